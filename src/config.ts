@@ -1,0 +1,125 @@
+// The only reader of process.env: every setting is parsed and checked once, at start.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type Role = 'web' | 'worker' | 'all';
+
+export type Config = Readonly<{
+  /** TCP port the web server listens on. */
+  port: number;
+  /** Address the web server binds to. */
+  host: string;
+  /** Absolute base URL of the site, without trailing slash; every absolute URL is built from it. */
+  publicUrl: string;
+  /** Postgres connection string; undefined means the embedded Postgres under dataDir. */
+  databaseUrl: string | undefined;
+  /** Folder for the embedded database, uploads and the generated session secret. */
+  dataDir: string;
+  /** Secret that signs session cookies. */
+  sessionSecret: string;
+  /** Site name shown in the header and page titles. */
+  siteName: string;
+  /** Longest notice, in Unicode code points. */
+  noticeMaxLength: number;
+  /** Whether strangers may create accounts. */
+  registration: 'open' | 'closed';
+  /** Which parts this process runs: the web server, the job workers, or both. */
+  role: Role;
+  /** pino log level. */
+  logLevel: string;
+  /** Express "trust proxy" value, for running behind a reverse proxy. */
+  trustProxy: boolean | number | string;
+  /** bcrypt cost factor; 12 or more outside tests. */
+  bcryptCost: number;
+  /** Seconds between job polls when no notification arrives. */
+  jobPollSeconds: number;
+}>;
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function publicUrlFrom(env: Env, port: number): string {
+  const raw = env.PUBLIC_URL || `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`PUBLIC_URL must use http or https, got "${raw}"`);
+  }
+  if (url.search || url.hash) throw new ConfigError('PUBLIC_URL must not carry a query or fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+function trustProxyFrom(env: Env): boolean | number | string {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw; // a list of addresses or subnets, as Express understands it
+}
+
+// A secret generated on first start and kept under DATA_DIR, so sessions survive restarts.
+function sessionSecretFrom(env: Env, dataDir: string): string {
+  const given = env.SESSION_SECRET;
+  if (given !== undefined && given !== '') {
+    if (given.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters');
+    return given;
+  }
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+/** Parses and checks the environment; throws ConfigError naming the faulty variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const dataDir = path.resolve(env.DATA_DIR || './data');
+  const siteName = (env.SITE_NAME || 'Ostrakon').trim();
+  if (siteName.length > 100) throw new ConfigError('SITE_NAME must be at most 100 characters');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  return Object.freeze({
+    port,
+    host: env.HOST || '0.0.0.0',
+    publicUrl: publicUrlFrom(env, port),
+    databaseUrl,
+    dataDir,
+    sessionSecret: sessionSecretFrom(env, dataDir),
+    siteName,
+    noticeMaxLength: integer(env, 'NOTICE_MAX_LENGTH', 140, 1, 10000),
+    registration: oneOf(env, 'REGISTRATION', ['open', 'closed'] as const, 'open'),
+    role: oneOf(env, 'ROLE', ['web', 'worker', 'all'] as const, 'all'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    trustProxy: trustProxyFrom(env),
+    bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 16),
+    jobPollSeconds: integer(env, 'JOB_POLL_SECONDS', 2, 1, 60),
+  });
+}

@@ -1,0 +1,56 @@
+// Writes to the fanned-out home timelines.
+import type { Knex } from 'knex';
+
+/** Puts one notice on one user's home timeline. */
+export async function insertHomeEntry(db: Knex, userId: number, noticeId: number): Promise<void> {
+  await db('home_timeline_entries').insert({ user_id: userId, notice_id: noticeId }).onConflict().ignore();
+}
+
+/** Puts a notice on the home timeline of every local subscriber of its author, in one statement. */
+export async function fanOutToSubscribers(db: Knex, noticeId: number): Promise<number> {
+  const result = await db.raw(
+    `INSERT INTO home_timeline_entries (user_id, notice_id)
+     SELECT s.subscriber_id, n.id
+     FROM notices n
+     JOIN subscriptions s ON s.subscribed_id = n.profile_id
+     JOIN users u ON u.id = s.subscriber_id
+     WHERE n.id = :noticeId
+     ON CONFLICT DO NOTHING`,
+    { noticeId },
+  );
+  return result.rowCount as number;
+}
+
+/** Copies a profile's recent notices onto a user's home timeline (after subscribing). */
+export async function backfillHome(db: Knex, userId: number, profileId: number, limit: number): Promise<void> {
+  await db.raw(
+    `INSERT INTO home_timeline_entries (user_id, notice_id)
+     SELECT :userId, id FROM notices WHERE profile_id = :profileId ORDER BY id DESC LIMIT :limit
+     ON CONFLICT DO NOTHING`,
+    { userId, profileId, limit },
+  );
+}
+
+/** Removes a profile's notices from a user's home timeline (after unsubscribing). */
+export async function removeProfileFromHome(db: Knex, userId: number, profileId: number): Promise<void> {
+  await db.raw(
+    `DELETE FROM home_timeline_entries h USING notices n
+     WHERE h.user_id = :userId AND h.notice_id = n.id AND n.profile_id = :profileId`,
+    { userId, profileId },
+  );
+}
+
+/** Drops the entries beyond the newest `cap` of every home timeline; returns how many. */
+export async function trimHomeTimelines(db: Knex, cap: number): Promise<number> {
+  const result = await db.raw(
+    `DELETE FROM home_timeline_entries h USING (
+       SELECT user_id, notice_id FROM (
+         SELECT user_id, notice_id, row_number() OVER (PARTITION BY user_id ORDER BY notice_id DESC) AS rank
+         FROM home_timeline_entries
+       ) ranked WHERE rank > :cap
+     ) old
+     WHERE h.user_id = old.user_id AND h.notice_id = old.notice_id`,
+    { cap },
+  );
+  return result.rowCount as number;
+}

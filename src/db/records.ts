@@ -1,0 +1,106 @@
+// Record types the repositories return, and the one place snake_case rows become camelCase.
+
+export type ProfileRecord = {
+  id: number;
+  nickname: string;
+  fullname: string | null;
+  bio: string | null;
+  location: string | null;
+  homepage: string | null;
+  isLocal: boolean;
+  uri: string | null;
+  profileUrl: string | null;
+  createdAt: Date;
+};
+
+export type UserRecord = ProfileRecord & {
+  passwordHash: string;
+  email: string | null;
+  isAdmin: boolean;
+};
+
+export type AuthorRecord = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl'>;
+
+export type NoticeRecord = {
+  id: number;
+  content: string;
+  rendered: string;
+  isLocal: boolean;
+  uri: string | null;
+  url: string | null;
+  inReplyTo: number | null;
+  conversationId: number;
+  source: string;
+  createdAt: Date;
+  author: AuthorRecord;
+};
+
+type Row = Record<string, unknown>;
+
+/** Maps a profiles row to a ProfileRecord. */
+export function toProfileRecord(row: Row): ProfileRecord {
+  return {
+    id: row.id as number,
+    nickname: row.nickname as string,
+    fullname: row.fullname as string | null,
+    bio: row.bio as string | null,
+    location: row.location as string | null,
+    homepage: row.homepage as string | null,
+    isLocal: row.is_local as boolean,
+    uri: row.uri as string | null,
+    profileUrl: row.profile_url as string | null,
+    createdAt: row.created_at as Date,
+  };
+}
+
+/** Maps a users row joined with its profile to a UserRecord. */
+export function toUserRecord(row: Row): UserRecord {
+  return {
+    ...toProfileRecord(row),
+    passwordHash: row.password_hash as string,
+    email: row.email as string | null,
+    isAdmin: row.is_admin as boolean,
+  };
+}
+
+/** Columns that noticeRow-shaped queries select: the notice and its author's essentials. */
+export const NOTICE_COLUMNS = [
+  'n.id',
+  'n.content',
+  'n.rendered',
+  'n.is_local',
+  'n.uri',
+  'n.url',
+  'n.in_reply_to',
+  'n.conversation_id',
+  'n.source',
+  'n.created_at',
+  'p.id as author_id',
+  'p.nickname as author_nickname',
+  'p.fullname as author_fullname',
+  'p.is_local as author_is_local',
+  'p.profile_url as author_profile_url',
+];
+
+/** Maps a row selected with NOTICE_COLUMNS to a NoticeRecord. */
+export function toNoticeRecord(row: Row): NoticeRecord {
+  return {
+    id: row.id as number,
+    content: row.content as string,
+    rendered: row.rendered as string,
+    isLocal: row.is_local as boolean,
+    uri: row.uri as string | null,
+    url: row.url as string | null,
+    inReplyTo: row.in_reply_to as number | null,
+    conversationId: row.conversation_id as number,
+    source: row.source as string,
+    createdAt: row.created_at as Date,
+    author: {
+      id: row.author_id as number,
+      nickname: row.author_nickname as string,
+      fullname: row.author_fullname as string | null,
+      isLocal: row.author_is_local as boolean,
+      profileUrl: row.author_profile_url as string | null,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Local user accounts (a users row always has a local profiles row with the same id).
+import type { Knex } from 'knex';
+import { toProfileRecord, toUserRecord } from './records.ts';
+import type { ProfileRecord, UserRecord } from './records.ts';
+
+/** Creates a local profile and its user account; returns the new id. */
+export async function insertUser(
+  db: Knex,
+  user: { nickname: string; passwordHash: string; email: string | null; isAdmin?: boolean },
+): Promise<number> {
+  const [profile] = await db('profiles').insert({ nickname: user.nickname, is_local: true }).returning('id');
+  const id = (profile as { id: number }).id;
+  await db('users').insert({ id, password_hash: user.passwordHash, email: user.email, is_admin: user.isAdmin ?? false });
+  return id;
+}
+
+function selectUsers(db: Knex) {
+  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('p.*', 'u.password_hash', 'u.email', 'u.is_admin');
+}
+
+/** The local user with this nickname, or undefined. */
+export async function getUserByNickname(db: Knex, nickname: string): Promise<UserRecord | undefined> {
+  const row = await selectUsers(db).where('p.nickname', nickname).andWhere('p.is_local', true).first();
+  return row ? toUserRecord(row) : undefined;
+}
+
+/** The local user with this id, or undefined. */
+export async function getUserById(db: Knex, id: number): Promise<UserRecord | undefined> {
+  const row = await selectUsers(db).where('u.id', id).first();
+  return row ? toUserRecord(row) : undefined;
+}
+
+/** Replaces a user's password hash. */
+export async function updatePasswordHash(db: Knex, id: number, passwordHash: string): Promise<void> {
+  await db('users').where({ id }).update({ password_hash: passwordHash });
+}
+
+/** Local profiles whose nicknames are in the list. */
+export async function listLocalProfilesByNicknames(db: Knex, nicknames: readonly string[]): Promise<ProfileRecord[]> {
+  if (nicknames.length === 0) return [];
+  const rows = await db('profiles').whereIn('nickname', nicknames).andWhere('is_local', true);
+  return rows.map(toProfileRecord);
+}
