@@ -1,0 +1,101 @@
+// Builds the Express application from its dependencies; never listens (server.ts and tests do).
+import path from 'node:path';
+import express from 'express';
+import type { Express } from 'express';
+import type { Store } from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { DomainContext } from './domain/context.ts';
+import './web/locals.ts';
+import { csrfProtection } from './web/middleware/csrf.ts';
+import { errorHandler, notFound } from './web/middleware/errors.ts';
+import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
+import { DEFAULT_LOGIN_LIMITS } from './web/middleware/throttle.ts';
+import type { LoginLimits } from './web/middleware/throttle.ts';
+import { authRoutes } from './web/routes/auth.ts';
+import { noticeRoutes } from './web/routes/notices.ts';
+import { profileRoutes } from './web/routes/profiles.ts';
+import { settingsRoutes } from './web/routes/settings.ts';
+import { subscriptionRoutes } from './web/routes/subscriptions.ts';
+import { timelineRoutes } from './web/routes/timelines.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+export type AppDependencies = {
+  ctx: DomainContext;
+  sessionStore: Store;
+  logger: Logger;
+  loginLimits?: LoginLimits;
+};
+
+/** The whole web application: middleware, routes and error pages. */
+export function createApp(deps: AppDependencies): Express {
+  const { ctx, logger } = deps;
+  const { config } = ctx;
+  const https = config.publicUrl.startsWith('https:');
+  const app = express();
+
+  app.disable('x-powered-by');
+  app.set('etag', false); // pages change with every notice; hashing each body buys nothing
+  app.set('trust proxy', config.trustProxy);
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('view cache', true);
+  // Defaults for pages rendered before the per-request locals are set (early errors).
+  Object.assign(app.locals, { siteName: config.siteName, me: undefined, currentPath: '/', registrationOpen: config.registration === 'open', csrfToken: () => '' });
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'https:', 'http:', 'data:'],
+          'upgrade-insecure-requests': https ? [] : null,
+        },
+      },
+      strictTransportSecurity: https,
+    }),
+  );
+  app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1d', index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
+  app.use(sessionMiddleware(config, deps.sessionStore));
+  app.use(...csrfProtection());
+  app.use(currentUser(ctx));
+  app.use((req, res, next) => {
+    const viewer = res.locals.viewer;
+    res.locals.me = viewer ? { nickname: viewer.nickname, isAdmin: viewer.isAdmin } : undefined;
+    res.locals.currentPath = req.path;
+    res.locals.registrationOpen = config.registration === 'open';
+    next();
+  });
+
+  app.use(timelineRoutes(ctx));
+  app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
+  app.use(settingsRoutes(ctx));
+  app.use(noticeRoutes(ctx));
+  app.use(subscriptionRoutes(ctx));
+  app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

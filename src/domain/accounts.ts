@@ -1,0 +1,82 @@
+// Accounts: registration, signing in and changing a password.
+import { ForbiddenError, ValidationError } from '../errors.ts';
+import { getUserById, getUserByNickname, insertUser, updatePasswordHash } from '../db/users.ts';
+import type { UserRecord } from '../db/records.ts';
+import type { DomainContext } from './context.ts';
+import { nicknameProblem, normalizeNickname } from './nicknames.ts';
+import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from './passwords.ts';
+import { isUniqueViolation } from './db-errors.ts';
+
+export type { UserRecord };
+
+export type Registration = { nickname: string; password: string; confirm?: string; email?: string };
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function emailProblem(email: string): string | undefined {
+  if (email === '') return undefined;
+  if (email.length > 255 || !EMAIL_PATTERN.test(email) || email.includes('\0')) return 'That does not look like an e-mail address.';
+  return undefined;
+}
+
+/** Creates a local account; throws ValidationError (with a message per field) on bad input. */
+export async function registerUser(ctx: DomainContext, input: Registration, options: { isAdmin?: boolean } = {}): Promise<UserRecord> {
+  if (ctx.config.registration === 'closed' && !options.isAdmin) {
+    throw new ForbiddenError('Registration is closed on this site.');
+  }
+  const nickname = normalizeNickname(input.nickname);
+  const email = (input.email ?? '').trim();
+  const problems: Record<string, string> = {};
+  const nicknameError = nicknameProblem(nickname);
+  if (nicknameError) problems.nickname = nicknameError;
+  const passwordError = passwordProblem(input.password);
+  if (passwordError) problems.password = passwordError;
+  else if (input.confirm !== undefined && input.confirm !== input.password) problems.confirm = 'The two passwords do not match.';
+  const emailError = emailProblem(email);
+  if (emailError) problems.email = emailError;
+  if (Object.keys(problems).length > 0) throw new ValidationError(problems);
+
+  const taken = new ValidationError({ nickname: `The nickname “${nickname}” is already in use. Try another one.` }, 409);
+  if (await getUserByNickname(ctx.db, nickname)) throw taken;
+  const passwordHash = await hashPassword(input.password, ctx.config.bcryptCost);
+  try {
+    const id = await ctx.db.transaction((trx) =>
+      insertUser(trx, { nickname, passwordHash, email: email || null, isAdmin: options.isAdmin ?? false }),
+    );
+    return (await getUserById(ctx.db, id))!;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw taken; // lost a race with another registration
+    throw error;
+  }
+}
+
+/** The user whose nickname and password these are, or undefined; unknown users take as long as wrong passwords. */
+export async function authenticate(ctx: DomainContext, rawNickname: string, password: string): Promise<UserRecord | undefined> {
+  const nickname = normalizeNickname(rawNickname);
+  const user = nickname && !nickname.includes('\0') ? await getUserByNickname(ctx.db, nickname) : undefined;
+  if (!user) {
+    await verifyAgainstNothing(password, ctx.config.bcryptCost);
+    return undefined;
+  }
+  return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
+}
+
+/** The signed-in user for a session's user id, or undefined when the account is gone. */
+export function findUser(ctx: DomainContext, id: number): Promise<UserRecord | undefined> {
+  return getUserById(ctx.db, id);
+}
+
+export type PasswordChange = { current: string; password: string; confirm: string };
+
+/** Changes a user's password after checking the current one. */
+export async function changePassword(ctx: DomainContext, userId: number, input: PasswordChange): Promise<void> {
+  const user = await getUserById(ctx.db, userId);
+  if (!user) throw new ForbiddenError('Sign in first.');
+  const problems: Record<string, string> = {};
+  if (!(await verifyPassword(input.current, user.passwordHash))) problems.current = 'Your current password is not correct.';
+  const passwordError = passwordProblem(input.password);
+  if (passwordError) problems.password = passwordError;
+  else if (input.confirm !== input.password) problems.confirm = 'The two new passwords do not match.';
+  if (Object.keys(problems).length > 0) throw new ValidationError(problems);
+  await updatePasswordHash(ctx.db, userId, await hashPassword(input.password, ctx.config.bcryptCost));
+}

@@ -1,0 +1,96 @@
+// Posting, reading and deleting notices.
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { deleteNoticeById, getLatestNoticeIdOfProfile, getNoticeById, insertMentions, insertNotice, insertNoticeTags } from '../db/notices.ts';
+import { insertHomeEntry } from '../db/home-timelines.ts';
+import { getUserById, listLocalProfilesByNicknames } from '../db/users.ts';
+import type { NoticeRecord } from '../db/records.ts';
+import type { DomainContext } from './context.ts';
+import { NOTICE_FANOUT_JOB } from './jobs.ts';
+import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
+import { parseId } from './ids.ts';
+import { profileUrl, tagUrl } from './urls.ts';
+
+export type { NoticeRecord };
+
+export type NewNoticeInput = { content: string; inReplyTo?: string; source?: string };
+
+// Control characters other than tab and newline cannot be typed and break feeds (XML forbids them).
+const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function cleanContent(ctx: DomainContext, raw: string): string {
+  const content = raw.replace(/\r\n?/g, '\n').trim();
+  if (content === '') throw new ValidationError({ content: 'Write something first: the notice is empty.' });
+  if (FORBIDDEN_CHARACTERS.test(content)) throw new ValidationError({ content: 'The notice contains control characters that cannot be stored.' });
+  const length = codePointLength(content);
+  const max = ctx.config.noticeMaxLength;
+  if (length > max) throw new ValidationError({ content: `That is too long: ${length} characters, and a notice can have at most ${max}.` });
+  return content;
+}
+
+/** Saves a new notice by a local user, indexes it and queues its fan-out; returns its id. */
+export async function postNotice(ctx: DomainContext, authorId: number, input: NewNoticeInput): Promise<number> {
+  const content = cleanContent(ctx, input.content);
+  const author = await getUserById(ctx.db, authorId);
+  if (!author) throw new ForbiddenError('Sign in first.');
+
+  let repliedTo: NoticeRecord | undefined;
+  if (input.inReplyTo !== undefined && input.inReplyTo !== '') {
+    const id = parseId(input.inReplyTo);
+    repliedTo = id === undefined ? undefined : await getNoticeById(ctx.db, id);
+    if (!repliedTo) throw new ValidationError({ inreplyto: 'The notice you are replying to does not exist any more.' });
+  }
+
+  const tokens = tokenizeNotice(content);
+  const mentioned = await listLocalProfilesByNicknames(ctx.db, mentionedNicknames(tokens));
+  const known = new Set(mentioned.map((p) => p.nickname));
+  const rendered = renderNoticeHtml(tokens, {
+    profileUrl: (nickname) => (known.has(nickname) ? profileUrl(ctx.config.publicUrl, nickname) : undefined),
+    tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag),
+  });
+
+  // As in Laconica: a notice that starts with "@nickname" answers that person's latest notice.
+  if (!repliedTo && tokens[0]?.kind === 'mention') {
+    const addressee = mentioned.find((p) => p.nickname === (tokens[0] as { nickname: string }).nickname);
+    const latest = addressee ? await getLatestNoticeIdOfProfile(ctx.db, addressee.id) : undefined;
+    if (latest !== undefined) repliedTo = await getNoticeById(ctx.db, latest);
+  }
+
+  return ctx.db.transaction(async (trx) => {
+    const id = await insertNotice(trx, {
+      profileId: author.id,
+      content,
+      rendered,
+      isLocal: true,
+      inReplyTo: repliedTo?.id ?? null,
+      conversationId: repliedTo?.conversationId ?? null,
+      source: input.source ?? 'web',
+    });
+    await insertNoticeTags(trx, id, noticeTags(tokens));
+    await insertMentions(trx, id, mentioned.map((p) => p.id));
+    await insertHomeEntry(trx, author.id, id); // the author sees it at once; subscribers via the job
+    await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
+    return id;
+  });
+}
+
+/** The notice with this id (from a URL), or NotFoundError. */
+export async function getNotice(ctx: DomainContext, rawId: string): Promise<NoticeRecord> {
+  const id = parseId(rawId);
+  const notice = id === undefined ? undefined : await getNoticeById(ctx.db, id);
+  if (!notice) throw new NotFoundError('No such notice.');
+  return notice;
+}
+
+/** Whether this user may delete this notice: its author, or a site admin. */
+export function canDeleteNotice(user: { id: number; isAdmin: boolean } | undefined, notice: NoticeRecord): boolean {
+  return user !== undefined && (user.id === notice.author.id || user.isAdmin);
+}
+
+/** Deletes a notice for its author (or an admin); it disappears from every timeline. */
+export async function deleteNotice(ctx: DomainContext, userId: number, rawId: string): Promise<NoticeRecord> {
+  const notice = await getNotice(ctx, rawId);
+  const user = await getUserById(ctx.db, userId);
+  if (!canDeleteNotice(user, notice)) throw new ForbiddenError('You can only delete your own notices.');
+  await deleteNoticeById(ctx.db, notice.id);
+  return notice;
+}

@@ -1,0 +1,112 @@
+// Timelines: pages of notices, 20 at a time, with keyset paging ("?before=<id>").
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { countProfileStats, getLocalProfileByNickname } from '../db/profiles.ts';
+import type { ProfileCounts } from '../db/profiles.ts';
+import type { ProfileRecord, NoticeRecord } from '../db/records.ts';
+import {
+  listConversationNotices,
+  listHomeNotices,
+  listMentionNotices,
+  listProfileNotices,
+  listPublicNotices,
+  listTagNotices,
+} from '../db/timelines.ts';
+import type { PageRequest } from '../db/timelines.ts';
+import { getUserByNickname } from '../db/users.ts';
+import type { DomainContext } from './context.ts';
+import { parseId } from './ids.ts';
+import { canonicalTag } from './notice-text.ts';
+
+export type { ProfileRecord, ProfileCounts };
+
+export const PAGE_SIZE = 20;
+const CONVERSATION_LIMIT = 500;
+
+export type NoticePage = {
+  notices: NoticeRecord[];
+  /** Cursor for the next, older page; undefined on the last page. */
+  olderBefore: number | undefined;
+  /** Whether this page was asked for with a cursor (so it is not the first). */
+  isContinuation: boolean;
+};
+
+export type ProfileTimeline = { profile: ProfileRecord; counts: ProfileCounts; page: NoticePage };
+
+/** The cursor from "?before=", or ValidationError when it is not an id. */
+export function parseCursor(raw: unknown): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const id = typeof raw === 'string' ? parseId(raw) : undefined;
+  if (id === undefined) throw new ValidationError({ before: 'The “before” parameter must be a notice id.' });
+  return id;
+}
+
+async function readPage(
+  before: number | undefined,
+  list: (page: PageRequest) => Promise<NoticeRecord[]>,
+  cursorOf: (notice: NoticeRecord) => number = (n) => n.id,
+): Promise<NoticePage> {
+  const rows = await list({ before, limit: PAGE_SIZE + 1 });
+  const notices = rows.slice(0, PAGE_SIZE);
+  const last = notices[notices.length - 1];
+  const page = { notices, olderBefore: rows.length > PAGE_SIZE && last ? cursorOf(last) : undefined, isContinuation: before !== undefined };
+  if (page.isContinuation && notices.length === 0) throw new NotFoundError('There are no older notices.');
+  return page;
+}
+
+/** Every local notice, newest first. */
+export function publicTimeline(ctx: DomainContext, before: number | undefined): Promise<NoticePage> {
+  return readPage(before, (page) => listPublicNotices(ctx.db, page));
+}
+
+async function localProfile(ctx: DomainContext, nickname: string): Promise<ProfileRecord> {
+  const profile = await getLocalProfileByNickname(ctx.db, nickname);
+  if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  return profile;
+}
+
+/** A local profile with its counts and its own notices. */
+export async function profileTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
+  const profile = await localProfile(ctx, nickname);
+  const [counts, page] = await Promise.all([
+    countProfileStats(ctx.db, profile.id),
+    readPage(before, (p) => listProfileNotices(ctx.db, profile.id, p)),
+  ]);
+  return { profile, counts, page };
+}
+
+/** A local user's home timeline: their notices and those of the people they subscribe to. */
+export async function homeTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
+  const user = await getUserByNickname(ctx.db, nickname);
+  if (!user) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  const [counts, page] = await Promise.all([
+    countProfileStats(ctx.db, user.id),
+    readPage(before, (p) => listHomeNotices(ctx.db, user.id, p)),
+  ]);
+  return { profile: user, counts, page };
+}
+
+/** Notices that mention a local user. */
+export async function repliesTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
+  const profile = await localProfile(ctx, nickname);
+  const [counts, page] = await Promise.all([
+    countProfileStats(ctx.db, profile.id),
+    readPage(before, (p) => listMentionNotices(ctx.db, profile.id, p)),
+  ]);
+  return { profile, counts, page };
+}
+
+/** Notices with a tag; NotFoundError when there are none. */
+export async function tagTimeline(ctx: DomainContext, rawTag: string, before: number | undefined): Promise<{ tag: string; page: NoticePage }> {
+  const tag = canonicalTag(rawTag);
+  const page = await readPage(before, (p) => listTagNotices(ctx.db, tag, p));
+  if (page.notices.length === 0) throw new NotFoundError(`No notices are tagged #${tag}.`);
+  return { tag, page };
+}
+
+/** The notices of a conversation, oldest first; NotFoundError when none is left. */
+export async function conversation(ctx: DomainContext, rawId: string): Promise<NoticeRecord[]> {
+  const id = parseId(rawId);
+  const notices = id === undefined ? [] : await listConversationNotices(ctx.db, id, CONVERSATION_LIMIT);
+  if (notices.length === 0) throw new NotFoundError('No such conversation.');
+  return notices;
+}

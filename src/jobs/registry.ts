@@ -1,0 +1,10 @@
+// Every background job the server knows, with its retry policy.
+import { timelineJobHandlers } from '../domain/fanout.ts';
+import { HOME_TRIM_JOB, NOTICE_FANOUT_JOB } from '../domain/jobs.ts';
+import type { JobDefinition } from './queue.ts';
+
+/** Job definitions by name. */
+export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
+  [NOTICE_FANOUT_JOB]: { handler: timelineJobHandlers[NOTICE_FANOUT_JOB]!, retryLimit: 10, retryDelaySeconds: 5 },
+  [HOME_TRIM_JOB]: { handler: timelineJobHandlers[HOME_TRIM_JOB]!, retryLimit: 2, retryDelaySeconds: 60, cron: '17 * * * *' },
+};

@@ -1,0 +1,70 @@
+// Opens everything the app needs (database, migrations, job queue, session store) and closes it again.
+import connectPgSimple from 'connect-pg-simple';
+import session from 'express-session';
+import pg from 'pg';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { Express } from 'express';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/connection.ts';
+import type { Database } from './db/connection.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import type { DomainContext } from './domain/context.ts';
+import { openJobQueue } from './jobs/queue.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import { jobDefinitions } from './jobs/registry.ts';
+import type { LoginLimits } from './web/middleware/throttle.ts';
+
+export type Runtime = {
+  config: Config;
+  database: Database;
+  jobs: JobQueue;
+  ctx: DomainContext;
+  /** The web app; undefined for ROLE=worker. */
+  app: Express | undefined;
+  logger: Logger;
+  /** Stops workers, closes pools and the embedded database. */
+  close(): Promise<void>;
+};
+
+/** Starts the parts of Ostrakon that config.role asks for, sharing one database. */
+export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits } = {}): Promise<Runtime> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const database = await openDatabase(config);
+  await migrateToLatest(database.knex);
+  const runsWorkers = config.role !== 'web';
+  const jobs = await openJobQueue({
+    url: database.url,
+    definitions: jobDefinitions,
+    pollSeconds: config.jobPollSeconds,
+    logger,
+    runMaintenance: runsWorkers,
+  });
+  const ctx: DomainContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config });
+  if (runsWorkers) await jobs.startWorkers(ctx);
+
+  let sessionPool: pg.Pool | undefined;
+  let app: Express | undefined;
+  if (config.role !== 'worker') {
+    sessionPool = new pg.Pool({ connectionString: database.url, max: 5, connectionTimeoutMillis: 5000 });
+    sessionPool.on('error', (error) => logger.warn({ err: error }, 'session pool connection lost'));
+    const PgStore = connectPgSimple(session);
+    const sessionStore = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+    app = createApp({ ctx, sessionStore, logger, loginLimits: options.loginLimits });
+  }
+
+  return {
+    config,
+    database,
+    jobs,
+    ctx,
+    app,
+    logger,
+    async close() {
+      await jobs.stop();
+      await sessionPool?.end();
+      await database.close();
+    },
+  };
+}

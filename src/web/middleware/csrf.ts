@@ -1,0 +1,24 @@
+// CSRF protection for every state-changing browser form: a synchronizer token kept in the session.
+import type { RequestHandler } from 'express';
+import { csrfSync } from 'csrf-sync';
+
+/** Checks `_csrf` on POST and offers `csrfToken()` to views, made only when a form asks for it. */
+export function csrfProtection(): RequestHandler[] {
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => {
+      const token = (req.body as Record<string, unknown> | undefined)?._csrf;
+      return typeof token === 'string' ? token : undefined;
+    },
+    errorConfig: {
+      statusCode: 403,
+      message: 'This form has expired or did not come from this site. Go back, reload the page and try again.',
+      code: 'EBADCSRFTOKEN',
+    },
+  });
+  const offerToken: RequestHandler = (req, res, next) => {
+    // A function, so that only pages with forms create a session (not every visitor's first view).
+    res.locals.csrfToken = () => generateToken(req);
+    next();
+  };
+  return [offerToken, csrfSynchronisedProtection];
+}

@@ -1,0 +1,59 @@
+// The one error handler: typed errors become pages with their status; nothing leaks a stack trace.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { HttpError, NotFoundError } from '../../errors.ts';
+
+const PAGES = new Set([400, 403, 404, 405, 409, 413, 415, 429, 500, 503]);
+
+// Errors from the pg driver, knex and the network that mean "database unreachable right now".
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  if (name === 'KnexTimeoutError') return true;
+  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
+type Classified = { status: number; message: string };
+
+function classify(error: unknown): Classified {
+  if (error instanceof HttpError) return { status: error.status, message: error.message };
+  const candidate = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; type?: unknown };
+  const status = Number(candidate?.status ?? candidate?.statusCode);
+  // Errors from Express's own parsers (malformed URL, bad or oversized body) are the client's.
+  if (status >= 400 && status < 500) {
+    if (status === 413) return { status, message: 'What you sent is too large.' };
+    const message = candidate.expose === true && typeof candidate.message === 'string' ? candidate.message : 'The request could not be understood.';
+    return { status, message };
+  }
+  if (isDatabaseUnavailable(error)) return { status: 503, message: 'The database is briefly unavailable. Please try again in a moment.' };
+  return { status: 500, message: 'Something went wrong on our side. It has been logged.' };
+}
+
+/** Turns an unmatched route into a 404. */
+export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError('There is no page at this address.'));
+
+/** Renders errors/<status>.ejs (or plain text when the response is not a page). */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const { status, message } = classify(error);
+    if (status >= 500) logger.error({ err: error, url: req.originalUrl }, 'request failed');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (status === 503) res.set('Retry-After', '5');
+    res.status(status);
+    const page = PAGES.has(status) ? String(status) : status >= 500 ? '500' : '400';
+    res.render(`errors/${page}`, { title: message, status, message }, (renderError, html) => {
+      if (renderError) {
+        // The page itself failed (e.g. the database went away while rendering the header).
+        res.type('text/plain').send(message);
+        return;
+      }
+      res.type('html').send(html);
+    });
+  };
+}

@@ -1,0 +1,35 @@
+// Login throttling, per IP address and per account, answered with 429 and Retry-After.
+import { rateLimit } from 'express-rate-limit';
+import type { Options } from 'express-rate-limit';
+import type { RequestHandler } from 'express';
+import { HttpError } from '../../errors.ts';
+import { normalizeNickname } from '../../domain/nicknames.ts';
+
+export type LoginLimits = { perIp: number; perAccount: number; windowMs: number };
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perIp: 50, perAccount: 10, windowMs: 15 * 60 * 1000 };
+
+const tooMany: Options['handler'] = (req, res, next, options) => {
+  const resetTime = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+  const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+  res.set('Retry-After', String(seconds));
+  next(new HttpError(429, `Too many sign-in attempts. Wait ${Math.ceil(seconds / 60)} minute(s) and try again.`));
+};
+
+/** Middleware for POST /main/login: all attempts count per IP, failed ones per account. */
+export function loginThrottle(limits: LoginLimits): RequestHandler[] {
+  const perIp = rateLimit({ windowMs: limits.windowMs, limit: limits.perIp, standardHeaders: 'draft-7', legacyHeaders: false, handler: tooMany });
+  const perAccount = rateLimit({
+    windowMs: limits.windowMs,
+    limit: limits.perAccount,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true, // a successful sign-in answers with a redirect
+    keyGenerator: (req) => {
+      const nickname = (req.body as Record<string, unknown> | undefined)?.nickname;
+      return `account:${typeof nickname === 'string' ? normalizeNickname(nickname) : ''}`;
+    },
+    handler: tooMany,
+  });
+  return [perIp, perAccount];
+}

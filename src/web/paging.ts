@@ -1,0 +1,13 @@
+// Links between pages of a keyset-paged list.
+import { parseCursor } from '../domain/timelines.ts';
+import { queryParam } from './forms.ts';
+
+/** The "?before=" cursor of a request (400 when malformed). */
+export function cursorFrom(query: unknown): number | undefined {
+  return parseCursor(queryParam(query, 'before'));
+}
+
+/** URL of the next, older page, or undefined on the last page. */
+export function olderUrl(path: string, olderBefore: number | undefined): string | undefined {
+  return olderBefore === undefined ? undefined : `${path}?before=${olderBefore}`;
+}

@@ -1,0 +1,66 @@
+// Notice records -> what the notice partial shows.
+import type { NoticeRecord } from '../../domain/notices.ts';
+import { canDeleteNotice } from '../../domain/notices.ts';
+import type { UserRecord } from '../../domain/accounts.ts';
+import { authorView } from './profiles.ts';
+import type { AuthorView } from './profiles.ts';
+
+export type NoticeView = {
+  id: number;
+  html: string;
+  author: AuthorView;
+  permalink: string;
+  createdAtIso: string;
+  createdAtText: string;
+  /** Link to the thread, when the notice belongs to one. */
+  contextUrl: string | undefined;
+  /** Link that opens the post form as a reply, for signed-in viewers. */
+  replyUrl: string | undefined;
+  /** Where the delete form posts, when the viewer may delete it. */
+  deleteUrl: string | undefined;
+};
+
+const UNITS: [number, string][] = [
+  [60, 'second'],
+  [60, 'minute'],
+  [24, 'hour'],
+  [30, 'day'],
+  [12, 'month'],
+];
+
+/** "about 5 minutes ago", as Laconica showed times. */
+export function relativeTime(date: Date, now: Date = new Date()): string {
+  let amount = Math.max(0, (now.getTime() - date.getTime()) / 1000);
+  if (amount < 60) return 'a few seconds ago';
+  for (const [size, unit] of UNITS) {
+    if (amount < size) {
+      const rounded = Math.round(amount);
+      return `about ${rounded} ${unit}${rounded === 1 ? '' : 's'} ago`;
+    }
+    amount /= size;
+  }
+  const years = Math.round(amount);
+  return `about ${years} year${years === 1 ? '' : 's'} ago`;
+}
+
+/** The view model of one notice for this viewer. */
+export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined, now: Date = new Date()): NoticeView {
+  const isThread = notice.inReplyTo !== null || notice.conversationId !== notice.id;
+  return {
+    id: notice.id,
+    html: notice.rendered,
+    author: authorView(notice.author),
+    permalink: notice.isLocal || !notice.url ? `/notice/${notice.id}` : notice.url,
+    createdAtIso: notice.createdAt.toISOString(),
+    createdAtText: relativeTime(notice.createdAt, now),
+    contextUrl: isThread ? `/conversation/${notice.conversationId}#notice-${notice.id}` : undefined,
+    replyUrl: viewer ? `/notice/new?inreplyto=${notice.id}` : undefined,
+    deleteUrl: canDeleteNotice(viewer, notice) ? `/notice/delete/${notice.id}` : undefined,
+  };
+}
+
+/** View models for a list of notices. */
+export function noticeViews(notices: readonly NoticeRecord[], viewer: UserRecord | undefined): NoticeView[] {
+  const now = new Date();
+  return notices.map((notice) => noticeView(notice, viewer, now));
+}

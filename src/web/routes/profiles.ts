@@ -1,0 +1,95 @@
+// A person's pages: their notices, home timeline, replies, subscriptions and subscribers.
+import { Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { DomainContext } from '../../domain/context.ts';
+import { looksLikeNickname } from '../../domain/nicknames.ts';
+import { homeTimeline, profileTimeline, repliesTimeline } from '../../domain/timelines.ts';
+import type { ProfileTimeline } from '../../domain/timelines.ts';
+import { subscribersOf, subscriptionsOf, viewerSubscribes } from '../../domain/subscriptions.ts';
+import type { PeoplePage } from '../../domain/subscriptions.ts';
+import { noticeViews } from '../presenters/notices.ts';
+import { authorView, profileHeaderView } from '../presenters/profiles.ts';
+import { cursorFrom, olderUrl } from '../paging.ts';
+import { emptyPostForm } from './notices.ts';
+
+type Tab = 'notices' | 'all' | 'replies' | 'subscriptions' | 'subscribers';
+
+/** /:nickname and the pages below it; mounted last, as nicknames share the first path segment. */
+export function profileRoutes(ctx: DomainContext): Router {
+  const router = Router();
+
+  // Only a possible nickname reaches the handlers; anything else is someone else's 404.
+  router.param('nickname', (req: Request, _res: Response, next: NextFunction, nickname: string) => {
+    if (!looksLikeNickname(nickname)) return next('route');
+    next();
+  });
+
+  async function header(res: Response, timeline: { profile: ProfileTimeline['profile']; counts: ProfileTimeline['counts'] }, tab: Tab) {
+    const viewer = res.locals.viewer;
+    const subscribed = await viewerSubscribes(ctx, viewer?.id, timeline.profile.id);
+    return {
+      profile: profileHeaderView(timeline.profile, timeline.counts),
+      tab,
+      isSelf: viewer?.id === timeline.profile.id,
+      canSubscribe: viewer !== undefined && viewer.id !== timeline.profile.id,
+      subscribed,
+    };
+  }
+
+  function renderTimeline(res: Response, timeline: ProfileTimeline, tab: Tab, path: string, title: string) {
+    return header(res, timeline, tab).then((head) => {
+      const ownHome = tab === 'all' && head.isSelf;
+      res.render('profile/timeline', {
+        title,
+        head,
+        notices: noticeViews(timeline.page.notices, res.locals.viewer),
+        olderUrl: olderUrl(path, timeline.page.olderBefore),
+        postForm: ownHome ? emptyPostForm(ctx, path) : undefined,
+        emptyText: tab === 'replies' ? 'Nobody has mentioned them yet.' : 'No notices yet.',
+      });
+    });
+  }
+
+  function renderPeople(res: Response, page: PeoplePage, tab: Tab, path: string, title: string) {
+    return header(res, page, tab).then((head) => {
+      res.render('profile/people', {
+        title,
+        head,
+        people: page.people.map(authorView),
+        olderUrl: olderUrl(path, page.olderBefore),
+      });
+    });
+  }
+
+  router.get('/:nickname', async (req, res) => {
+    const nickname = req.params.nickname;
+    const timeline = await profileTimeline(ctx, nickname, cursorFrom(req.query));
+    await renderTimeline(res, timeline, 'notices', `/${nickname}`, `${timeline.profile.fullname || nickname} (${nickname})`);
+  });
+
+  router.get('/:nickname/all', async (req, res) => {
+    const nickname = req.params.nickname;
+    const timeline = await homeTimeline(ctx, nickname, cursorFrom(req.query));
+    await renderTimeline(res, timeline, 'all', `/${nickname}/all`, `${nickname} and friends`);
+  });
+
+  router.get('/:nickname/replies', async (req, res) => {
+    const nickname = req.params.nickname;
+    const timeline = await repliesTimeline(ctx, nickname, cursorFrom(req.query));
+    await renderTimeline(res, timeline, 'replies', `/${nickname}/replies`, `Replies to ${nickname}`);
+  });
+
+  router.get('/:nickname/subscriptions', async (req, res) => {
+    const nickname = req.params.nickname;
+    const page = await subscriptionsOf(ctx, nickname, cursorFrom(req.query));
+    await renderPeople(res, page, 'subscriptions', `/${nickname}/subscriptions`, `People ${nickname} subscribes to`);
+  });
+
+  router.get('/:nickname/subscribers', async (req, res) => {
+    const nickname = req.params.nickname;
+    const page = await subscribersOf(ctx, nickname, cursorFrom(req.query));
+    await renderPeople(res, page, 'subscribers', `/${nickname}/subscribers`, `People subscribed to ${nickname}`);
+  });
+
+  return router;
+}

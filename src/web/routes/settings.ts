@@ -1,0 +1,33 @@
+// Account settings.
+import { Router } from 'express';
+import { viewerOf } from '../locals.ts';
+import type { Response } from 'express';
+import type { DomainContext } from '../../domain/context.ts';
+import { changePassword } from '../../domain/accounts.ts';
+import { ValidationError } from '../../errors.ts';
+import { formFields } from '../forms.ts';
+import { requireUser } from '../middleware/require-user.ts';
+
+function renderPassword(res: Response, status: number, errors: Record<string, string> = {}, saved = false) {
+  res.status(status).render('settings/password', { title: 'Change password', errors, saved });
+}
+
+/** /settings/password. */
+export function settingsRoutes(ctx: DomainContext): Router {
+  const router = Router();
+
+  router.get('/settings/password', requireUser, (_req, res) => renderPassword(res, 200));
+
+  router.post('/settings/password', requireUser, async (req, res) => {
+    const fields = formFields(req.body, ['current', 'password', 'confirm']);
+    try {
+      await changePassword(ctx, viewerOf(res).id, { current: fields.current, password: fields.password, confirm: fields.confirm });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return renderPassword(res, error.status, error.fields);
+    }
+    renderPassword(res, 200, {}, true);
+  });
+
+  return router;
+}

@@ -1,0 +1,39 @@
+// The public timeline, tag pages and conversations.
+import { Router } from 'express';
+import type { DomainContext } from '../../domain/context.ts';
+import { conversation, publicTimeline, tagTimeline } from '../../domain/timelines.ts';
+import { noticeViews } from '../presenters/notices.ts';
+import { cursorFrom, olderUrl } from '../paging.ts';
+import { emptyPostForm } from './notices.ts';
+
+/** GET /, /tag/:tag and /conversation/:id. */
+export function timelineRoutes(ctx: DomainContext): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const page = await publicTimeline(ctx, cursorFrom(req.query));
+    res.render('timeline/public', {
+      title: 'Public timeline',
+      notices: noticeViews(page.notices, res.locals.viewer),
+      olderUrl: olderUrl('/', page.olderBefore),
+      postForm: res.locals.viewer ? emptyPostForm(ctx, '/') : undefined,
+    });
+  });
+
+  router.get('/tag/:tag', async (req, res) => {
+    const { tag, page } = await tagTimeline(ctx, req.params.tag, cursorFrom(req.query));
+    res.render('timeline/tag', {
+      title: `Notices tagged #${tag}`,
+      tag,
+      notices: noticeViews(page.notices, res.locals.viewer),
+      olderUrl: olderUrl(`/tag/${encodeURIComponent(tag)}`, page.olderBefore),
+    });
+  });
+
+  router.get('/conversation/:id', async (req, res) => {
+    const notices = await conversation(ctx, req.params.id);
+    res.render('timeline/conversation', { title: 'Conversation', notices: noticeViews(notices, res.locals.viewer) });
+  });
+
+  return router;
+}
