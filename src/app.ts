@@ -20,6 +20,9 @@ import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
 import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
+import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
+import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
+import { ombRouter } from './federation/omb/router.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -78,7 +81,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1d', index: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(sessionMiddleware(config, deps.sessionStore));
-  app.use(...csrfProtection());
+  app.use(...csrfProtection(OMB_PROTOCOL_PATHS));
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
     const viewer = res.locals.viewer;
@@ -88,11 +91,13 @@ export function createApp(deps: AppDependencies): Express {
     next();
   });
 
+  app.use(ombRouter(ctx)); // before the web routes: XRDS on profile pages, OMB endpoints
   app.use(timelineRoutes(ctx));
   app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
   app.use(settingsRoutes(ctx));
   app.use(noticeRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
+  app.use(remoteProfileRoutes(ctx));
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 
   app.use(notFound);

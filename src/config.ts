@@ -34,6 +34,10 @@ export type Config = Readonly<{
   bcryptCost: number;
   /** Seconds between job polls when no notification arrives. */
   jobPollSeconds: number;
+  /** Whether outbound HTTP may reach loopback and private addresses (tests, local development only). */
+  allowPrivateAddresses: boolean;
+  /** First retry delay of a failed federation delivery, in seconds; later ones back off exponentially. */
+  deliveryRetrySeconds: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -56,6 +60,14 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function publicUrlFrom(env: Env, port: number): string {
@@ -121,5 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxyFrom(env),
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 16),
     jobPollSeconds: integer(env, 'JOB_POLL_SECONDS', 2, 1, 60),
+    allowPrivateAddresses: flag(env, 'ALLOW_PRIVATE_ADDRESSES', false),
+    deliveryRetrySeconds: integer(env, 'DELIVERY_RETRY_SECONDS', 30, 1, 3600),
   });
 }

@@ -13,7 +13,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import type { DomainContext } from './domain/context.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
-import { jobDefinitions } from './jobs/registry.ts';
+import { jobDefinitionsFor } from './jobs/registry.ts';
 import type { LoginLimits } from './web/middleware/throttle.ts';
 
 export type Runtime = {
@@ -36,7 +36,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
   const runsWorkers = config.role !== 'web';
   const jobs = await openJobQueue({
     url: database.url,
-    definitions: jobDefinitions,
+    definitions: jobDefinitionsFor(config),
     pollSeconds: config.jobPollSeconds,
     logger,
     runMaintenance: runsWorkers,

@@ -10,6 +10,8 @@ export type ProfileRecord = {
   isLocal: boolean;
   uri: string | null;
   profileUrl: string | null;
+  /** A remote profile's avatar URL on its own server (local avatars are derived, not stored here). */
+  avatarUrl: string | null;
   createdAt: Date;
 };
 
@@ -19,7 +21,7 @@ export type UserRecord = ProfileRecord & {
   isAdmin: boolean;
 };
 
-export type AuthorRecord = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl'>;
+export type AuthorRecord = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarUrl'>;
 
 export type NoticeRecord = {
   id: number;
@@ -49,6 +51,7 @@ export function toProfileRecord(row: Row): ProfileRecord {
     isLocal: row.is_local as boolean,
     uri: row.uri as string | null,
     profileUrl: row.profile_url as string | null,
+    avatarUrl: (row.avatar_url as string | null | undefined) ?? null,
     createdAt: row.created_at as Date,
   };
 }
@@ -80,6 +83,7 @@ export const NOTICE_COLUMNS = [
   'p.fullname as author_fullname',
   'p.is_local as author_is_local',
   'p.profile_url as author_profile_url',
+  'p.avatar_url as author_avatar_url',
 ];
 
 /** Maps a row selected with NOTICE_COLUMNS to a NoticeRecord. */
@@ -101,6 +105,7 @@ export function toNoticeRecord(row: Row): NoticeRecord {
       fullname: row.author_fullname as string | null,
       isLocal: row.author_is_local as boolean,
       profileUrl: row.author_profile_url as string | null,
+      avatarUrl: (row.author_avatar_url as string | null | undefined) ?? null,
     },
   };
 }

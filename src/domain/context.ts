@@ -6,8 +6,14 @@ export type { Db };
 
 /** Puts a job on the queue; given a transaction, the job exists exactly when the transaction commits. */
 export interface JobSender {
-  send(db: Db, name: string, data: Record<string, unknown>): Promise<void>;
+  send(db: Db, name: string, data: Record<string, unknown>, options?: JobOptions): Promise<void>;
 }
+
+/** Per-job options: `group` limits how many jobs of one group (e.g. one remote host) run at once. */
+export type JobOptions = { group?: string };
+
+/** Which attempt a job handler is running: retryCount reaches retryLimit on the last one. */
+export type JobAttempt = { retryCount: number; retryLimit: number };
 
 export type DomainContext = Readonly<{
   db: Db;
@@ -16,4 +22,4 @@ export type DomainContext = Readonly<{
 }>;
 
 /** A handler for one kind of background job. */
-export type JobHandler = (ctx: DomainContext, data: Record<string, unknown>) => Promise<void>;
+export type JobHandler = (ctx: DomainContext, data: Record<string, unknown>, attempt: JobAttempt) => Promise<void>;

@@ -5,3 +5,9 @@ export const NOTICE_FANOUT_JOB = 'notice.fanout';
 
 /** Keep every home timeline at its cap (runs on a schedule). */
 export const HOME_TRIM_JOB = 'home.trim';
+
+/** Send a new local notice to the servers of its author's remote subscribers (protocol-neutral). */
+export const NOTICE_DISTRIBUTE_JOB = 'notice.distribute';
+
+/** Send a local profile's changed fields to the servers of its remote subscribers (protocol-neutral). */
+export const PROFILE_DISTRIBUTE_JOB = 'profile.distribute';

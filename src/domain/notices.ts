@@ -5,7 +5,7 @@ import { insertHomeEntry } from '../db/home-timelines.ts';
 import { getUserById, listLocalProfilesByNicknames } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
-import { NOTICE_FANOUT_JOB } from './jobs.ts';
+import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { parseId } from './ids.ts';
 import { profileUrl, tagUrl } from './urls.ts';
@@ -69,6 +69,7 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
     await insertMentions(trx, id, mentioned.map((p) => p.id));
     await insertHomeEntry(trx, author.id, id); // the author sees it at once; subscribers via the job
     await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
+    await ctx.jobs.send(trx, NOTICE_DISTRIBUTE_JOB, { noticeId: id }); // to other servers, if anyone there listens
     return id;
   });
 }

@@ -9,6 +9,13 @@ export type JobDefinition = {
   /** Retries with exponential backoff before the job is kept as failed. */
   retryLimit: number;
   retryDelaySeconds: number;
+  /** Upper bound of the backoff between retries, in seconds. */
+  retryDelayMaxSeconds?: number;
+  /** A claimed job not finished within this time counts as failed (its worker died) and is retried. */
+  expireInSeconds?: number;
+  /** Jobs of this queue run at once in one process, and at most this many of one group. */
+  localConcurrency?: number;
+  localGroupConcurrency?: number;
   /** Cron expression for jobs that run on a schedule. */
   cron?: string;
 };
@@ -51,14 +58,17 @@ export async function openJobQueue(options: {
       retryLimit: definition.retryLimit,
       retryDelay: definition.retryDelaySeconds,
       retryBackoff: true,
+      ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
+      ...(definition.expireInSeconds !== undefined ? { expireInSeconds: definition.expireInSeconds } : {}),
       notify: true,
     });
   }
 
   const sender: JobSender = {
-    async send(db, name, data) {
+    async send(db, name, data, jobOptions = {}) {
       const inTransaction = (db as Knex & { isTransaction?: boolean }).isTransaction === true;
-      await boss.send(name, data, inTransaction ? { db: await transactionAdapter(db) } : {});
+      const group = jobOptions.group ? { group: { id: jobOptions.group } } : {};
+      await boss.send(name, data, inTransaction ? { db: await transactionAdapter(db), ...group } : group);
     },
   };
 
@@ -66,8 +76,12 @@ export async function openJobQueue(options: {
     sender,
     async startWorkers(ctx) {
       for (const [name, definition] of Object.entries(options.definitions)) {
-        await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: options.pollSeconds }, async (jobs) => {
-          for (const job of jobs) await definition.handler(ctx, job.data ?? {});
+        const concurrency = {
+          ...(definition.localConcurrency !== undefined ? { localConcurrency: definition.localConcurrency } : {}),
+          ...(definition.localGroupConcurrency !== undefined ? { localGroupConcurrency: definition.localGroupConcurrency } : {}),
+        };
+        await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: options.pollSeconds, ...concurrency }, async (jobs) => {
+          for (const job of jobs) await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
         });
         if (definition.cron) await boss.schedule(name, definition.cron);
       }

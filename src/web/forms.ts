@@ -23,6 +23,6 @@ export function queryParam(query: unknown, name: string): string | undefined {
 
 /** A path on this site to go back to, or the fallback (never another site: "//host" is refused). */
 export function localReturnPath(raw: string | undefined, fallback: string): string {
-  if (raw && /^\/(?![/\\])[^\s]*$/.test(raw) && raw.length <= 500) return raw;
+  if (raw && /^\/(?![/\\])[^\s]*$/.test(raw) && raw.length <= 4000) return raw; // long enough for an OMB authorization URL
   return fallback;
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { startRuntime } from '../../src/runtime.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import type { LoginLimits } from '../../src/web/middleware/throttle.ts';
@@ -13,13 +14,20 @@ import { createTestDatabase } from './database.ts';
 
 export type TestServer = {
   url: string;
+  port: number;
+  dataDir: string;
   runtime: Runtime;
+  config: Config;
+  /** Stops serving and closes the runtime, keeping the database and data folder (a server that is down). */
+  halt(): Promise<void>;
+  /** Starts again on the same port with the same data, after halt(). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 };
 
 /** A running server with its own fresh database; `env` overrides settings. */
 export async function startTestServer(options: { env?: Record<string, string>; loginLimits?: LoginLimits } = {}): Promise<TestServer> {
-  const server = http.createServer();
+  let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -35,19 +43,41 @@ export async function startTestServer(options: { env?: Record<string, string>; l
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const runtime = await startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits });
+  const boot = () => startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits });
+  let runtime = await boot();
   server.on('request', runtime.app!);
-  return {
+  let running = true;
+
+  const halt = async () => {
+    if (!running) return;
+    running = false;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.close();
+  };
+
+  const handle: TestServer = {
     url,
+    port,
+    dataDir,
     runtime,
+    config,
+    halt,
+    async restart() {
+      if (running) return;
+      runtime = await boot();
+      handle.runtime = runtime;
+      server = http.createServer(runtime.app!);
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      running = true;
+    },
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await runtime.close();
+      await halt();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return handle;
 }
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */

@@ -9,6 +9,10 @@ export type AuthorView = {
   url: string;
   /** "nickname" here, "nickname@host" for remote people. */
   handle: string;
+  /** Avatar image URL (http(s) only), when there is one. */
+  avatarUrl: string | undefined;
+  /** A remote person's profile on their own server. */
+  remoteProfileUrl: string | undefined;
 };
 
 export type ProfileHeaderView = AuthorView & {
@@ -19,7 +23,11 @@ export type ProfileHeaderView = AuthorView & {
   memberSince: string;
 };
 
-type AuthorFields = Pick<ProfileRecord, 'nickname' | 'fullname' | 'isLocal' | 'profileUrl'>;
+type AuthorFields = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarUrl'>;
+
+function httpUrlOrUndefined(url: string | null): string | undefined {
+  return url && /^https?:\/\//i.test(url) ? url : undefined;
+}
 
 function remoteHost(url: string | null): string {
   try {
@@ -35,8 +43,10 @@ export function authorView(profile: AuthorFields): AuthorView {
   return {
     nickname: profile.nickname,
     displayName: profile.fullname || profile.nickname,
-    url: local ? `/${profile.nickname}` : profile.profileUrl!,
+    url: local ? `/${profile.nickname}` : `/remote/${profile.id}`,
     handle: local ? profile.nickname : `${profile.nickname}@${remoteHost(profile.profileUrl)}`,
+    avatarUrl: httpUrlOrUndefined(profile.avatarUrl),
+    remoteProfileUrl: local ? undefined : httpUrlOrUndefined(profile.profileUrl),
   };
 }
 

@@ -1,0 +1,91 @@
+// OAuth state of the OMB provider role: consumers, nonces, request tokens and access tokens.
+import type { Knex } from 'knex';
+
+export type RequestTokenState = 'new' | 'authorized' | 'used' | 'revoked';
+
+export type RequestTokenRecord = {
+  token: string;
+  secret: string;
+  consumerKey: string;
+  listenerId: number;
+  listeneeId: number | null;
+  state: RequestTokenState;
+  createdAt: Date;
+};
+
+export type AccessTokenRecord = { token: string; secret: string; consumerKey: string; subscriberId: number; subscribedId: number };
+
+function toRequestToken(row: Record<string, unknown>): RequestTokenRecord {
+  return {
+    token: row.token as string,
+    secret: row.secret as string,
+    consumerKey: row.consumer_key as string,
+    listenerId: row.listener_id as number,
+    listeneeId: row.listenee_id as number | null,
+    state: row.state as RequestTokenState,
+    createdAt: row.created_at as Date,
+  };
+}
+
+/** Records a nonce; false when this consumer already used it with this timestamp. */
+export async function insertNonce(db: Knex, consumerKey: string, nonce: string, timestamp: number): Promise<boolean> {
+  const rows = await db('oauth_nonces').insert({ consumer_key: consumerKey, nonce, ts: timestamp }).onConflict().ignore().returning('nonce');
+  return rows.length > 0;
+}
+
+/** Whether this consumer already used this nonce (with any timestamp still in the window). */
+export async function nonceSeen(db: Knex, consumerKey: string, nonce: string): Promise<boolean> {
+  return (await db('oauth_nonces').where({ consumer_key: consumerKey, nonce }).first('nonce')) !== undefined;
+}
+
+/** Forgets nonces older than the given number of seconds. */
+export async function purgeNonces(db: Knex, olderThanSeconds: number): Promise<number> {
+  return db('oauth_nonces').where('created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [olderThanSeconds])).delete();
+}
+
+/** Records a consumer key the first time it is seen. */
+export async function ensureConsumer(db: Knex, consumerKey: string): Promise<void> {
+  await db('omb_consumers').insert({ consumer_key: consumerKey }).onConflict().ignore();
+}
+
+/** Stores a new request token for a local listener. */
+export async function insertRequestToken(db: Knex, token: { token: string; secret: string; consumerKey: string; listenerId: number }): Promise<void> {
+  await db('omb_request_tokens').insert({ token: token.token, secret: token.secret, consumer_key: token.consumerKey, listener_id: token.listenerId });
+}
+
+/** The request token with this value, or undefined. */
+export async function getRequestToken(db: Knex, token: string): Promise<RequestTokenRecord | undefined> {
+  const row = await db('omb_request_tokens').where({ token }).first();
+  return row ? toRequestToken(row) : undefined;
+}
+
+/** Moves a request token from one state to another; false when it was not in `from` any more. */
+export async function moveRequestToken(db: Knex, token: string, from: RequestTokenState, to: RequestTokenState, listeneeId?: number): Promise<boolean> {
+  const changes: Record<string, unknown> = { state: to };
+  if (listeneeId !== undefined) changes.listenee_id = listeneeId;
+  return (await db('omb_request_tokens').where({ token, state: from }).update(changes)) > 0;
+}
+
+/** Deletes request tokens created more than `seconds` ago. */
+export async function purgeRequestTokens(db: Knex, seconds: number): Promise<number> {
+  return db('omb_request_tokens').where('created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [seconds])).delete();
+}
+
+/** Issues the access token of a subscription, replacing any earlier one for the same pair. */
+export async function replaceAccessToken(db: Knex, token: AccessTokenRecord): Promise<void> {
+  await db('omb_access_tokens').where({ subscriber_id: token.subscriberId, subscribed_id: token.subscribedId }).delete();
+  await db('omb_access_tokens').insert({
+    token: token.token,
+    secret: token.secret,
+    consumer_key: token.consumerKey,
+    subscriber_id: token.subscriberId,
+    subscribed_id: token.subscribedId,
+  });
+}
+
+/** The access token with this value issued to this consumer, or undefined (unknown or revoked). */
+export async function getAccessToken(db: Knex, consumerKey: string, token: string): Promise<AccessTokenRecord | undefined> {
+  const row = await db('omb_access_tokens').where({ token, consumer_key: consumerKey }).first();
+  if (!row) return undefined;
+  return { token: row.token, secret: row.secret, consumerKey: row.consumer_key, subscriberId: row.subscriber_id, subscribedId: row.subscribed_id };
+}

@@ -1,0 +1,80 @@
+// Remote profiles (people on other servers) and the notices they send us.
+import type { Knex } from 'knex';
+import { toProfileRecord } from './records.ts';
+import type { ProfileRecord } from './records.ts';
+
+/** Fields of a remote profile that its server may change; null clears a field. */
+export type RemoteProfileFields = {
+  nickname: string;
+  fullname: string | null;
+  bio: string | null;
+  location: string | null;
+  homepage: string | null;
+  avatarUrl: string | null;
+};
+
+const COLUMNS: Record<keyof RemoteProfileFields, string> = {
+  nickname: 'nickname',
+  fullname: 'fullname',
+  bio: 'bio',
+  location: 'location',
+  homepage: 'homepage',
+  avatarUrl: 'avatar_url',
+};
+
+function toColumns(fields: Partial<RemoteProfileFields>): Record<string, string | null> {
+  const row: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) row[COLUMNS[key as keyof RemoteProfileFields]] = value;
+  return row;
+}
+
+/** The profile with this identifier URI, or undefined. */
+export async function getProfileByUri(db: Knex, uri: string): Promise<ProfileRecord | undefined> {
+  const row = await db('profiles').where({ uri }).first();
+  return row ? toProfileRecord(row) : undefined;
+}
+
+/** The remote profile with this id, or undefined. */
+export async function getRemoteProfileById(db: Knex, id: number): Promise<ProfileRecord | undefined> {
+  const row = await db('profiles').where({ id, is_local: false }).first();
+  return row ? toProfileRecord(row) : undefined;
+}
+
+/** Creates a remote profile, or refreshes the fields of the one with this URI; returns its id. */
+export async function upsertRemoteProfile(db: Knex, uri: string, profileUrl: string, fields: RemoteProfileFields): Promise<number> {
+  const columns = toColumns(fields);
+  const result = await db.raw(
+    `INSERT INTO profiles (nickname, fullname, bio, location, homepage, avatar_url, is_local, uri, profile_url)
+     VALUES (:nickname, :fullname, :bio, :location, :homepage, :avatar_url, false, :uri, :profileUrl)
+     ON CONFLICT (uri) WHERE uri IS NOT NULL DO UPDATE SET
+       nickname = excluded.nickname, fullname = excluded.fullname, bio = excluded.bio, location = excluded.location,
+       homepage = excluded.homepage, avatar_url = excluded.avatar_url, updated_at = now()
+     WHERE NOT profiles.is_local
+     RETURNING id`,
+    { ...columns, uri, profileUrl },
+  );
+  const row = result.rows[0] as { id: number } | undefined;
+  if (!row) throw new Error('the URI belongs to a local profile');
+  return row.id;
+}
+
+/** Changes some fields of a remote profile (never its URI or profile URL). */
+export async function updateRemoteProfile(db: Knex, id: number, fields: Partial<RemoteProfileFields>): Promise<void> {
+  const columns = toColumns(fields);
+  if (Object.keys(columns).length === 0) return;
+  await db('profiles').where({ id, is_local: false }).update({ ...columns, updated_at: db.fn.now() });
+}
+
+export type NewRemoteNotice = { profileId: number; uri: string; url: string | null; content: string; rendered: string; source: string };
+
+/** Stores a notice from another server; undefined when one with this URI is already stored. */
+export async function insertRemoteNotice(db: Knex, notice: NewRemoteNotice): Promise<number | undefined> {
+  const result = await db.raw(
+    `INSERT INTO notices (id, profile_id, content, rendered, is_local, uri, url, conversation_id, source)
+     VALUES (nextval('notices_id_seq'), :profileId, :content, :rendered, false, :uri, :url, currval('notices_id_seq'), :source)
+     ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
+     RETURNING id`,
+    { ...notice },
+  );
+  return (result.rows[0] as { id: number } | undefined)?.id;
+}

@@ -1,0 +1,61 @@
+// notice.distribute and profile.distribute for OMB: render the payload once, then queue one
+// delivery per remote endpoint URL (listeners on one server share it: one POST reaches them all).
+import type { DomainContext, JobHandler } from '../../domain/context.ts';
+import { getNoticeById } from '../../db/notices.ts';
+import { getUserById } from '../../db/users.ts';
+import { listRemoteListeners } from '../../db/omb-listeners.ts';
+import type { RemoteListener } from '../../db/omb-listeners.ts';
+import { toNoticeParams, toUpdateProfileParams } from './mapping.ts';
+import type { Params } from './oauth.ts';
+
+/** The job that makes one signed POST to one remote endpoint. */
+export const OMB_DELIVER_JOB = 'omb.deliver';
+
+export type DeliveryKind = 'notice' | 'profile';
+
+/** What one delivery job carries: the endpoint, the listeners behind it and the rendered parameters. */
+export type Delivery = { kind: DeliveryKind; url: string; subscribedId: number; subscriberIds: number[]; params: Params };
+
+/** The host a URL points at, which groups deliveries for the per-host limit. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** Queues one delivery per distinct endpoint URL, all in one transaction. */
+export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, subscribedId: number, listeners: RemoteListener[], params: Params): Promise<number> {
+  const groups = new Map<string, number[]>();
+  for (const listener of listeners) {
+    const url = kind === 'notice' ? listener.postNoticeUrl : listener.updateProfileUrl;
+    groups.set(url, [...(groups.get(url) ?? []), listener.subscriberId]);
+  }
+  if (groups.size === 0) return 0;
+  await ctx.db.transaction(async (trx) => {
+    for (const [url, subscriberIds] of groups) {
+      const delivery: Delivery = { kind, url, subscribedId, subscriberIds, params };
+      await ctx.jobs.send(trx, OMB_DELIVER_JOB, delivery, { group: hostOf(url) });
+    }
+  });
+  return groups.size;
+}
+
+/** notice.distribute: a local notice goes to every server where someone listens to its author. */
+export const distributeNotice: JobHandler = async (ctx, data) => {
+  const notice = await getNoticeById(ctx.db, Number(data.noticeId));
+  if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
+  const listeners = await listRemoteListeners(ctx.db, notice.author.id);
+  if (listeners.length === 0) return;
+  await queueDeliveries(ctx, 'notice', notice.author.id, listeners, toNoticeParams(ctx.config, notice));
+};
+
+/** profile.distribute: a local profile's full field set goes to every server where someone listens. */
+export const distributeProfile: JobHandler = async (ctx, data) => {
+  const user = await getUserById(ctx.db, Number(data.profileId));
+  if (!user) return;
+  const listeners = await listRemoteListeners(ctx.db, user.id);
+  if (listeners.length === 0) return;
+  await queueDeliveries(ctx, 'profile', user.id, listeners, toUpdateProfileParams(ctx.config, user));
+};

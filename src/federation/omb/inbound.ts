@@ -1,0 +1,70 @@
+// Pushes from the listenee's server: new notices (postNotice) and profile changes (updateProfile).
+// Each is verified, bound to the one subscription its access token was issued for, stored, and
+// answered fast with the exact success body StatusNet peers look for.
+import type { Request } from 'express';
+import type { DomainContext } from '../../domain/context.ts';
+import { changeRemoteProfile, receiveRemoteNotice } from '../../domain/remote-profiles.ts';
+import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
+import { getRemoteProfileById } from '../../db/remote-profiles.ts';
+import type { ProfileRecord } from '../../db/records.ts';
+import { getAccessToken } from '../../db/omb-tokens.ts';
+import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
+import type { Params } from './oauth.ts';
+import { isHttpUrl, isOmbUri, OmbError, profileParams, required } from './params.ts';
+import { checkSignature, oauthFields, useNonce } from './verify.ts';
+import type { OAuthFields } from './verify.ts';
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+// OAuth, then the subscription the token belongs to, then the listenee it was issued for.
+async function verifiedListenee(ctx: DomainContext, req: Request, params: Params): Promise<{ fields: OAuthFields; listenee: ProfileRecord }> {
+  const fields = oauthFields(params, { requireToken: true });
+  const token = await getAccessToken(ctx.db, fields.consumerKey, fields.token!);
+  // 403 tells the sender to stop: the listener unsubscribed (the token went with the subscription).
+  if (!token) throw new OmbError(403, 'No such subscription: the access token is unknown or revoked.');
+  await checkSignature(ctx.db, ctx.config, req, params, fields, token.secret);
+  if (params.omb_version !== OMB_VERSION) throw new OmbError(400, `omb_version must be ${OMB_VERSION}.`);
+  const listenee = await getRemoteProfileById(ctx.db, token.subscribedId);
+  if (!listenee || required(params, 'omb_listenee') !== listenee.uri) {
+    throw new OmbError(403, 'This access token was not issued for that listenee.');
+  }
+  return { fields, listenee };
+}
+
+/** POST postnotice: stores a remote notice once and puts it on every local subscriber's home timeline. */
+export async function onPostNotice(ctx: DomainContext, req: Request, params: Params): Promise<string> {
+  const { fields, listenee } = await verifiedListenee(ctx, req, params);
+  const uri = required(params, 'omb_notice');
+  if (!isOmbUri(uri)) throw new OmbError(400, 'omb_notice must be an http(s) URL (or tag: URI) of at most 255 bytes.');
+  const content = required(params, 'omb_notice_content').replace(/\r\n?/g, '\n');
+  if (CONTROL.test(content)) throw new OmbError(400, 'omb_notice_content contains control characters.');
+  const length = [...content].length;
+  const max = Math.max(140, ctx.config.noticeMaxLength);
+  if (length > max) throw new OmbError(400, `omb_notice_content is ${length} characters; at most ${max} are accepted.`);
+  const url = params.omb_notice_url || null;
+  if (url !== null && !isHttpUrl(url)) throw new OmbError(400, 'omb_notice_url must be an http(s) URL of at most 255 bytes.');
+  if (params.omb_notice_license && !isHttpUrl(params.omb_notice_license)) throw new OmbError(400, 'omb_notice_license must be an http(s) URL.');
+  await ctx.db.transaction(async (trx) => {
+    await useNonce(trx, fields);
+    // A notice we already have is a success too: the sender may not have seen our first answer.
+    await receiveRemoteNotice(ctx, trx, { authorId: listenee.id, uri, url, content, source: 'omb' });
+  });
+  return OMB_SUCCESS_BODY;
+}
+
+/** POST updateprofile: applies the listenee's changed fields; its identifier and profile URL stay. */
+export async function onUpdateProfile(ctx: DomainContext, req: Request, params: Params): Promise<string> {
+  const { fields, listenee } = await verifiedListenee(ctx, req, params);
+  const given = profileParams(params, 'omb_listenee');
+  const changes: Partial<RemoteProfileFields> = {};
+  if (given.nickname) changes.nickname = given.nickname; // a nickname cannot be cleared
+  for (const key of ['fullname', 'bio', 'location', 'homepage'] as const) {
+    if (given[key] !== undefined) changes[key] = given[key] || null; // present and empty: cleared
+  }
+  if (given.avatar !== undefined) changes.avatarUrl = given.avatar || null;
+  await ctx.db.transaction(async (trx) => {
+    await useNonce(trx, fields);
+    await changeRemoteProfile(trx, listenee.id, changes);
+  });
+  return OMB_SUCCESS_BODY;
+}

@@ -1,0 +1,56 @@
+// The OMB module's background jobs and their retry policies.
+import type { Config } from '../../config.ts';
+import type { JobHandler } from '../../domain/context.ts';
+import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../domain/jobs.ts';
+import { purgeNonces, purgeRequestTokens } from '../../db/omb-tokens.ts';
+import { purgePendingSubscriptions } from '../../db/omb-listeners.ts';
+import type { JobDefinition } from '../../jobs/queue.ts';
+import { PENDING_LIFETIME_SECONDS } from './consumer.ts';
+import { deliver } from './deliver.ts';
+import { distributeNotice, distributeProfile, OMB_DELIVER_JOB } from './distribute.ts';
+import { REQUEST_TOKEN_LIFETIME_SECONDS } from './provider.ts';
+import { TIMESTAMP_WINDOW_SECONDS } from './verify.ts';
+
+/** Periodic clean-up of expired nonces, request tokens and pending subscriptions. */
+export const OMB_CLEANUP_JOB = 'omb.cleanup';
+
+/** Deliveries keep being retried for at least this long. */
+export const DELIVERY_RETRY_WINDOW_SECONDS = 48 * 3600;
+/** The longest wait between two attempts of one delivery. */
+export const DELIVERY_MAX_DELAY_SECONDS = 3600;
+
+/** How many retries pg-boss's backoff needs so that even its shortest delays add up to `windowSeconds`. */
+export function retriesCovering(baseSeconds: number, maxDelaySeconds: number, windowSeconds: number): number {
+  // With backoff, retry n waits between base·2^n and base·2^(n+1) seconds (jitter), capped.
+  let total = 0;
+  let retries = 0;
+  while (total < windowSeconds) {
+    total += Math.min(maxDelaySeconds, baseSeconds * 2 ** Math.min(16, retries));
+    retries++;
+  }
+  return retries;
+}
+
+const cleanup: JobHandler = async (ctx) => {
+  await purgeNonces(ctx.db, 3 * TIMESTAMP_WINDOW_SECONDS);
+  await purgeRequestTokens(ctx.db, 2 * REQUEST_TOKEN_LIFETIME_SECONDS);
+  await purgePendingSubscriptions(ctx.db, PENDING_LIFETIME_SECONDS);
+};
+
+/** The OMB job definitions for this configuration. */
+export function ombJobDefinitions(config: Config): Record<string, JobDefinition> {
+  return {
+    [NOTICE_DISTRIBUTE_JOB]: { handler: distributeNotice, retryLimit: 10, retryDelaySeconds: 5 },
+    [PROFILE_DISTRIBUTE_JOB]: { handler: distributeProfile, retryLimit: 10, retryDelaySeconds: 5 },
+    [OMB_DELIVER_JOB]: {
+      handler: deliver,
+      retryLimit: retriesCovering(config.deliveryRetrySeconds, DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS),
+      retryDelaySeconds: config.deliveryRetrySeconds,
+      retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,
+      expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
+      localConcurrency: 8, // a slow host holds at most 2 of these
+      localGroupConcurrency: 2,
+    },
+    [OMB_CLEANUP_JOB]: { handler: cleanup, retryLimit: 1, retryDelaySeconds: 60, cron: '*/10 * * * *' },
+  };
+}

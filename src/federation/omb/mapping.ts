@@ -1,0 +1,52 @@
+// Our rows -> OMB parameters, inside the limits every Laconica/StatusNet peer accepts (reference §3).
+import type { Config } from '../../config.ts';
+import type { NoticeRecord, ProfileRecord } from '../../db/records.ts';
+import { noticeUrl, profileUrl } from '../../domain/urls.ts';
+import { DEFAULT_LICENSE, OMB_VERSION } from './constants.ts';
+import { userUri } from './identity.ts';
+import type { Params } from './oauth.ts';
+import { isHttpUrl, truncateBytes } from './params.ts';
+
+/** The URL of a local user's 96×96 avatar, or undefined when they have none (then it is not sent). */
+export function avatarUrlOf(_config: Config, _profile: ProfileRecord): string | undefined {
+  return undefined; // local avatars arrive with the profile settings; until then nobody has one
+}
+
+/** A local profile's fields as omb_listenee_* / omb_listener_* parameters; `complete` sends blanks as "". */
+export function toProfileParams(config: Config, profile: ProfileRecord, prefix: 'omb_listenee' | 'omb_listener', complete: boolean): Params {
+  const params: Params = {
+    [prefix]: userUri(config, profile.id),
+    [`${prefix}_profile`]: profileUrl(config.publicUrl, profile.nickname),
+    [`${prefix}_nickname`]: profile.nickname,
+    [`${prefix}_license`]: DEFAULT_LICENSE,
+  };
+  const homepage = profile.homepage && isHttpUrl(profile.homepage) ? profile.homepage : '';
+  const optional: [string, string][] = [
+    ['fullname', truncateBytes(profile.fullname ?? '', 255)],
+    ['homepage', homepage],
+    ['bio', truncateBytes(profile.bio ?? '', 140)],
+    ['location', truncateBytes(profile.location ?? '', 255)],
+  ];
+  for (const [suffix, value] of optional) if (value !== '' || complete) params[`${prefix}_${suffix}`] = value;
+  const avatar = avatarUrlOf(config, profile);
+  if (avatar !== undefined) params[`${prefix}_avatar`] = avatar;
+  return params;
+}
+
+/** The parameters of a postNotice for a local notice (without the OAuth ones). */
+export function toNoticeParams(config: Config, notice: NoticeRecord): Params {
+  const url = noticeUrl(config.publicUrl, notice.id);
+  return {
+    omb_version: OMB_VERSION,
+    omb_listenee: userUri(config, notice.author.id),
+    omb_notice: url,
+    omb_notice_content: [...notice.content].slice(0, 140).join(''),
+    omb_notice_url: url,
+    omb_notice_license: DEFAULT_LICENSE,
+  };
+}
+
+/** The parameters of an updateProfile for a local profile: every field, every time. */
+export function toUpdateProfileParams(config: Config, profile: ProfileRecord): Params {
+  return { omb_version: OMB_VERSION, ...toProfileParams(config, profile, 'omb_listenee', true) };
+}

@@ -1,0 +1,165 @@
+// The OMB 0.1 routes: discovery (XRDS), the provider's and consumer's endpoints, and the pages
+// people see during a remote subscription. Mounted before the web routes; anything else is next().
+import { Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { DomainContext } from '../../domain/context.ts';
+import { getLocalProfileByNickname } from '../../db/profiles.ts';
+import { findUser } from '../../domain/accounts.ts';
+import type { UserRecord } from '../../domain/accounts.ts';
+import { parseId } from '../../domain/ids.ts';
+import { looksLikeNickname } from '../../domain/nicknames.ts';
+import { profileUrl } from '../../domain/urls.ts';
+import { HttpError } from '../../errors.ts';
+import { OMB_PATHS, XRDS_MEDIA_TYPE } from './constants.ts';
+import { finishRemoteSubscription, forgetPendingOf, RemoteSubscribeError, startRemoteSubscription } from './consumer.ts';
+import { localServices, xrdsUrl } from './identity.ts';
+import { onPostNotice, onUpdateProfile } from './inbound.ts';
+import { requestParams } from './params.ts';
+import { isOwnCallback, onAccessToken, onAuthorizationDecision, onAuthorizationRequest, onRequestToken } from './provider.ts';
+import type { AuthorizationRequest } from './provider.ts';
+import { toXrds } from './xrds.ts';
+import type { Params } from './oauth.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Authorization requests the signed-in user is looking at, by request token. */
+    ombAuthorizations?: Record<string, AuthorizationRequest>;
+  }
+}
+
+type ProtocolHandler = (ctx: DomainContext, req: Request, params: Params) => Promise<string>;
+
+// Server-to-server endpoints answer in short plain text, errors included.
+function protocolEndpoint(ctx: DomainContext, handler: ProtocolHandler): RequestHandler {
+  return async (req, res) => {
+    try {
+      const body = await handler(ctx, req, requestParams(req));
+      res.status(200).type('text/plain').send(body); // exact bytes: no trailing newline
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status >= 500) throw error;
+      res.status(error.status).type('text/plain').send(error.message);
+    }
+  };
+}
+
+// Lets the page's forms redirect to another site (Chromium applies form-action to redirects).
+function allowFormTargets(res: Response, sources: string): void {
+  const policy = res.getHeader('content-security-policy');
+  if (typeof policy === 'string') res.setHeader('content-security-policy', policy.replace("form-action 'self'", `form-action 'self' ${sources}`));
+}
+
+function sendXrds(ctx: DomainContext, res: Response, userId: number): void {
+  res.status(200).type(XRDS_MEDIA_TYPE).send(toXrds(localServices(ctx.config, userId)));
+}
+
+function prefersXrds(req: Request): boolean {
+  return req.accepts(['text/html', XRDS_MEDIA_TYPE]) === XRDS_MEDIA_TYPE;
+}
+
+function message(res: Response, status: number, title: string, text: string): void {
+  res.status(status).render('omb/message', { title, text });
+}
+
+/** Every OMB route. */
+export function ombRouter(ctx: DomainContext): Router {
+  const router = Router();
+  const { config } = ctx;
+
+  router.post(OMB_PATHS.requestToken, protocolEndpoint(ctx, onRequestToken));
+  router.post(OMB_PATHS.accessToken, protocolEndpoint(ctx, onAccessToken));
+  router.post(OMB_PATHS.postNotice, protocolEndpoint(ctx, onPostNotice));
+  router.post(OMB_PATHS.updateProfile, protocolEndpoint(ctx, onUpdateProfile));
+
+  // Identifier URIs lead to the profile page.
+  router.get('/user/:id', async (req, res, next) => {
+    const id = parseId(req.params.id);
+    const user = id === undefined ? undefined : await findUser(ctx, id);
+    if (!user) return next();
+    res.redirect(303, profileUrl(config.publicUrl, user.nickname));
+  });
+
+  router.get('/:nickname/xrds', async (req, res, next) => {
+    const profile = looksLikeNickname(req.params.nickname) ? await getLocalProfileByNickname(ctx.db, req.params.nickname) : undefined;
+    if (!profile) return next();
+    sendXrds(ctx, res, profile.id);
+  });
+
+  // The profile page advertises the XRDS three ways: header, meta tag (via the view), content negotiation.
+  router.get('/:nickname', async (req: Request<{ nickname: string }>, res: Response, next: NextFunction) => {
+    if (!looksLikeNickname(req.params.nickname)) return next();
+    const profile = await getLocalProfileByNickname(ctx.db, req.params.nickname);
+    res.vary('Accept');
+    if (!profile) return next();
+    const location = xrdsUrl(config, profile.nickname);
+    res.setHeader('X-XRDS-Location', location);
+    res.locals.xrdsLocation = location;
+    if (prefersXrds(req)) return sendXrds(ctx, res, profile.id);
+    next();
+  });
+
+  router.get(OMB_PATHS.authorize, async (req, res) => {
+    const viewer = res.locals.viewer;
+    if (!viewer) return res.redirect(303, `/main/login?returnto=${encodeURIComponent(req.originalUrl)}`);
+    const request = await onAuthorizationRequest(ctx, viewer, requestParams(req));
+    if (request.callback !== undefined && isOwnCallback(config, request.callback)) throw new HttpError(400, 'The callback points back at this site.');
+    req.session.ombAuthorizations = { ...req.session.ombAuthorizations, [request.token]: request };
+    if (request.callback) allowFormTargets(res, new URL(request.callback).origin);
+    res.render('omb/authorize', { title: `Subscribe to ${request.listenee.nickname}?`, request });
+  });
+
+  router.post(OMB_PATHS.authorize, async (req, res) => {
+    const viewer = res.locals.viewer as UserRecord | undefined;
+    if (!viewer) throw new HttpError(403, 'Sign in first.');
+    const token = typeof req.body?.oauth_token === 'string' ? req.body.oauth_token : '';
+    const decision = req.body?.decision;
+    const request = req.session.ombAuthorizations?.[token];
+    if (!request) throw new HttpError(400, 'This subscription request is not waiting for your answer any more. Start again from the other site.');
+    if (decision !== 'accept' && decision !== 'reject') throw new HttpError(400, 'Choose Accept or Reject.');
+    const next = await onAuthorizationDecision(ctx, viewer, request, decision === 'accept');
+    const remaining = { ...req.session.ombAuthorizations };
+    delete remaining[token];
+    req.session.ombAuthorizations = remaining;
+    if (next) return res.redirect(303, next);
+    const accepted = decision === 'accept';
+    message(res, 200, accepted ? 'Subscription authorized' : 'Subscription rejected', accepted ? `You authorized the subscription. Request token: ${token}` : 'You rejected the subscription.');
+  });
+
+  router.get('/main/remote', (req, res) => {
+    if (res.locals.viewer) return message(res, 200, 'You are logged in here', 'You can use the local subscription: open the person’s profile and choose Subscribe.');
+    const nickname = typeof req.query.nickname === 'string' ? req.query.nickname : '';
+    const profileUrlValue = typeof req.query.profile_url === 'string' ? req.query.profile_url : '';
+    allowFormTargets(res, 'http: https:');
+    res.render('omb/remote-subscribe', { title: 'Subscribe from another server', values: { nickname, profileUrl: profileUrlValue }, error: undefined });
+  });
+
+  router.post('/main/remote', async (req, res) => {
+    if (res.locals.viewer) return message(res, 400, 'You are logged in here', 'You can use the local subscription: open the person’s profile and choose Subscribe.');
+    const nickname = typeof req.body?.nickname === 'string' ? req.body.nickname : '';
+    const profileUrlValue = typeof req.body?.profile_url === 'string' ? req.body.profile_url : '';
+    try {
+      const location = await startRemoteSubscription(ctx, req.sessionID, nickname, profileUrlValue);
+      res.redirect(303, location);
+    } catch (error) {
+      if (!(error instanceof RemoteSubscribeError)) throw error;
+      allowFormTargets(res, 'http: https:');
+      res.status(error.status).render('omb/remote-subscribe', { title: 'Subscribe from another server', values: { nickname, profileUrl: profileUrlValue }, error: error.message });
+    }
+  });
+
+  router.get(OMB_PATHS.finishSubscribe, async (req, res) => {
+    const params = requestParams(req);
+    if (!params.oauth_token) {
+      await forgetPendingOf(ctx, req.sessionID);
+      return message(res, 200, 'Subscription not authorized', 'Your server says the subscription was not authorized, so nothing changed.');
+    }
+    try {
+      const { listeneeNickname } = await finishRemoteSubscription(ctx, req.sessionID, params);
+      res.redirect(303, `/${listeneeNickname}/subscribers`);
+    } catch (error) {
+      if (!(error instanceof RemoteSubscribeError)) throw error;
+      message(res, error.status, 'Subscription failed', error.message);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,36 @@
+// Pages of people on other servers, as this site knows them.
+import { Router } from 'express';
+import type { DomainContext } from '../../domain/context.ts';
+import { remoteProfileTimeline, unsubscribeFromRemote } from '../../domain/remote-profiles.ts';
+import { viewerSubscribes } from '../../domain/subscriptions.ts';
+import { viewerOf } from '../locals.ts';
+import { requireUser } from '../middleware/require-user.ts';
+import { cursorFrom, olderUrl } from '../paging.ts';
+import { noticeViews } from '../presenters/notices.ts';
+import { profileHeaderView } from '../presenters/profiles.ts';
+
+/** GET /remote/:id and POST /remote/:id/unsubscribe. */
+export function remoteProfileRoutes(ctx: DomainContext): Router {
+  const router = Router();
+
+  router.get('/remote/:id', async (req, res) => {
+    const timeline = await remoteProfileTimeline(ctx, req.params.id, cursorFrom(req.query));
+    const viewer = res.locals.viewer;
+    const profile = profileHeaderView(timeline.profile, timeline.counts);
+    res.render('profile/remote', {
+      title: `${profile.displayName} (${profile.handle})`,
+      profile,
+      id: timeline.profile.id,
+      subscribed: await viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
+      notices: noticeViews(timeline.page.notices, viewer),
+      olderUrl: olderUrl(`/remote/${timeline.profile.id}`, timeline.page.olderBefore),
+    });
+  });
+
+  router.post('/remote/:id/unsubscribe', requireUser, async (req, res) => {
+    const profile = await unsubscribeFromRemote(ctx, viewerOf(res).id, String(req.params.id));
+    res.redirect(303, `/remote/${profile.id}`);
+  });
+
+  return router;
+}
