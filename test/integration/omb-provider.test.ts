@@ -1,0 +1,374 @@
+// Our server as the listener's server (OAuth provider): discovery, tokens, the authorization page,
+// postNotice and updateProfile, driven over HTTP by a scripted peer that signs like StatusNet.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { encodeForm, signRequest } from '../../src/federation/omb/oauth.ts';
+import type { Params } from '../../src/federation/omb/oauth.ts';
+import { parseXrds } from '../../src/federation/omb/xrds.ts';
+import { FEDERATION_ENV } from '../helpers/omb.ts';
+import { startTestServer, waitFor } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { registeredClient, textOf, WebClient } from '../helpers/web-client.ts';
+
+const V = 'http://openmicroblogging.org/protocol/0.1';
+const LICENSE = 'http://creativecommons.org/licenses/by/3.0/';
+const PEER = 'http://peer.example/';
+const OTHER_PEER = 'http://other.example/';
+
+let a: TestServer;
+let alice: WebClient;
+let carol: WebClient;
+let aliceUri: string;
+const db = () => a.runtime.ctx.db;
+const count = async (table: string) => Number((await db()(table).count({ n: '*' }))[0]!.n);
+
+type Token = { key: string; secret: string };
+
+async function send(path: string, params: Params, options: { token?: Token; consumerKey?: string; timestamp?: number; nonce?: string } = {}) {
+  const signed = signRequest({ method: 'POST', url: `${a.url}${path}`, consumerKey: options.consumerKey ?? PEER, token: options.token, params, timestamp: options.timestamp, nonce: options.nonce });
+  return sendRaw(path, signed.params);
+}
+
+async function sendRaw(path: string, params: Params | string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${a.url}${path}`, {
+    method: 'POST',
+    body: typeof params === 'string' ? params : encodeForm(params),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
+  return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text() };
+}
+
+function tokenOf(body: string): Token {
+  const params = new URLSearchParams(body);
+  return { key: params.get('oauth_token')!, secret: params.get('oauth_token_secret')! };
+}
+
+function listenee(nickname: string, host = 'peer.example'): Params {
+  return {
+    omb_listenee: `http://${host}/user/${nickname}`,
+    omb_listenee_profile: `http://${host}/${nickname}`,
+    omb_listenee_nickname: nickname,
+    omb_listenee_license: LICENSE,
+  };
+}
+
+function authorizePath(token: Token, extra: Params, consumerKey = PEER): string {
+  const signed = signRequest({ method: 'GET', url: `${a.url}/omb/userauthorization`, consumerKey, token, params: { oauth_callback: `http://peer.example/finish?action=finishremotesubscribe`, omb_version: V, omb_listener: aliceUri, ...extra } });
+  return `/omb/userauthorization?${encodeForm(signed.params)}`;
+}
+
+// The whole dance for alice, as a peer with `consumerKey` publishing `profile`.
+async function subscribeAlice(profile: Params, consumerKey = PEER): Promise<Token> {
+  const requested = await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V }, { consumerKey });
+  assert.equal(requested.status, 200, requested.body);
+  const requestToken = tokenOf(requested.body);
+  await alice.get(authorizePath(requestToken, profile, consumerKey));
+  const accepted = await alice.post('/omb/userauthorization', { oauth_token: requestToken.key, decision: 'accept' });
+  assert.equal(accepted.status, 303, textOf(accepted.text));
+  const exchanged = await send('/omb/accesstoken', { omb_version: V }, { token: requestToken, consumerKey });
+  assert.equal(exchanged.status, 200, exchanged.body);
+  return tokenOf(exchanged.body);
+}
+
+before(async () => {
+  a = await startTestServer({ env: FEDERATION_ENV });
+  alice = await registeredClient(a.url, 'alice');
+  carol = await registeredClient(a.url, 'carol');
+  aliceUri = `${a.url}/user/${(await db()('profiles').where({ nickname: 'alice' }).first()).id}`;
+});
+after(() => a?.stop());
+
+describe('discovery of a local user', () => {
+  it('advertises the XRDS document by header, meta tag and content negotiation', async () => {
+    const page = await fetch(`${a.url}/alice`);
+    const html = await page.text();
+    assert.equal(page.headers.get('x-xrds-location'), `${a.url}/alice/xrds`);
+    assert.match(page.headers.get('vary') ?? '', /Accept/);
+    assert.match(html, new RegExp(`<meta http-equiv="X-XRDS-Location" content="${a.url}/alice/xrds">`));
+    const head = await fetch(`${a.url}/alice`, { method: 'HEAD' });
+    assert.equal(head.headers.get('x-xrds-location'), `${a.url}/alice/xrds`);
+    const negotiated = await fetch(`${a.url}/alice`, { headers: { accept: 'application/xrds+xml, text/html;q=0.3, application/xhtml+xml;q=0.5' } });
+    assert.equal(negotiated.headers.get('content-type'), 'application/xrds+xml; charset=utf-8');
+    assert.match(negotiated.headers.get('vary') ?? '', /Accept/);
+    const services = parseXrds(await negotiated.text());
+    assert.deepEqual(services, {
+      requestToken: `${a.url}/omb/requesttoken`,
+      authorize: `${a.url}/omb/userauthorization`,
+      accessToken: `${a.url}/omb/accesstoken`,
+      postNotice: `${a.url}/omb/postnotice`,
+      updateProfile: `${a.url}/omb/updateprofile`,
+      localId: aliceUri,
+    });
+    const direct = await fetch(`${a.url}/alice/xrds`);
+    assert.equal(direct.status, 200);
+    assert.deepEqual(parseXrds(await direct.text()), services);
+    assert.equal((await fetch(`${a.url}/nobody/xrds`)).status, 404);
+    const identifier = await fetch(aliceUri, { redirect: 'manual' });
+    assert.equal(identifier.status, 303);
+    assert.equal(identifier.headers.get('location'), `${a.url}/alice`);
+  });
+});
+
+describe('request tokens', () => {
+  it('issues one for a signed request, with the exact StatusNet-readable body', async () => {
+    const before = await count('omb_request_tokens');
+    const response = await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V });
+    assert.equal(response.status, 200, response.body);
+    assert.match(response.type, /^text\/plain/);
+    assert.match(response.body, /^oauth_token=[0-9a-f]{32}&oauth_token_secret=[0-9a-f]{32}&omb_version=http%3A%2F%2Fopenmicroblogging\.org%2Fprotocol%2F0\.1$/);
+    assert.equal(await count('omb_request_tokens'), before + 1);
+  });
+
+  it('accepts the OAuth parameters in an Authorization header', async () => {
+    const signed = signRequest({ method: 'POST', url: `${a.url}/omb/requesttoken`, consumerKey: PEER, params: { omb_listener: aliceUri, omb_version: V } });
+    const header = 'OAuth realm="x", ' + Object.entries(signed.params).filter(([k]) => k.startsWith('oauth_')).map(([k, v]) => `${k}="${encodeURIComponent(v)}"`).join(', ');
+    const response = await sendRaw('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V }, { authorization: header });
+    assert.equal(response.status, 200, response.body);
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const refusals: [string, () => Promise<{ status: number; body: string }>, number][] = [
+    ['a PLAINTEXT signature', () => sendRaw('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V, oauth_consumer_key: PEER, oauth_signature_method: 'PLAINTEXT', oauth_signature: '&', oauth_timestamp: String(now()), oauth_nonce: 'plain1', oauth_version: '1.0' }), 401],
+    ['a missing signature method', () => sendRaw('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V, oauth_consumer_key: PEER, oauth_signature: 'x', oauth_timestamp: String(now()), oauth_nonce: 'nomethod' }), 401],
+    ['a forged signature', async () => {
+      const signed = signRequest({ method: 'POST', url: `${a.url}/omb/requesttoken`, consumerKey: PEER, params: { omb_listener: aliceUri, omb_version: V } });
+      return sendRaw('/omb/requesttoken', { ...signed.params, oauth_signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' });
+    }, 401],
+    ['a tampered parameter', async () => {
+      const signed = signRequest({ method: 'POST', url: `${a.url}/omb/requesttoken`, consumerKey: PEER, params: { omb_listener: aliceUri, omb_version: V } });
+      return sendRaw('/omb/requesttoken', { ...signed.params, omb_listener: `${a.url}/user/2` });
+    }, 401],
+    ['a stale timestamp', () => send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V }, { timestamp: now() - 301 }), 401],
+    ['a timestamp from the future', () => send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V }, { timestamp: now() + 301 }), 401],
+    ['a signature computed for another URL (Host is never trusted)', async () => {
+      const signed = signRequest({ method: 'POST', url: 'http://evil.example/omb/requesttoken', consumerKey: PEER, params: { omb_listener: aliceUri, omb_version: V } });
+      return sendRaw('/omb/requesttoken', signed.params, { 'x-forwarded-host': 'evil.example' });
+    }, 401],
+    ['a wrong omb_version', () => send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: 'http://openmicroblogging.org/protocol/0.2' }), 400],
+    ['a listener who is not a user here', () => send('/omb/requesttoken', { omb_listener: 'http://elsewhere.example/user/1', omb_version: V }), 400],
+    ['a repeated parameter', () => sendRaw('/omb/requesttoken', 'omb_version=a&omb_version=b'), 400],
+  ];
+  for (const [what, attempt, status] of refusals) {
+    it(`refuses ${what} with ${status} and stores nothing`, async () => {
+      const tokens = await count('omb_request_tokens');
+      const nonces = await count('oauth_nonces');
+      const response = await attempt();
+      assert.equal(response.status, status, response.body);
+      assert.ok(response.body.length > 0 && response.body.length < 200, 'a short plain-text reason');
+      assert.equal(await count('omb_request_tokens'), tokens);
+      assert.equal(await count('oauth_nonces'), nonces);
+    });
+  }
+
+  it('refuses a replayed request', async () => {
+    const signed = signRequest({ method: 'POST', url: `${a.url}/omb/requesttoken`, consumerKey: PEER, params: { omb_listener: aliceUri, omb_version: V } });
+    assert.equal((await sendRaw('/omb/requesttoken', signed.params)).status, 200);
+    const tokens = await count('omb_request_tokens');
+    const replay = await sendRaw('/omb/requesttoken', signed.params);
+    assert.equal(replay.status, 401);
+    assert.match(replay.body, /nonce/);
+    assert.equal(await count('omb_request_tokens'), tokens);
+  });
+});
+
+describe('authorization page', () => {
+  it('sends an anonymous visitor to log in and back to the same request', async () => {
+    const token = tokenOf((await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V })).body);
+    const path = authorizePath(token, listenee('bob'));
+    const visitor = new WebClient(a.url);
+    const page = await visitor.get(path);
+    assert.equal(page.status, 303);
+    const login = new URL(page.location!, a.url);
+    assert.equal(login.pathname, '/main/login');
+    assert.equal(login.searchParams.get('returnto'), path);
+    const form = await visitor.get(login.pathname + login.search);
+    assert.match(form.text, /name="returnto"/);
+    const signedIn = await visitor.post('/main/login', { nickname: 'alice', password: 'correct horse battery', returnto: path });
+    assert.equal(signedIn.status, 303);
+    assert.equal(signedIn.location, path);
+    assert.equal((await visitor.get(path)).status, 200);
+  });
+
+  it('shows the escaped profile, changes nothing on GET, and needs a CSRF token to accept', async () => {
+    const token = tokenOf((await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V })).body);
+    const profiles = await count('profiles');
+    const page = await alice.get(authorizePath(token, { ...listenee('mallory'), omb_listenee_fullname: '<script>alert(1)</script>', omb_listenee_bio: 'Bio & "more"', omb_listenee_avatar: 'http://peer.example/avatar/mallory-96.png' }));
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /<script>alert/);
+    assert.match(page.text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.match(page.text, /src="http:\/\/peer\.example\/avatar\/mallory-96\.png"/);
+    assert.match(page.text, /value="accept">Accept<\/button>/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /form-action 'self' http:\/\/peer\.example/);
+    assert.equal((await db()('omb_request_tokens').where({ token: token.key }).first()).state, 'new');
+    assert.equal(await count('profiles'), profiles);
+    const forged = await alice.post('/omb/userauthorization', { _csrf: 'forged', oauth_token: token.key, decision: 'accept' });
+    assert.equal(forged.status, 403);
+    assert.equal((await db()('omb_request_tokens').where({ token: token.key }).first()).state, 'new');
+    const accepted = await alice.post('/omb/userauthorization', { oauth_token: token.key, decision: 'accept' });
+    assert.equal(accepted.status, 303);
+    const callback = new URL(accepted.location!);
+    assert.equal(callback.origin + callback.pathname, 'http://peer.example/finish');
+    assert.equal(callback.searchParams.get('action'), 'finishremotesubscribe', 'the callback keeps its own query');
+    assert.equal(callback.searchParams.get('oauth_token'), token.key);
+    assert.equal(callback.searchParams.get('omb_version'), V);
+    assert.equal(callback.searchParams.get('omb_listener_nickname'), 'alice');
+    assert.equal(callback.searchParams.get('omb_listener_profile'), `${a.url}/alice`);
+    assert.equal((await db()('omb_request_tokens').where({ token: token.key }).first()).state, 'authorized');
+  });
+
+  it('refuses a request made for another user, or for a listenee who lives here', async () => {
+    const token = tokenOf((await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V })).body);
+    const forCarol = await carol.get(authorizePath(token, listenee('bob')));
+    assert.equal(forCarol.status, 403);
+    const local = await alice.get(authorizePath(token, { ...listenee('bob'), omb_listenee: `${a.url}/user/2` }));
+    assert.equal(local.status, 400);
+    const badNickname = await alice.get(authorizePath(token, { ...listenee('bob'), omb_listenee_nickname: 'bad.nick' }));
+    assert.equal(badNickname.status, 400);
+    assert.match(textOf(badNickname.text), /nickname/);
+    assert.equal((await db()('omb_request_tokens').where({ token: token.key }).first()).state, 'new');
+  });
+
+  it('sends a rejection to the bare callback, and the token can never be exchanged', async () => {
+    const token = tokenOf((await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V })).body);
+    await alice.get(authorizePath(token, listenee('bob')));
+    const rejected = await alice.post('/omb/userauthorization', { oauth_token: token.key, decision: 'reject' });
+    assert.equal(rejected.status, 303);
+    assert.equal(rejected.location, 'http://peer.example/finish?action=finishremotesubscribe');
+    const exchange = await send('/omb/accesstoken', { omb_version: V }, { token });
+    assert.equal(exchange.status, 401);
+  });
+});
+
+describe('access tokens, postNotice and updateProfile', () => {
+  let bobToken: Token;
+  let daveToken: Token;
+
+  it('exchanges an authorized request token once, signed with its secret', async () => {
+    const requestToken = tokenOf((await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V })).body);
+    await alice.get(authorizePath(requestToken, listenee('bob')));
+    await alice.post('/omb/userauthorization', { oauth_token: requestToken.key, decision: 'accept' });
+    const wrongSecret = await send('/omb/accesstoken', { omb_version: V }, { token: { key: requestToken.key, secret: 'f'.repeat(32) } });
+    assert.equal(wrongSecret.status, 401);
+    const otherConsumer = await send('/omb/accesstoken', { omb_version: V }, { token: requestToken, consumerKey: OTHER_PEER });
+    assert.equal(otherConsumer.status, 401);
+    assert.equal(await count('omb_access_tokens'), 0);
+    const exchanged = await send('/omb/accesstoken', { omb_version: V }, { token: requestToken });
+    assert.equal(exchanged.status, 200, exchanged.body);
+    assert.match(exchanged.body, /^oauth_token=[0-9a-f]{32}&oauth_token_secret=[0-9a-f]{32}$/);
+    bobToken = tokenOf(exchanged.body);
+    const again = await send('/omb/accesstoken', { omb_version: V }, { token: requestToken });
+    assert.equal(again.status, 401);
+    assert.equal(await count('omb_access_tokens'), 1);
+    const following = await alice.get('/alice/subscriptions');
+    assert.match(textOf(following.text), /bob@peer\.example/);
+    daveToken = await subscribeAlice(listenee('dave', 'other.example'), OTHER_PEER);
+  });
+
+  const notice = (n: number, extra: Params = {}): Params => ({
+    omb_version: V,
+    omb_listenee: 'http://peer.example/user/bob',
+    omb_notice: `http://peer.example/notice/${n}`,
+    omb_notice_content: `Notice number ${n} <i>from bob</i>`,
+    omb_notice_url: `http://peer.example/notice/${n}`,
+    omb_notice_license: LICENSE,
+    ...extra,
+  });
+
+  it('stores a pushed notice once, answers with the exact success body, and shows it to subscribers', async () => {
+    const first = await send('/omb/postnotice', notice(1), { token: bobToken });
+    assert.equal(first.status, 200, first.body);
+    assert.equal(first.body, 'omb_version=http://openmicroblogging.org/protocol/0.1');
+    assert.match(first.type, /^text\/plain/);
+    const again = await send('/omb/postnotice', notice(1), { token: bobToken });
+    assert.equal(again.status, 200);
+    assert.equal(again.body, 'omb_version=http://openmicroblogging.org/protocol/0.1');
+    assert.equal((await db()('notices').where({ uri: 'http://peer.example/notice/1' })).length, 1);
+    await waitFor('the notice on alice’s home timeline', async () => (await alice.get('/alice/all')).text.includes('Notice number 1'));
+    const home = await alice.get('/alice/all');
+    assert.match(home.text, /Notice number 1 &#60;i&#62;from bob&#60;\/i&#62;/);
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const pushRefusals: [string, () => Promise<{ status: number; body: string }>, number][] = [
+    ['a push for another subscription’s listenee (cross-subscription)', () => send('/omb/postnotice', notice(2, { omb_listenee: 'http://other.example/user/dave' }), { token: bobToken }), 403],
+    ['a push signed with another subscription’s token', () => send('/omb/postnotice', notice(2), { token: daveToken, consumerKey: OTHER_PEER }), 403],
+    ['a token presented by another consumer', () => send('/omb/postnotice', notice(2), { token: bobToken, consumerKey: OTHER_PEER }), 403],
+    ['an unknown token', () => send('/omb/postnotice', notice(2), { token: { key: '0'.repeat(32), secret: '0'.repeat(32) } }), 403],
+    ['a wrong token secret', () => send('/omb/postnotice', notice(2), { token: { key: bobToken.key, secret: '0'.repeat(32) } }), 401],
+    ['a stale push', () => send('/omb/postnotice', notice(2), { token: bobToken, timestamp: now() - 600 }), 401],
+    ['a PLAINTEXT push', () => sendRaw('/omb/postnotice', { ...notice(2), oauth_consumer_key: PEER, oauth_token: bobToken.key, oauth_signature_method: 'PLAINTEXT', oauth_signature: `&${bobToken.secret}`, oauth_timestamp: String(now()), oauth_nonce: 'plaintext-push', oauth_version: '1.0' }), 401],
+    ['a tampered push', async () => {
+      const signed = signRequest({ method: 'POST', url: `${a.url}/omb/postnotice`, consumerKey: PEER, token: bobToken, params: notice(2) });
+      return sendRaw('/omb/postnotice', { ...signed.params, omb_notice_content: 'Changed on the way' });
+    }, 401],
+    ['a wrong omb_version', () => send('/omb/postnotice', notice(2, { omb_version: 'http://openmicroblogging.org/protocol/0.2' }), { token: bobToken }), 400],
+    ['content over 140 characters', () => send('/omb/postnotice', notice(2, { omb_notice_content: 'é'.repeat(141) }), { token: bobToken }), 400],
+    ['no notice URI', () => send('/omb/postnotice', notice(2, { omb_notice: '' }), { token: bobToken }), 400],
+    ['a javascript: notice URI', () => send('/omb/postnotice', notice(2, { omb_notice: 'javascript:alert(1)' }), { token: bobToken }), 400],
+    ['a NUL in the content', () => send('/omb/postnotice', notice(2, { omb_notice_content: 'a\u0000b' }), { token: bobToken }), 400],
+  ];
+  for (const [what, attempt, status] of pushRefusals) {
+    it(`refuses ${what} with ${status} and stores nothing`, async () => {
+      const notices = await count('notices');
+      const nonces = await count('oauth_nonces');
+      const response = await attempt();
+      assert.equal(response.status, status, response.body);
+      assert.ok(response.body.length > 0 && response.body.length < 200, 'a short plain-text reason');
+      assert.equal(await count('notices'), notices);
+      assert.equal(await count('oauth_nonces'), nonces);
+    });
+  }
+
+  it('refuses a replayed push', async () => {
+    const signed = signRequest({ method: 'POST', url: `${a.url}/omb/postnotice`, consumerKey: PEER, token: bobToken, params: notice(3) });
+    assert.equal((await sendRaw('/omb/postnotice', signed.params)).status, 200);
+    const replay = await sendRaw('/omb/postnotice', signed.params);
+    assert.equal(replay.status, 401);
+  });
+
+  it('applies a profile update, clearing empty fields, and never changes the identifier or profile URL', async () => {
+    const update: Params = {
+      omb_version: V,
+      ...listenee('bob'),
+      omb_listenee_profile: 'http://evil.example/bob',
+      omb_listenee_fullname: 'Bob Example',
+      omb_listenee_bio: 'Now writes about bees.',
+      omb_listenee_location: '',
+      omb_listenee_homepage: '',
+      omb_listenee_avatar: 'http://peer.example/avatar/bob-96.png',
+    };
+    const response = await send('/omb/updateprofile', update, { token: bobToken });
+    assert.equal(response.status, 200, response.body);
+    assert.equal(response.body, 'omb_version=http://openmicroblogging.org/protocol/0.1');
+    const bob = await db()('profiles').where({ uri: 'http://peer.example/user/bob' }).first();
+    assert.equal(bob.fullname, 'Bob Example');
+    assert.equal(bob.bio, 'Now writes about bees.');
+    assert.equal(bob.location, null);
+    assert.equal(bob.avatar_url, 'http://peer.example/avatar/bob-96.png');
+    assert.equal(bob.profile_url, 'http://peer.example/bob');
+  });
+
+  it('refuses a profile update for another listenee, or with a bad field, and changes nothing', async () => {
+    const dave = await db()('profiles').where({ uri: 'http://other.example/user/dave' }).first();
+    const cross = await send('/omb/updateprofile', { omb_version: V, ...listenee('dave', 'other.example'), omb_listenee_fullname: 'Hijacked' }, { token: bobToken });
+    assert.equal(cross.status, 403);
+    const bad = await send('/omb/updateprofile', { omb_version: V, ...listenee('bob'), omb_listenee_nickname: 'no way', omb_listenee_fullname: 'Changed' }, { token: bobToken });
+    assert.equal(bad.status, 400);
+    const badUrl = await send('/omb/updateprofile', { omb_version: V, ...listenee('bob'), omb_listenee_avatar: 'javascript:alert(1)' }, { token: bobToken });
+    assert.equal(badUrl.status, 400);
+    assert.deepEqual(await db()('profiles').where({ uri: 'http://other.example/user/dave' }).first(), dave);
+    assert.equal((await db()('profiles').where({ uri: 'http://peer.example/user/bob' }).first()).fullname, 'Bob Example');
+  });
+
+  it('answers 403 once the listener has unsubscribed (the token is revoked)', async () => {
+    const bob = await db()('profiles').where({ uri: 'http://peer.example/user/bob' }).first();
+    await alice.get(`/remote/${bob.id}`);
+    const done = await alice.post(`/remote/${bob.id}/unsubscribe`, {});
+    assert.equal(done.status, 303);
+    const push = await send('/omb/postnotice', notice(4), { token: bobToken });
+    assert.equal(push.status, 403);
+    assert.equal((await db()('notices').where({ uri: 'http://peer.example/notice/4' })).length, 0);
+    const update = await send('/omb/updateprofile', { omb_version: V, ...listenee('bob'), omb_listenee_fullname: 'Late' }, { token: bobToken });
+    assert.equal(update.status, 403);
+  });
+});
