@@ -16,6 +16,8 @@ export type JobDefinition = {
   /** Jobs of this queue run at once in one process, and at most this many of one group. */
   localConcurrency?: number;
   localGroupConcurrency?: number;
+  /** Poll every JOB_POLL_SECONDS even with notifications on, so that delayed retries start on time. */
+  pollForRetries?: boolean;
   /** Cron expression for jobs that run on a schedule. */
   cron?: string;
 };
@@ -79,6 +81,7 @@ export async function openJobQueue(options: {
         const concurrency = {
           ...(definition.localConcurrency !== undefined ? { localConcurrency: definition.localConcurrency } : {}),
           ...(definition.localGroupConcurrency !== undefined ? { localGroupConcurrency: definition.localGroupConcurrency } : {}),
+          ...(definition.pollForRetries ? { notifyPollingIntervalSeconds: options.pollSeconds } : {}),
         };
         await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: options.pollSeconds, ...concurrency }, async (jobs) => {
           for (const job of jobs) await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
