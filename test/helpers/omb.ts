@@ -8,7 +8,7 @@ import type { Page } from './web-client.ts';
 /** Settings both federating test servers need: loopback peers, and quick retries. */
 export const FEDERATION_ENV = { ALLOW_PRIVATE_ADDRESSES: 'true', DELIVERY_RETRY_SECONDS: '1' };
 
-export type SubscribeResult = { authorizePage: Page; finish: Page; visitor: WebClient };
+export type SubscribeResult = { authorizePage: Page; finish: Page; visitor: WebClient; callbackPath: string };
 
 /**
  * The listener (signed in at home through `home`) visits the listenee's profile on `remote` as a
@@ -42,6 +42,7 @@ export async function remoteSubscribe(
   assert.equal(answered.status, 303, textOf(answered.text));
   const callback = new URL(answered.location!);
   assert.equal(callback.origin, remote.url, 'the visitor comes back to the listenee’s server');
-  const finish = await visitor.get(callback.pathname + callback.search);
-  return { authorizePage, finish, visitor };
+  const callbackPath = callback.pathname + callback.search;
+  const finish = await visitor.get(callbackPath);
+  return { authorizePage, finish, visitor, callbackPath };
 }
