@@ -346,6 +346,9 @@ describe('access tokens, postNotice and updateProfile', () => {
     assert.equal(bob.location, null);
     assert.equal(bob.avatar_url, 'http://peer.example/avatar/bob-96.png');
     assert.equal(bob.profile_url, 'http://peer.example/bob');
+    const home = await alice.get('/alice/all');
+    assert.match(home.text, /<img class="avatar" src="http:\/\/peer\.example\/avatar\/bob-96\.png"/, 'remote notices show the author’s avatar');
+    assert.match(home.text, /Bob Example/);
   });
 
   it('refuses a profile update for another listenee, or with a bad field, and changes nothing', async () => {

@@ -1,6 +1,7 @@
 // The OMB 0.1 routes: discovery (XRDS), the provider's and consumer's endpoints, and the pages
 // people see during a remote subscription. Mounted before the web routes; anything else is next().
 import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { getLocalProfileByNickname } from '../../db/profiles.ts';
@@ -26,6 +27,9 @@ declare module 'express-session' {
     ombAuthorizations?: Record<string, AuthorizationRequest>;
   }
 }
+
+/** Request tokens one address may ask for in 15 minutes. */
+export const REQUEST_TOKENS_PER_ADDRESS = 300;
 
 type ProtocolHandler = (ctx: DomainContext, req: Request, params: Params) => Promise<string>;
 
@@ -65,7 +69,15 @@ export function ombRouter(ctx: DomainContext): Router {
   const router = Router();
   const { config } = ctx;
 
-  router.post(OMB_PATHS.requestToken, protocolEndpoint(ctx, onRequestToken));
+  // Anyone may ask for a request token (consumer keys are self-asserted): limit how often per address.
+  const requestTokenLimit = rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit: REQUEST_TOKENS_PER_ADDRESS,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, res) => void res.status(429).type('text/plain').send('Too many request tokens from this address; try again later.'),
+  });
+  router.post(OMB_PATHS.requestToken, requestTokenLimit, protocolEndpoint(ctx, onRequestToken));
   router.post(OMB_PATHS.accessToken, protocolEndpoint(ctx, onAccessToken));
   router.post(OMB_PATHS.postNotice, protocolEndpoint(ctx, onPostNotice));
   router.post(OMB_PATHS.updateProfile, protocolEndpoint(ctx, onUpdateProfile));
