@@ -44,14 +44,17 @@ export async function openJobQueue(options: {
   pollSeconds: number;
   logger: Logger;
   runMaintenance: boolean;
+  /** LISTEN/NOTIFY wake-ups; off for the embedded database, whose socket does not deliver them. */
+  listenNotify?: boolean;
 }): Promise<JobQueue> {
+  const listenNotify = options.listenNotify ?? true;
   const boss = new PgBoss({
     connectionString: options.url,
     schema: 'pgboss',
     max: 4,
     supervise: options.runMaintenance,
     schedule: options.runMaintenance,
-    useListenNotify: true,
+    useListenNotify: listenNotify,
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
   await boss.start();
@@ -81,7 +84,7 @@ export async function openJobQueue(options: {
         const concurrency = {
           ...(definition.localConcurrency !== undefined ? { localConcurrency: definition.localConcurrency } : {}),
           ...(definition.localGroupConcurrency !== undefined ? { localGroupConcurrency: definition.localGroupConcurrency } : {}),
-          ...(definition.pollForRetries ? { notifyPollingIntervalSeconds: options.pollSeconds } : {}),
+          ...(definition.pollForRetries && listenNotify ? { notifyPollingIntervalSeconds: options.pollSeconds } : {}),
         };
         await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: options.pollSeconds, ...concurrency }, async (jobs) => {
           for (const job of jobs) await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
