@@ -1,5 +1,5 @@
 // OpenMicroBlogging 0.1: OAuth nonces and tokens, remote subscription credentials, pending
-// remote subscriptions, remote avatars, and deliveries that ran out of retries.
+// remote subscriptions, remote avatars, and deliveries that failed for good.
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
@@ -75,12 +75,6 @@ export async function up(knex: Knex): Promise<void> {
       created_at        timestamptz NOT NULL DEFAULT now()
     );
 
-    -- Remote profiles' stream licenses.
-    CREATE TABLE omb_remote_profiles (
-      profile_id  bigint PRIMARY KEY REFERENCES profiles (id) ON DELETE CASCADE,
-      license_url text
-    );
-
     -- Deliveries that failed for good (permanent refusal, or retries exhausted), kept for re-queueing.
     CREATE TABLE dead_deliveries (
       id         bigserial PRIMARY KEY,
@@ -96,7 +90,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
-    DROP TABLE dead_deliveries, omb_remote_profiles, omb_pending_subscriptions, omb_remote_listeners,
+    DROP TABLE dead_deliveries, omb_pending_subscriptions, omb_remote_listeners,
       omb_access_tokens, omb_request_tokens, omb_consumers, oauth_nonces;
     ALTER TABLE profiles DROP COLUMN avatar_url;
   `);

@@ -2,8 +2,7 @@
 // finishes a remote subscription by exchanging the authorized request token for an access token.
 import type { DomainContext } from '../../domain/context.ts';
 import { addSubscription, findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
-import { getLocalProfileByNickname } from '../../db/profiles.ts';
-import { getUserById } from '../../db/users.ts';
+import { findLocalProfile, findLocalUser } from '../../domain/lookups.ts';
 import { deletePendingSubscription, deletePendingSubscriptionsOfSession, getPendingSubscription, insertPendingSubscription, upsertRemoteListener } from '../../db/omb-listeners.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';
 import { OutboundError } from '../http-client.ts';
@@ -32,7 +31,7 @@ export class RemoteSubscribeError extends Error {
 /** Discovers the visitor's services, gets a request token and returns the signed authorization URL. */
 export async function startRemoteSubscription(ctx: DomainContext, sessionId: string, rawNickname: string, rawProfileUrl: string): Promise<string> {
   const nickname = normalizeNickname(rawNickname);
-  const listenee = nickname ? await getLocalProfileByNickname(ctx.db, nickname) : undefined;
+  const listenee = nickname ? await findLocalProfile(ctx.db, nickname) : undefined;
   if (!listenee) throw new RemoteSubscribeError(404, 'There is nobody by that nickname here.');
   const profileUrl = rawProfileUrl.trim();
   if (!isHttpUrl(profileUrl)) throw new RemoteSubscribeError(400, 'Invalid profile URL: type the full http:// or https:// address of your profile.');
@@ -95,7 +94,7 @@ export async function finishRemoteSubscription(ctx: DomainContext, sessionId: st
     await deletePendingSubscription(ctx.db, pending.requestToken);
     throw new RemoteSubscribeError(400, 'This subscription request expired: start again from the profile page.');
   }
-  const listenee = await getUserById(ctx.db, pending.listeneeId);
+  const listenee = await findLocalUser(ctx.db, pending.listeneeId);
   if (!listenee) throw new RemoteSubscribeError(404, 'The person you wanted to subscribe to is not here any more.');
   if (params.omb_version !== OMB_VERSION) throw new RemoteSubscribeError(400, 'Your server uses an unknown version of the OMB protocol.');
   let listener;

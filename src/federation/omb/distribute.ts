@@ -1,8 +1,7 @@
 // notice.distribute and profile.distribute for OMB: render the payload once, then queue one
 // delivery per remote endpoint URL (listeners on one server share it: one POST reaches them all).
 import type { DomainContext, JobHandler } from '../../domain/context.ts';
-import { getNoticeById } from '../../db/notices.ts';
-import { getUserById } from '../../db/users.ts';
+import { findLocalUser, findNotice } from '../../domain/lookups.ts';
 import { listRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { toNoticeParams, toUpdateProfileParams } from './mapping.ts';
@@ -44,7 +43,7 @@ export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, su
 
 /** notice.distribute: a local notice goes to every server where someone listens to its author. */
 export const distributeNotice: JobHandler = async (ctx, data) => {
-  const notice = await getNoticeById(ctx.db, Number(data.noticeId));
+  const notice = await findNotice(ctx.db, Number(data.noticeId));
   if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
   const listeners = await listRemoteListeners(ctx.db, notice.author.id);
   if (listeners.length === 0) return;
@@ -53,7 +52,7 @@ export const distributeNotice: JobHandler = async (ctx, data) => {
 
 /** profile.distribute: a local profile's full field set goes to every server where someone listens. */
 export const distributeProfile: JobHandler = async (ctx, data) => {
-  const user = await getUserById(ctx.db, Number(data.profileId));
+  const user = await findLocalUser(ctx.db, Number(data.profileId));
   if (!user) return;
   const listeners = await listRemoteListeners(ctx.db, user.id);
   if (listeners.length === 0) return;

@@ -5,8 +5,8 @@ import type { Request } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { changeRemoteProfile, receiveRemoteNotice } from '../../domain/remote-profiles.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
-import { getRemoteProfileById } from '../../db/remote-profiles.ts';
-import type { ProfileRecord } from '../../db/records.ts';
+import { findRemoteProfile } from '../../domain/lookups.ts';
+import type { ProfileRecord } from '../../domain/lookups.ts';
 import { getAccessToken } from '../../db/omb-tokens.ts';
 import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
 import type { Params } from './oauth.ts';
@@ -24,7 +24,7 @@ async function verifiedListenee(ctx: DomainContext, req: Request, params: Params
   if (!token) throw new OmbError(403, 'No such subscription: the access token is unknown or revoked.');
   await checkSignature(ctx.db, ctx.config, req, params, fields, token.secret);
   if (params.omb_version !== OMB_VERSION) throw new OmbError(400, `omb_version must be ${OMB_VERSION}.`);
-  const listenee = await getRemoteProfileById(ctx.db, token.subscribedId);
+  const listenee = await findRemoteProfile(ctx.db, token.subscribedId);
   if (!listenee || required(params, 'omb_listenee') !== listenee.uri) {
     throw new OmbError(403, 'This access token was not issued for that listenee.');
   }

@@ -1,6 +1,6 @@
 // Our rows -> OMB parameters, inside the limits every Laconica/StatusNet peer accepts (reference §3).
 import type { Config } from '../../config.ts';
-import type { NoticeRecord, ProfileRecord } from '../../db/records.ts';
+import type { NoticeRecord, ProfileRecord } from '../../domain/lookups.ts';
 import { noticeUrl, profileUrl } from '../../domain/urls.ts';
 import { DEFAULT_LICENSE, OMB_VERSION } from './constants.ts';
 import { userUri } from './identity.ts';

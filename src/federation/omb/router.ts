@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
-import { getLocalProfileByNickname } from '../../db/profiles.ts';
+import { findLocalProfile } from '../../domain/lookups.ts';
 import { findUser } from '../../domain/accounts.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { parseId } from '../../domain/ids.ts';
@@ -91,7 +91,7 @@ export function ombRouter(ctx: DomainContext): Router {
   });
 
   router.get('/:nickname/xrds', async (req, res, next) => {
-    const profile = looksLikeNickname(req.params.nickname) ? await getLocalProfileByNickname(ctx.db, req.params.nickname) : undefined;
+    const profile = looksLikeNickname(req.params.nickname) ? await findLocalProfile(ctx.db, req.params.nickname) : undefined;
     if (!profile) return next();
     sendXrds(ctx, res, profile.id);
   });
@@ -99,7 +99,7 @@ export function ombRouter(ctx: DomainContext): Router {
   // The profile page advertises the XRDS three ways: header, meta tag (via the view), content negotiation.
   router.get('/:nickname', async (req: Request<{ nickname: string }>, res: Response, next: NextFunction) => {
     if (!looksLikeNickname(req.params.nickname)) return next();
-    const profile = await getLocalProfileByNickname(ctx.db, req.params.nickname);
+    const profile = await findLocalProfile(ctx.db, req.params.nickname);
     res.vary('Accept');
     if (!profile) return next();
     const location = xrdsUrl(config, profile.nickname);
