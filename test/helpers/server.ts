@@ -26,11 +26,12 @@ export type TestServer = {
 };
 
 /** A running server with its own fresh database; `env` overrides settings. */
-export async function startTestServer(options: { env?: Record<string, string>; loginLimits?: LoginLimits } = {}): Promise<TestServer> {
+export async function startTestServer(options: { env?: Record<string, string>; loginLimits?: LoginLimits; hostname?: 'localhost' } = {}): Promise<TestServer> {
   let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  // A browser keeps cookies per host name, not per port: two servers seen by one browser need two names.
+  const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-test-'));
   const database = await createTestDatabase();
   const config = loadConfig({
