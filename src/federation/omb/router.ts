@@ -114,7 +114,9 @@ export function ombRouter(ctx: DomainContext): Router {
     if (!viewer) return res.redirect(303, `/main/login?returnto=${encodeURIComponent(req.originalUrl)}`);
     const request = await onAuthorizationRequest(ctx, viewer, requestParams(req));
     if (request.callback !== undefined && isOwnCallback(config, request.callback)) throw new HttpError(400, 'The callback points back at this site.');
-    req.session.ombAuthorizations = { ...req.session.ombAuthorizations, [request.token]: request };
+    // Keep the few most recent requests this person is looking at; older tabs must start again.
+    const kept = Object.entries(req.session.ombAuthorizations ?? {}).filter(([token]) => token !== request.token).slice(-4);
+    req.session.ombAuthorizations = { ...Object.fromEntries(kept), [request.token]: request };
     if (request.callback) allowFormTargets(res, new URL(request.callback).origin);
     res.render('omb/authorize', { title: `Subscribe to ${request.listenee.nickname}?`, request });
   });
