@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { requeueDeadDeliveries } from '../../src/federation/dead-letters.ts';
 import { deliver } from '../../src/federation/omb/deliver.ts';
+import { signatureMatches } from '../../src/federation/omb/oauth.ts';
 import { DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS, retriesCovering } from '../../src/federation/omb/jobs.ts';
 import { FEDERATION_ENV, remoteSubscribe } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
@@ -29,14 +30,15 @@ async function post(client: WebClient, content: string): Promise<void> {
 const onHome = (client: WebClient, nickname: string, text: string) => async () => (await client.get(`/${nickname}/all`)).text.includes(text);
 
 // A stand-in for another server's postNotice endpoint, answering as told and recording what it got.
-type FakeEndpoint = { url: string; received: URLSearchParams[]; answer: { status: number; body: string }; close(): void };
+type FakeEndpoint = { url: string; received: URLSearchParams[]; paths: string[]; answer: { status: number; body: string }; close(): void };
 async function fakeEndpoint(): Promise<FakeEndpoint> {
-  const endpoint = { received: [] as URLSearchParams[], answer: { status: 200, body: SUCCESS } } as FakeEndpoint;
+  const endpoint = { received: [] as URLSearchParams[], paths: [] as string[], answer: { status: 200, body: SUCCESS } } as FakeEndpoint;
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       endpoint.received.push(new URLSearchParams(body));
+      endpoint.paths.push(req.url!);
       res.writeHead(endpoint.answer.status, { 'content-type': 'text/plain' }).end(endpoint.answer.body);
     });
   });
@@ -106,6 +108,32 @@ describe('delivery with a peer down, and dead letters', () => {
       assert.equal(endpoint.received[1]!.get('omb_notice_content'), 'Refused at first');
       assert.equal(endpoint.received[1]!.get('oauth_token'), 'trefuser');
       assert.equal((await b.runtime.ctx.db('dead_deliveries')).length, 0);
+    } finally {
+      endpoint.close();
+    }
+  });
+
+  it('posts to a StatusNet-style endpoint like StatusNet: query pairs in the signed body, exact URL kept', async () => {
+    const endpoint = await fakeEndpoint();
+    try {
+      endpoint.answer = { status: 200, body: `${SUCCESS}\n` }; // SN 0.7 is not careful about newlines either
+      const snUrl = endpoint.url.replace('/omb/postnotice', '/index.php?action=postnotice');
+      await addRemoteListener(b, 'bob', 'laconica', snUrl);
+      await post(bob, 'Hello & welcome ~ café 100% "quoted" +plus');
+      await waitFor('the delivery', async () => endpoint.paths.includes('/index.php'));
+      const index = endpoint.paths.indexOf('/index.php');
+      const params = Object.fromEntries(endpoint.received[index]!);
+      assert.equal(params.action, 'postnotice');
+      assert.equal(params.omb_notice_content, 'Hello & welcome ~ café 100% "quoted" +plus');
+      assert.equal(params.omb_version, 'http://openmicroblogging.org/protocol/0.1');
+      assert.equal(params.omb_notice_license, 'http://creativecommons.org/licenses/by/3.0/');
+      assert.equal(params.oauth_consumer_key, `${b.url}/`);
+      assert.equal(params.oauth_token, 'tlaconica');
+      assert.equal(params.oauth_signature_method, 'HMAC-SHA1');
+      assert.ok(signatureMatches('POST', endpoint.url.replace('/omb/postnotice', '/index.php'), params, 'slaconica'), 'StatusNet can verify the signature');
+      assert.match(params.omb_notice!, new RegExp(`^${b.url}/notice/\\d+$`));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(endpoint.paths.filter((p) => p === '/index.php').length, 1, 'accepted once, not retried');
     } finally {
       endpoint.close();
     }
