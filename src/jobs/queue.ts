@@ -59,14 +59,16 @@ export async function openJobQueue(options: {
   boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
   await boss.start();
   for (const [name, definition] of Object.entries(options.definitions)) {
-    await boss.createQueue(name, {
+    const policy = {
       retryLimit: definition.retryLimit,
       retryDelay: definition.retryDelaySeconds,
       retryBackoff: true,
       ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
       ...(definition.expireInSeconds !== undefined ? { expireInSeconds: definition.expireInSeconds } : {}),
       notify: true,
-    });
+    };
+    await boss.createQueue(name, policy);
+    await boss.updateQueue(name, policy); // an existing queue takes up a changed retry policy too
   }
 
   const sender: JobSender = {
