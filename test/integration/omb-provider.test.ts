@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { encodeForm, signRequest } from '../../src/federation/omb/oauth.ts';
 import type { Params } from '../../src/federation/omb/oauth.ts';
 import { parseXrds } from '../../src/federation/omb/xrds.ts';
+import { OMB_CLEANUP_JOB, ombJobDefinitions } from '../../src/federation/omb/jobs.ts';
 import { FEDERATION_ENV } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -373,5 +374,21 @@ describe('access tokens, postNotice and updateProfile', () => {
     assert.equal((await db()('notices').where({ uri: 'http://peer.example/notice/4' })).length, 0);
     const update = await send('/omb/updateprofile', { omb_version: V, ...listenee('bob'), omb_listenee_fullname: 'Late' }, { token: bobToken });
     assert.equal(update.status, 403);
+  });
+});
+
+describe('clean-up', () => {
+  it('forgets old nonces and request tokens, and keeps recent ones', async () => {
+    await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V });
+    await db()('oauth_nonces').insert({ consumer_key: PEER, nonce: 'ancient', ts: 1, created_at: db().raw(`now() - interval '1 hour'`) });
+    const [old] = await db()('omb_request_tokens').orderBy('created_at').limit(1);
+    await db()('omb_request_tokens').where({ token: old.token }).update({ created_at: db().raw(`now() - interval '3 hours'`) });
+    const nonces = await count('oauth_nonces');
+    const tokens = await count('omb_request_tokens');
+    await ombJobDefinitions(a.config)[OMB_CLEANUP_JOB]!.handler(a.runtime.ctx, {}, { retryCount: 0, retryLimit: 1 });
+    assert.equal(await count('oauth_nonces'), nonces - 1);
+    assert.equal((await db()('oauth_nonces').where({ nonce: 'ancient' })).length, 0);
+    assert.equal(await count('omb_request_tokens'), tokens - 1);
+    assert.equal((await db()('omb_request_tokens').where({ token: old.token })).length, 0);
   });
 });
