@@ -40,6 +40,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     pollSeconds: config.jobPollSeconds,
     logger,
     runMaintenance: runsWorkers,
+    listenNotify: config.databaseUrl !== undefined,
   });
   const ctx: DomainContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config });
   if (runsWorkers) await jobs.startWorkers(ctx);

@@ -35,6 +35,7 @@ export async function openJobQueue(options: {
   pollSeconds: number;
   logger: Logger;
   runMaintenance: boolean;
+  listenNotify: boolean;
 }): Promise<JobQueue> {
   const boss = new PgBoss({
     connectionString: options.url,
@@ -42,7 +43,8 @@ export async function openJobQueue(options: {
     max: 4,
     supervise: options.runMaintenance,
     schedule: options.runMaintenance,
-    useListenNotify: true,
+    // Workers wake on NOTIFY where the server delivers it; the embedded socket does not.
+    useListenNotify: options.listenNotify,
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
   await boss.start();
@@ -51,7 +53,7 @@ export async function openJobQueue(options: {
       retryLimit: definition.retryLimit,
       retryDelay: definition.retryDelaySeconds,
       retryBackoff: true,
-      notify: true,
+      notify: options.listenNotify,
     });
   }
 
