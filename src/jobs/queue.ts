@@ -1,8 +1,11 @@
 // The job queue (pg-boss in the same Postgres): sending jobs inside transactions, and running workers.
 import { PgBoss } from 'pg-boss';
+import type { JobResult } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { DomainContext, JobHandler, JobSender } from '../domain/context.ts';
+
+const BATCH_SIZE = 10;
 
 export type JobDefinition = {
   handler: JobHandler;
@@ -68,9 +71,25 @@ export async function openJobQueue(options: {
     sender,
     async startWorkers(ctx) {
       for (const [name, definition] of Object.entries(options.definitions)) {
-        await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: options.pollSeconds }, async (jobs) => {
-          for (const job of jobs) await definition.handler(ctx, job.data ?? {});
-        });
+        // Batches keep throughput up where workers only poll (embedded mode); each job is still
+        // settled on its own, so one failure retries only that job.
+        await boss.work<Record<string, unknown>>(
+          name,
+          { pollingIntervalSeconds: options.pollSeconds, batchSize: BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true },
+          async (jobs) => {
+            const results: JobResult[] = [];
+            for (const job of jobs) {
+              try {
+                await definition.handler(ctx, job.data ?? {});
+                results.push({ id: job.id, status: 'completed' });
+              } catch (error) {
+                options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+                results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
+              }
+            }
+            return results;
+          },
+        );
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
     },
