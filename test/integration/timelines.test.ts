@@ -6,6 +6,7 @@ import type { TestServer } from '../helpers/server.ts';
 import { noticeIds, registeredClient, textOf, WebClient } from '../helpers/web-client.ts';
 import { listHomeNotices, listMentionNotices, listProfileNotices, listPublicNotices, listTagNotices } from '../../src/db/timelines.ts';
 import { listSubscribers, listSubscriptions } from '../../src/db/subscriptions.ts';
+import { trimHomeTimelines } from '../../src/db/home-timelines.ts';
 
 let server: TestServer;
 let alice: WebClient;
@@ -168,5 +169,17 @@ describe('subscriptions and the home timeline', () => {
     assert.equal((await new WebClient(server.url).post('/main/subscribe', { subscribeto: 'bob' })).status, 403);
     assert.equal((await alice.post('/main/subscribe', { subscribeto: 'bob', _csrf: null })).status, 403);
     assert.equal(await count(), before);
+  });
+});
+
+describe('home timeline cap', () => {
+  it('keeps only the newest entries of each home timeline when trimmed', async () => {
+    const alicesId = Number((await db()('profiles').where({ nickname: 'alice' }).first()).id);
+    const before = await db()('home_timeline_entries').where({ user_id: alicesId }).orderBy('notice_id', 'desc');
+    assert.ok(before.length > 5);
+    const removed = await trimHomeTimelines(db(), 5);
+    assert.ok(removed >= before.length - 5);
+    const after = await db()('home_timeline_entries').where({ user_id: alicesId }).orderBy('notice_id', 'desc');
+    assert.deepEqual(after.map((r) => Number(r.notice_id)), before.slice(0, 5).map((r) => Number(r.notice_id)));
   });
 });
