@@ -46,13 +46,15 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
   if (runsWorkers) await jobs.startWorkers(ctx);
 
   let sessionPool: pg.Pool | undefined;
+  let sessionStore: { close(): void } | undefined;
   let app: Express | undefined;
   if (config.role !== 'worker') {
     sessionPool = new pg.Pool({ connectionString: database.url, max: 5, connectionTimeoutMillis: 5000 });
     sessionPool.on('error', (error) => logger.warn({ err: error }, 'session pool connection lost'));
     const PgStore = connectPgSimple(session);
-    const sessionStore = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
-    app = createApp({ ctx, sessionStore, logger, loginLimits: options.loginLimits });
+    const store = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+    sessionStore = store;
+    app = createApp({ ctx, sessionStore: store, logger, loginLimits: options.loginLimits });
   }
 
   return {
@@ -64,6 +66,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     logger,
     async close() {
       await jobs.stop();
+      sessionStore?.close(); // stops its pruning timer
       await sessionPool?.end();
       await database.close();
     },

@@ -33,6 +33,13 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
+const TAG_PATTERN = /^[\p{L}\p{N}_][\p{L}\p{N}_\-.]{0,254}$/u;
+
+/** Whether a (canonical) string could be a tag at all. */
+export function isTag(text: string): boolean {
+  return TAG_PATTERN.test(text);
+}
+
 /** Canonical form of a tag: lower case, without trailing dots or dashes. */
 export function canonicalTag(raw: string): string {
   return raw.replace(/[.\-]+$/, '').toLowerCase();

@@ -15,7 +15,7 @@ import type { PageRequest } from '../db/timelines.ts';
 import { getUserByNickname } from '../db/users.ts';
 import type { DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
-import { canonicalTag } from './notice-text.ts';
+import { canonicalTag, isTag } from './notice-text.ts';
 
 export type { ProfileRecord, ProfileCounts };
 
@@ -98,6 +98,7 @@ export async function repliesTimeline(ctx: DomainContext, nickname: string, befo
 /** Notices with a tag; NotFoundError when there are none. */
 export async function tagTimeline(ctx: DomainContext, rawTag: string, before: number | undefined): Promise<{ tag: string; page: NoticePage }> {
   const tag = canonicalTag(rawTag);
+  if (!isTag(tag)) throw new NotFoundError('That is not a tag.');
   const page = await readPage(before, (p) => listTagNotices(ctx.db, tag, p));
   if (page.notices.length === 0) throw new NotFoundError(`No notices are tagged #${tag}.`);
   return { tag, page };

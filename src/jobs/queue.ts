@@ -1,8 +1,11 @@
 // The job queue (pg-boss in the same Postgres): sending jobs inside transactions, and running workers.
 import { PgBoss } from 'pg-boss';
+import type { JobResult } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { DomainContext, JobHandler, JobSender } from '../domain/context.ts';
+
+const BATCH_SIZE = 10;
 
 export type JobDefinition = {
   handler: JobHandler;
@@ -16,6 +19,8 @@ export type JobDefinition = {
   /** Jobs of this queue run at once in one process, and at most this many of one group. */
   localConcurrency?: number;
   localGroupConcurrency?: number;
+  /** Jobs one worker claims at a time (default 10); 1 where jobs may be slow, so none waits behind another. */
+  batchSize?: number;
   /** Poll every JOB_POLL_SECONDS even with notifications on, so that delayed retries start on time. */
   pollForRetries?: boolean;
   /** Cron expression for jobs that run on a schedule. */
@@ -45,15 +50,16 @@ export async function openJobQueue(options: {
   logger: Logger;
   runMaintenance: boolean;
   /** LISTEN/NOTIFY wake-ups; off for the embedded database, whose socket does not deliver them. */
-  listenNotify?: boolean;
+  listenNotify: boolean;
 }): Promise<JobQueue> {
-  const listenNotify = options.listenNotify ?? true;
+  const { listenNotify } = options;
   const boss = new PgBoss({
     connectionString: options.url,
     schema: 'pgboss',
     max: 4,
     supervise: options.runMaintenance,
     schedule: options.runMaintenance,
+    // Workers wake on NOTIFY where the server delivers it; the embedded socket does not.
     useListenNotify: listenNotify,
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
@@ -65,7 +71,7 @@ export async function openJobQueue(options: {
       retryBackoff: true,
       ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
       ...(definition.expireInSeconds !== undefined ? { expireInSeconds: definition.expireInSeconds } : {}),
-      notify: true,
+      notify: listenNotify,
     };
     await boss.createQueue(name, policy);
     await boss.updateQueue(name, policy); // an existing queue takes up a changed retry policy too
@@ -88,9 +94,25 @@ export async function openJobQueue(options: {
           ...(definition.localGroupConcurrency !== undefined ? { localGroupConcurrency: definition.localGroupConcurrency } : {}),
           ...(definition.pollForRetries && listenNotify ? { notifyPollingIntervalSeconds: options.pollSeconds } : {}),
         };
-        await boss.work<Record<string, unknown>>(name, { pollingIntervalSeconds: options.pollSeconds, ...concurrency }, async (jobs) => {
-          for (const job of jobs) await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
-        });
+        // Batches keep throughput up where workers only poll (embedded mode); each job is still
+        // settled on its own, so one failure retries only that job.
+        await boss.work<Record<string, unknown>>(
+          name,
+          { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, ...concurrency },
+          async (jobs) => {
+            const results: JobResult[] = [];
+            for (const job of jobs) {
+              try {
+                await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
+                results.push({ id: job.id, status: 'completed' });
+              } catch (error) {
+                options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+                results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
+              }
+            }
+            return results;
+          },
+        );
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
     },

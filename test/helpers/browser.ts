@@ -1,84 +1,68 @@
-// A headless Chromium driven over the DevTools protocol, for the few tests that need a real browser.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+// Real Chromium for end-to-end tests: Debian's browser, found on PATH or through CHROMIUM_PATH.
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
-/** The Chromium binary on this machine, or undefined. */
-export function chromiumPath(): string | undefined {
-  return CANDIDATES.find((candidate) => existsSync(candidate));
+/** Where the screenshots of the last run are kept (git-ignored). */
+export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+
+function findOnPath(name: string): string {
+  if (name.includes('/')) return name;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  throw new Error(`${name} was not found on PATH; install Chromium or set CHROMIUM_PATH`);
 }
 
-export type Browser = {
-  /** Opens a URL and waits for the page to load. */
-  go(url: string): Promise<void>;
-  /** Runs an expression in the page and returns its (JSON) value. */
-  evaluate<T = unknown>(expression: string): Promise<T>;
-  /** Runs an expression that submits a form or clicks, then waits for the next page. */
-  navigateBy(expression: string): Promise<string>;
-  close(): Promise<void>;
-};
+/** Launches headless Chromium. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: findOnPath(process.env.CHROMIUM_PATH ?? 'chromium'), args: FLAGS, headless: true });
+}
 
-/** Starts headless Chromium with a fresh profile. */
-export async function launchBrowser(binary: string): Promise<Browser> {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-chromium-'));
-  const child: ChildProcess = spawn(binary, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`Chromium did not start: ${output.slice(0, 500)}`)), 20_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /DevTools listening on (ws:\/\/[^\s]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  const port = new URL(endpoint).port;
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { type: string; webSocketDebuggerUrl: string }[];
-  const socket = new WebSocket(targets.find((t) => t.type === 'page')!.webSocketDebuggerUrl);
-  await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
-  let nextId = 0;
-  const pending = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
-  socket.addEventListener('message', (event) => {
-    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: unknown };
-    if (message.id !== undefined) pending.get(message.id)?.(message);
-  });
-  const send = (method: string, params: object = {}) =>
-    new Promise<Record<string, any>>((resolve, reject) => {
-      const id = ++nextId;
-      pending.set(id, (message) => (message.error ? reject(new Error(JSON.stringify(message.error))) : resolve(message.result as Record<string, any>)));
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-  const evaluate = async <T,>(expression: string): Promise<T> => (await send('Runtime.evaluate', { expression, returnByValue: true })).result?.value as T;
-  const settle = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    for (let i = 0; i < 100; i++) {
-      if ((await evaluate('document.readyState').catch(() => 'loading')) === 'complete') return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-  await send('Page.enable');
-  return {
-    async go(url) {
-      await send('Page.navigate', { url });
-      await settle();
-    },
-    evaluate,
-    async navigateBy(expression) {
-      await evaluate(expression);
-      await settle();
-      return evaluate<string>('location.href');
-    },
-    async close() {
-      socket.close();
-      child.kill('SIGKILL');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+/** A fresh browser profile, with or without JavaScript, at phone or desktop width. */
+export function newContext(browser: Browser, options: { javaScript: boolean; width?: number }): Promise<BrowserContext> {
+  return browser.newContext({ javaScriptEnabled: options.javaScript, viewport: { width: options.width ?? 1024, height: 800 } });
+}
+
+/** Runs a step; on failure, adds what the page showed (URL and text) to the error. */
+export async function step<T>(page: Page, description: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const text = await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(no page text)');
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${description} failed: ${message}\n--- page ${page.url()} showed:\n${text.slice(0, 2000)}`, { cause: error });
+  }
+}
+
+/** Saves a screenshot of the page under SCREENSHOT_DIR. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: unknown[]; html: string }[] };
+
+/** Runs axe-core on the page (through the debugger, so the page's CSP does not block it). */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`)) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** A readable summary of violations for an assertion message. */
+export function describeViolations(violations: AxeViolation[]): string {
+  return violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.html).slice(0, 3).join('\n  ')}`).join('\n');
 }

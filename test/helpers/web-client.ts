@@ -77,6 +77,7 @@ export async function registeredClient(baseUrl: string, nickname: string, passwo
 export function textOf(html: string): string {
   return html
     .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/g, '')
+    .replace(/<\/?(a|span|time|strong|em|b|i|abbr)\b[^>]*>/g, '')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))
     .replace(/&amp;/g, '&')

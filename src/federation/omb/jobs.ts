@@ -50,6 +50,7 @@ export function ombJobDefinitions(config: Config): Record<string, JobDefinition>
       expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
       localConcurrency: 8, // a slow host holds at most 2 of these
       localGroupConcurrency: 2,
+      batchSize: 1, // a hung host must not hold up the deliveries claimed with it
       pollForRetries: true, // retries wait in the queue with a start time: notifications never announce them
     },
     [OMB_CLEANUP_JOB]: { handler: cleanup, retryLimit: 1, retryDelaySeconds: 60, cron: '*/10 * * * *' },

@@ -16,6 +16,9 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
 }
 
+// invalid_byte_sequence_for_encoding-like errors: character_not_in_repertoire, untranslatable_character.
+const INVALID_TEXT_CODES = new Set(['22021', '22P05']);
+
 type Classified = { status: number; message: string };
 
 function classify(error: unknown): Classified {
@@ -27,6 +30,10 @@ function classify(error: unknown): Classified {
     if (status === 413) return { status, message: 'What you sent is too large.' };
     const message = candidate.expose === true && typeof candidate.message === 'string' ? candidate.message : 'The request could not be understood.';
     return { status, message };
+  }
+  // Defence in depth: text Postgres cannot store (NUL bytes, broken encodings) is the client's fault.
+  if (typeof candidate?.status === 'undefined' && INVALID_TEXT_CODES.has(String((error as { code?: unknown }).code))) {
+    return { status: 400, message: 'The request contains characters that cannot be used here.' };
   }
   if (isDatabaseUnavailable(error)) return { status: 503, message: 'The database is briefly unavailable. Please try again in a moment.' };
   return { status: 500, message: 'Something went wrong on our side. It has been logged.' };

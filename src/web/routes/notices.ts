@@ -32,7 +32,7 @@ export function noticeRoutes(ctx: DomainContext): Router {
     const replied = await getNotice(ctx, inReplyTo);
     form.inReplyTo = String(replied.id);
     form.content = `@${replied.author.nickname} `;
-    form.returnTo = `/notice/${replied.id}`;
+    form.returnTo = `/conversation/${replied.conversationId}`; // the reply is seen in its thread
     renderPostForm(res, 200, form, noticeView(replied, res.locals.viewer));
   });
 

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Knex } from 'knex';
+import { startTestServer, waitFor } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { noticeIds, registeredClient, textOf, WebClient } from '../helpers/web-client.ts';
+import { listHomeNotices, listMentionNotices, listProfileNotices, listPublicNotices, listTagNotices } from '../../src/db/timelines.ts';
+import { listSubscribers, listSubscriptions } from '../../src/db/subscriptions.ts';
+import { trimHomeTimelines } from '../../src/db/home-timelines.ts';
+
+let server: TestServer;
+let alice: WebClient;
+let bob: WebClient;
+let carol: WebClient;
+const db = () => server.runtime.ctx.db;
+const idsOf = async (nickname: string) =>
+  (await db()('notices as n').join('profiles as p', 'p.id', 'n.profile_id').where('p.nickname', nickname).orderBy('n.id', 'desc').select('n.id')).map((r) => Number(r.id));
+
+before(async () => {
+  server = await startTestServer();
+  alice = await registeredClient(server.url, 'alice');
+  bob = await registeredClient(server.url, 'bob');
+  carol = await registeredClient(server.url, 'carol');
+  for (let i = 1; i <= 25; i++) {
+    const page = await alice.post('/notice/new', { content: `alice notice ${i} #count @bob`, returnto: '/' });
+    assert.equal(page.status, 303);
+  }
+});
+after(() => server.stop());
+
+describe('keyset pagination', () => {
+  it('shows 20 notices, then an "Older" link carrying ?before=<id>, then the rest', async () => {
+    const ids = await idsOf('alice');
+    for (const path of ['/', '/alice', '/alice/all', '/bob/replies', '/tag/count']) {
+      const first = await new WebClient(server.url).get(path);
+      assert.equal(first.status, 200, path);
+      assert.deepEqual(noticeIds(first.text), ids.slice(0, 20), path);
+      const older = /<a href="([^"]+)" rel="next">/.exec(first.text)?.[1];
+      assert.equal(older, `${path === '/' ? '' : path}${path === '/' ? '/' : ''}?before=${ids[19]}`, path);
+      const second = await new WebClient(server.url).get(older!);
+      assert.equal(second.status, 200);
+      assert.deepEqual(noticeIds(second.text), ids.slice(20), path);
+      assert.doesNotMatch(second.text, /rel="next"/, 'no link past the last page');
+      const beyond = await new WebClient(server.url).get(`${path}?before=${ids[24]}`);
+      assert.equal(beyond.status, 404, `${path} beyond the end`);
+    }
+  });
+
+  it('refuses a malformed cursor with 400', async () => {
+    for (const query of ['?before=abc', '?before=-5', '?before=1.5', '?before=1&before=2', '?before=99999999999999999999']) {
+      const page = await new WebClient(server.url).get(`/${query}`);
+      assert.equal(page.status, 400, query);
+      assert.match(textOf(page.text), /before/);
+    }
+  });
+});
+
+describe('profiles', () => {
+  it('shows counts of notices, subscriptions and subscribers', async () => {
+    await bob.post('/main/subscribe', { subscribeto: 'alice' });
+    await carol.post('/main/subscribe', { subscribeto: 'alice' });
+    const page = await new WebClient(server.url).get('/alice');
+    assert.match(page.text, /data-count="notices">25</);
+    assert.match(page.text, /data-count="subscriptions">0</);
+    assert.match(page.text, /data-count="subscribers">2</);
+    const bobsPage = await new WebClient(server.url).get('/bob');
+    assert.match(bobsPage.text, /data-count="subscriptions">1</);
+  });
+
+  it('answers 404 for an unknown nickname on every page, and for non-nicknames', async () => {
+    for (const path of ['/nobody', '/nobody/all', '/nobody/replies', '/nobody/subscriptions', '/nobody/subscribers', '/No-Body', '/%E2%82%AC', '/alice/unknown']) {
+      const page = await new WebClient(server.url).get(path);
+      assert.equal(page.status, 404, path);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    }
+  });
+
+  it('answers a malformed percent-encoding with 400, not 500', async () => {
+    const page = await new WebClient(server.url).get('/tag/%E0%A4%A');
+    assert.equal(page.status, 400);
+  });
+});
+
+// Every timeline query must be a keyset index scan: with sequential scans, bitmap scans and sorts
+// discouraged, the plan of each query (captured as the app runs it) must still need none of them.
+describe('query plans', () => {
+  async function planOf(run: (db: Knex) => Promise<unknown>): Promise<string> {
+    const queries: { sql: string; bindings: unknown[] }[] = [];
+    const listener = (query: { sql: string; bindings: unknown[] }) => queries.push(query);
+    db().on('query', listener);
+    try {
+      await run(db());
+    } finally {
+      db().off('query', listener);
+    }
+    assert.equal(queries.length, 1, 'one query per page');
+    const query = queries[0]!;
+    return db().transaction(async (trx) => {
+      // Tiny test tables make any plan cheap; forbid the ones that would hide a missing index.
+      await trx.raw('SET LOCAL enable_seqscan = off');
+      await trx.raw('SET LOCAL enable_bitmapscan = off');
+      await trx.raw('SET LOCAL enable_sort = off');
+      // The captured SQL uses the driver's $1 placeholders, so run it on the raw connection.
+      const connection = (await trx.client.acquireConnection()) as { query(sql: string, values: unknown[]): Promise<{ rows: unknown[] }> };
+      const result = await connection.query(`EXPLAIN ${query.sql}`, query.bindings);
+      return (result.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
+    });
+  }
+
+  const page = { before: 1_000_000, limit: 21 };
+  const plans: [string, (db: Knex) => Promise<unknown>][] = [
+    ['public', (d) => listPublicNotices(d, page)],
+    ['profile', (d) => listProfileNotices(d, 1, page)],
+    ['home', (d) => listHomeNotices(d, 1, page)],
+    ['replies', (d) => listMentionNotices(d, 1, page)],
+    ['tag', (d) => listTagNotices(d, 'count', page)],
+    ['subscriptions', (d) => listSubscriptions(d, 1, page)],
+    ['subscribers', (d) => listSubscribers(d, 1, page)],
+  ];
+  for (const [name, run] of plans) {
+    it(`reads the ${name} timeline with an index scan and no sort`, async () => {
+      const plan = await planOf(run);
+      assert.doesNotMatch(plan, /Seq Scan/, plan);
+      assert.doesNotMatch(plan, /\bSort\b/, plan);
+      assert.match(plan, /Index (Only )?Scan/, plan);
+    });
+  }
+});
+
+describe('subscriptions and the home timeline', () => {
+  it('backfills on subscribe, fans out new notices, and removes them on unsubscribe', async () => {
+    const dave = await registeredClient(server.url, 'dave');
+    const erin = await registeredClient(server.url, 'erin');
+    await erin.post('/notice/new', { content: 'erin before', returnto: '/' });
+    const [beforeId] = await idsOf('erin');
+
+    const profile = await dave.get('/erin');
+    assert.match(profile.text, /action="\/main\/subscribe"/);
+    const subscribed = await dave.post('/main/subscribe', { subscribeto: 'erin', returnto: '/erin' });
+    assert.equal(subscribed.status, 303);
+    assert.equal(subscribed.location, '/erin');
+    assert.match((await dave.get('/erin')).text, /action="\/main\/unsubscribe"/);
+    assert.ok(noticeIds((await dave.get('/dave/all')).text).includes(beforeId!), 'backfilled');
+
+    await erin.post('/notice/new', { content: 'erin after', returnto: '/' });
+    const [afterId] = await idsOf('erin');
+    await waitFor('fan-out to dave', async () => noticeIds((await dave.get('/dave/all')).text).includes(afterId!));
+    await dave.post('/notice/new', { content: 'dave own', returnto: '/' });
+    const [ownId] = await idsOf('dave');
+    assert.equal(noticeIds((await dave.get('/dave/all')).text)[0], ownId, 'own notices appear at once');
+
+    const lists = await new WebClient(server.url).get('/dave/subscriptions');
+    assert.match(textOf(lists.text), /People dave subscribes to erin/);
+    assert.match(textOf((await new WebClient(server.url).get('/erin/subscribers')).text), /dave/);
+
+    const unsubscribed = await dave.post('/main/unsubscribe', { unsubscribeto: 'erin' });
+    assert.equal(unsubscribed.status, 303);
+    const home = noticeIds((await dave.get('/dave/all')).text);
+    assert.ok(!home.includes(beforeId!) && !home.includes(afterId!));
+    assert.ok(home.includes(ownId!));
+  });
+
+  it('refuses subscribing to oneself, to nobody, and without signing in', async () => {
+    const count = async () => Number((await db()('subscriptions').count({ n: '*' }))[0]!.n);
+    const before = await count();
+    assert.equal((await alice.post('/main/subscribe', { subscribeto: 'alice' })).status, 400);
+    assert.equal((await alice.post('/main/subscribe', { subscribeto: 'nobody' })).status, 404);
+    assert.equal((await alice.post('/main/subscribe', { subscribeto: '' })).status, 400);
+    assert.equal((await new WebClient(server.url).post('/main/subscribe', { subscribeto: 'bob' })).status, 403);
+    assert.equal((await alice.post('/main/subscribe', { subscribeto: 'bob', _csrf: null })).status, 403);
+    assert.equal(await count(), before);
+  });
+});
+
+describe('home timeline cap', () => {
+  it('keeps only the newest entries of each home timeline when trimmed', async () => {
+    const alicesId = Number((await db()('profiles').where({ nickname: 'alice' }).first()).id);
+    const before = await db()('home_timeline_entries').where({ user_id: alicesId }).orderBy('notice_id', 'desc');
+    assert.ok(before.length > 5);
+    const removed = await trimHomeTimelines(db(), 5);
+    assert.ok(removed >= before.length - 5);
+    const after = await db()('home_timeline_entries').where({ user_id: alicesId }).orderBy('notice_id', 'desc');
+    assert.deepEqual(after.map((r) => Number(r.notice_id)), before.slice(0, 5).map((r) => Number(r.notice_id)));
+  });
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-config-'));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    assert.equal(config.port, 3000);
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.noticeMaxLength, 140);
+    assert.equal(config.registration, 'open');
+    assert.equal(config.role, 'all');
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('generates the session secret once and keeps it in DATA_DIR', () => {
+    const first = loadConfig({ DATA_DIR: dataDir }).sessionSecret;
+    const second = loadConfig({ DATA_DIR: dataDir }).sessionSecret;
+    assert.equal(first, second);
+    assert.equal(readFileSync(path.join(dataDir, 'session-secret'), 'utf8').trim(), first);
+    assert.ok(first.length >= 32);
+  });
+
+  it('derives PUBLIC_URL from PORT and strips a trailing slash', () => {
+    assert.equal(loadConfig({ DATA_DIR: dataDir, PORT: '8080' }).publicUrl, 'http://localhost:8080');
+    assert.equal(loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://social.example/' }).publicUrl, 'https://social.example');
+  });
+
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ PORT: 'abc' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL/],
+    [{ PUBLIC_URL: 'not a url' }, /PUBLIC_URL/],
+    [{ NOTICE_MAX_LENGTH: '0' }, /NOTICE_MAX_LENGTH/],
+    [{ REGISTRATION: 'maybe' }, /REGISTRATION/],
+    [{ ROLE: 'boss' }, /ROLE/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ SESSION_SECRET: 'short' }, /SESSION_SECRET/],
+  ];
+  for (const [env, message] of bad) {
+    it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
+      assert.throws(() => loadConfig({ DATA_DIR: dataDir, ...env }), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    });
+  }
+});
