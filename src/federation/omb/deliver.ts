@@ -2,7 +2,7 @@
 // listener's token behind that URL until one is accepted, and classified (reference §8.1):
 // success and "Duplicate notice" are done; 403 ends that listener's subscription; 408, 429, 5xx
 // and network errors are retried by the queue with backoff; other 4xx are permanent.
-import type { DomainContext, JobHandler } from '../../domain/context.ts';
+import type { DomainContext, JobAttempt, JobHandler } from '../../domain/context.ts';
 import { endSubscription } from '../../domain/remote-profiles.ts';
 import { getRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
@@ -56,6 +56,16 @@ function parseDelivery(data: Record<string, unknown>): Delivery {
 /** The omb.deliver job. */
 export const deliver: JobHandler = async (ctx, data, attempt) => {
   const delivery = parseDelivery(data);
+  try {
+    await deliverOnce(ctx, delivery, attempt);
+  } catch (error) {
+    // Whatever went wrong, the last attempt leaves the delivery where an admin can find it.
+    if (attempt.retryCount < attempt.retryLimit) throw error;
+    await keepDead(ctx, delivery, attempt.retryCount + 1, error instanceof Error ? error.message : String(error));
+  }
+};
+
+async function deliverOnce(ctx: DomainContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = (await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds)).filter(
     (l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url,
@@ -70,7 +80,6 @@ export const deliver: JobHandler = async (ctx, data, attempt) => {
       continue; // the next listener on that server may still be subscribed
     }
     if (outcome.result === 'permanent') return keepDead(ctx, delivery, attempt.retryCount + 1, outcome.error);
-    if (attempt.retryCount >= attempt.retryLimit) return keepDead(ctx, delivery, attempt.retryCount + 1, outcome.error);
     throw new Error(outcome.error); // the queue retries it later, with backoff and jitter
   }
-};
+}
