@@ -101,6 +101,6 @@ export function createApp(deps: AppDependencies): Express {
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 
   app.use(notFound);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, OMB_PROTOCOL_PATHS)); // other servers get plain-text errors
   return app;
 }

@@ -161,6 +161,13 @@ describe('request tokens', () => {
     });
   }
 
+  it('answers a body it cannot read with a plain-text 4xx, not a page', async () => {
+    const huge = await sendRaw('/omb/requesttoken', `omb_version=${'x'.repeat(70 * 1024)}`);
+    assert.equal(huge.status, 413);
+    assert.match(huge.type, /^text\/plain/);
+    assert.doesNotMatch(huge.body, /<html/i);
+  });
+
   it('refuses a replayed request', async () => {
     const signed = signRequest({ method: 'POST', url: `${a.url}/omb/requesttoken`, consumerKey: PEER, params: { omb_listener: aliceUri, omb_version: V } });
     assert.equal((await sendRaw('/omb/requesttoken', signed.params)).status, 200);

@@ -42,8 +42,9 @@ function classify(error: unknown): Classified {
 /** Turns an unmatched route into a 404. */
 export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError('There is no page at this address.'));
 
-/** Renders errors/<status>.ejs (or plain text when the response is not a page). */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** Renders errors/<status>.ejs (or plain text when the response is not a page, or the path is a server-to-server endpoint). */
+export function errorHandler(logger: Logger, plainTextPaths: readonly string[] = []): ErrorRequestHandler {
+  const plainText = new Set(plainTextPaths);
   return (error, req, res, _next) => {
     const { status, message } = classify(error);
     if (status >= 500) logger.error({ err: error, url: req.originalUrl }, 'request failed');
@@ -53,6 +54,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (status === 503) res.set('Retry-After', '5');
     res.status(status);
+    if (plainText.has(req.path.replace(/\/+$/, ''))) {
+      res.type('text/plain').send(message);
+      return;
+    }
     const page = PAGES.has(status) ? String(status) : status >= 500 ? '500' : '400';
     res.render(`errors/${page}`, { title: message, status, message }, (renderError, html) => {
       if (renderError) {
