@@ -6,6 +6,7 @@ import { encodeForm, signRequest } from '../../src/federation/omb/oauth.ts';
 import type { Params } from '../../src/federation/omb/oauth.ts';
 import { parseXrds } from '../../src/federation/omb/xrds.ts';
 import { OMB_CLEANUP_JOB, ombJobDefinitions } from '../../src/federation/omb/jobs.ts';
+import { REQUEST_TOKENS_PER_ADDRESS } from '../../src/federation/omb/router.ts';
 import { FEDERATION_ENV } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -397,5 +398,21 @@ describe('clean-up', () => {
     assert.equal((await db()('oauth_nonces').where({ nonce: 'ancient' })).length, 0);
     assert.equal(await count('omb_request_tokens'), tokens - 1);
     assert.equal((await db()('omb_request_tokens').where({ token: old.token })).length, 0);
+  });
+});
+
+describe('request-token throttle', () => {
+  it('answers 429 in plain text once one address has asked for too many request tokens', async () => {
+    let limited: { status: number; body: string; type: string } | undefined;
+    for (let i = 0; i <= REQUEST_TOKENS_PER_ADDRESS && !limited; i++) {
+      const response = await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V });
+      if (response.status === 429) limited = response;
+      else assert.equal(response.status, 200, response.body);
+    }
+    assert.ok(limited, 'the limit was reached');
+    assert.match(limited.type, /^text\/plain/);
+    const tokens = await count('omb_request_tokens');
+    assert.equal((await send('/omb/requesttoken', { omb_listener: aliceUri, omb_version: V })).status, 429);
+    assert.equal(await count('omb_request_tokens'), tokens);
   });
 });
