@@ -17,6 +17,8 @@ describe('configuration', () => {
     assert.equal(config.noticeMaxLength, 140);
     assert.equal(config.registration, 'open');
     assert.equal(config.role, 'all');
+    assert.equal(config.allowPrivateAddresses, false, 'outbound requests never reach private addresses unless asked');
+    assert.equal(config.deliveryRetrySeconds, 30);
     assert.ok(Object.isFrozen(config));
   });
 
@@ -33,7 +35,16 @@ describe('configuration', () => {
     assert.equal(loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://social.example/' }).publicUrl, 'https://social.example');
   });
 
+  it('reads the federation settings', () => {
+    const config = loadConfig({ DATA_DIR: dataDir, ALLOW_PRIVATE_ADDRESSES: 'true', DELIVERY_RETRY_SECONDS: '5' });
+    assert.equal(config.allowPrivateAddresses, true);
+    assert.equal(config.deliveryRetrySeconds, 5);
+    assert.equal(loadConfig({ DATA_DIR: dataDir, ALLOW_PRIVATE_ADDRESSES: 'false' }).allowPrivateAddresses, false);
+  });
+
   const bad: [Record<string, string>, RegExp][] = [
+    [{ ALLOW_PRIVATE_ADDRESSES: 'yes' }, /ALLOW_PRIVATE_ADDRESSES/],
+    [{ DELIVERY_RETRY_SECONDS: '0' }, /DELIVERY_RETRY_SECONDS/],
     [{ PORT: 'abc' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],
     [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL/],
