@@ -64,35 +64,35 @@ async function localProfile(ctx: DomainContext, nickname: string): Promise<Profi
   return profile;
 }
 
-/** A local profile with its counts and its own notices. */
-export async function profileTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
-  const profile = await localProfile(ctx, nickname);
+// A profile's header counts and one page of a list of its notices, read side by side.
+async function withCounts(
+  ctx: DomainContext,
+  profile: ProfileRecord,
+  before: number | undefined,
+  list: (db: DomainContext['db'], profileId: number, page: PageRequest) => Promise<NoticeRecord[]>,
+): Promise<ProfileTimeline> {
   const [counts, page] = await Promise.all([
     countProfileStats(ctx.db, profile.id),
-    readPage(before, (p) => listProfileNotices(ctx.db, profile.id, p)),
+    readPage(before, (p) => list(ctx.db, profile.id, p)),
   ]);
   return { profile, counts, page };
+}
+
+/** A local profile with its counts and its own notices. */
+export async function profileTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
+  return withCounts(ctx, await localProfile(ctx, nickname), before, listProfileNotices);
 }
 
 /** A local user's home timeline: their notices and those of the people they subscribe to. */
 export async function homeTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
   const user = await getUserByNickname(ctx.db, nickname);
   if (!user) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
-  const [counts, page] = await Promise.all([
-    countProfileStats(ctx.db, user.id),
-    readPage(before, (p) => listHomeNotices(ctx.db, user.id, p)),
-  ]);
-  return { profile: user, counts, page };
+  return withCounts(ctx, user, before, listHomeNotices);
 }
 
 /** Notices that mention a local user. */
 export async function repliesTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
-  const profile = await localProfile(ctx, nickname);
-  const [counts, page] = await Promise.all([
-    countProfileStats(ctx.db, profile.id),
-    readPage(before, (p) => listMentionNotices(ctx.db, profile.id, p)),
-  ]);
-  return { profile, counts, page };
+  return withCounts(ctx, await localProfile(ctx, nickname), before, listMentionNotices);
 }
 
 /** Notices with a tag; NotFoundError when there are none. */
