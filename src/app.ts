@@ -21,6 +21,7 @@ import { settingsRoutes } from './web/routes/settings.ts';
 import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
 import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
+import { healthRoutes } from './web/routes/health.ts';
 import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
 import { ombRouter } from './federation/omb/router.ts';
 
@@ -49,6 +50,7 @@ export function createApp(deps: AppDependencies): Express {
   // Defaults for pages rendered before the per-request locals are set (early errors).
   Object.assign(app.locals, { siteName: config.siteName, me: undefined, currentPath: '/', registrationOpen: config.registration === 'open', csrfToken: () => '' });
 
+  app.use(healthRoutes(ctx)); // before logging and sessions: probes every few seconds need neither
   app.use(
     pinoHttp({
       logger,

@@ -2,14 +2,13 @@
 import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import pg from 'pg';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Express } from 'express';
 import { createApp } from './app.ts';
+import { createLogger } from './logger.ts';
 import type { Config } from './config.ts';
-import { openDatabase } from './db/connection.ts';
+import { openDatabase, poolConnectionSettings } from './db/connection.ts';
 import type { Database } from './db/connection.ts';
-import { migrateToLatest } from './db/migrate.ts';
 import type { DomainContext } from './domain/context.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
@@ -24,15 +23,17 @@ export type Runtime = {
   /** The web app; undefined for ROLE=worker. */
   app: Express | undefined;
   logger: Logger;
+  /** Stops claiming jobs; running ones get timeoutMs to finish, then are failed so that they are retried. */
+  stopWorkers(timeoutMs: number): Promise<void>;
   /** Stops workers, closes pools and the embedded database. */
   close(): Promise<void>;
 };
 
 /** Starts the parts of Ostrakon that config.role asks for, sharing one database. */
 export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits } = {}): Promise<Runtime> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config);
-  await migrateToLatest(database.knex);
+  await database.migrate();
   const runsWorkers = config.role !== 'web';
   const jobs = await openJobQueue({
     url: database.url,
@@ -41,6 +42,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     logger,
     runMaintenance: runsWorkers,
     listenNotify: config.databaseUrl !== undefined,
+    recoverySeconds: config.jobRecoverySeconds,
   });
   const ctx: DomainContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config });
   if (runsWorkers) await jobs.startWorkers(ctx);
@@ -49,7 +51,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
   let sessionStore: { close(): void } | undefined;
   let app: Express | undefined;
   if (config.role !== 'worker') {
-    sessionPool = new pg.Pool({ connectionString: database.url, max: 5, connectionTimeoutMillis: 5000 });
+    sessionPool = new pg.Pool({ ...poolConnectionSettings(database.url, config.databaseUrl === undefined), max: 5 });
     sessionPool.on('error', (error) => logger.warn({ err: error }, 'session pool connection lost'));
     const PgStore = connectPgSimple(session);
     const store = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
@@ -64,8 +66,9 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     ctx,
     app,
     logger,
+    stopWorkers: (timeoutMs) => jobs.stopWorkers(timeoutMs),
     async close() {
-      await jobs.stop();
+      await jobs.stop(config.shutdownTimeoutSeconds * 1000);
       sessionStore?.close(); // stops its pruning timer
       await sessionPool?.end();
       await database.close();

@@ -1,7 +1,27 @@
 // The only file that listens: reads the settings, starts the runtime, serves HTTP, stops cleanly.
 import http from 'node:http';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { startRuntime } from './runtime.ts';
+
+// Slow clients may not hold sockets open indefinitely: the whole head within 20 s, the whole
+// request within 30 s, an idle keep-alive connection for 5 s; checked every 2 s.
+const SERVER_TIMEOUTS = { headersTimeout: 20_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 2_000 };
+
+// Stops accepting connections and lets requests in flight finish within graceMs, then cuts the rest.
+async function drainHttp(server: http.Server, graceMs: number, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection becomes idle once its response is sent: close it then, not after 5 s.
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  server.closeIdleConnections();
+  const deadline = setTimeout(() => {
+    logger.warn({ graceMs }, 'requests still running at the shutdown deadline; closing their connections');
+    server.closeAllConnections();
+  }, graceMs);
+  await closed;
+  clearInterval(sweep);
+  clearTimeout(deadline);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -19,13 +39,12 @@ async function main(): Promise<void> {
   const { logger } = runtime;
   let server: http.Server | undefined;
   if (runtime.app) {
-    server = http.createServer(runtime.app);
-    // Slow clients may not hold sockets open indefinitely.
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 30_000;
-    server.keepAliveTimeout = 5_000;
+    server = http.createServer(SERVER_TIMEOUTS, runtime.app);
     await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
     logger.info({ url: config.publicUrl, port: config.port, embedded: !config.databaseUrl, role: config.role }, 'Ostrakon is listening');
+    if (config.publicUrl.startsWith('https:') && config.trustProxy === false) {
+      logger.warn('PUBLIC_URL is https but TRUST_PROXY is off: requests look like plain http, so no session cookie (Secure) is sent. Set TRUST_PROXY for your reverse proxy.');
+    }
   } else {
     logger.info({ role: config.role }, 'Ostrakon worker started');
   }
@@ -34,21 +53,21 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const graceMs = config.shutdownTimeoutSeconds * 1000;
+    logger.info({ signal, graceMs }, 'shutting down');
+    // Requests and jobs each get graceMs, side by side; closing the pools follows. Past that, give up.
     const forceExit = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, 25_000);
+    }, 2 * graceMs + 10_000);
     forceExit.unref();
-    if (server) {
-      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-      server.closeIdleConnections();
-      // In-flight requests get a bounded time to finish.
-      const drained = setTimeout(() => server!.closeAllConnections(), 10_000);
-      await closed;
-      clearTimeout(drained);
+    try {
+      await Promise.all([server ? drainHttp(server, graceMs, logger) : undefined, runtime.stopWorkers(graceMs)]);
+      await runtime.close();
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
     }
-    await runtime.close();
     logger.info('stopped');
     process.exit(0);
   };

@@ -31,7 +31,9 @@ export type JobQueue = {
   sender: JobSender;
   /** Starts workers for every registered job (ROLE=worker or all). */
   startWorkers(ctx: DomainContext): Promise<void>;
-  /** Stops workers, letting claimed jobs finish within the timeout; unfinished ones run again later. */
+  /** Stops claiming jobs and waits up to timeoutMs for running ones; those still running then are failed, so they are retried. Sending still works. */
+  stopWorkers(timeoutMs: number): Promise<void>;
+  /** Stops workers (as stopWorkers) and closes the queue's connections. */
   stop(timeoutMs?: number): Promise<void>;
 };
 
@@ -51,16 +53,24 @@ export async function openJobQueue(options: {
   runMaintenance: boolean;
   /** LISTEN/NOTIFY wake-ups; off for the embedded database, whose socket does not deliver them. */
   listenNotify: boolean;
+  /** A running job's heartbeat lapses after this long when its worker dies; it is then failed and retried. */
+  recoverySeconds: number;
 }): Promise<JobQueue> {
   const { listenNotify } = options;
   const boss = new PgBoss({
     connectionString: options.url,
     schema: 'pgboss',
     max: 4,
+    connectionTimeoutMillis: 5000, // a database that is down fails fast rather than holding a worker
     supervise: options.runMaintenance,
     schedule: options.runMaintenance,
     // Workers wake on NOTIFY where the server delivers it; the embedded socket does not.
     useListenNotify: listenNotify,
+    // The supervisor's queue monitor fails jobs whose heartbeat lapsed (a worker killed mid-job);
+    // without heartbeats such a job would wait out its 15-minute expiry, and the monitor runs
+    // only once a minute by default.
+    superviseIntervalSeconds: options.recoverySeconds,
+    monitorIntervalSeconds: options.recoverySeconds,
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
   await boss.start();
@@ -71,6 +81,7 @@ export async function openJobQueue(options: {
       retryBackoff: true,
       ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
       ...(definition.expireInSeconds !== undefined ? { expireInSeconds: definition.expireInSeconds } : {}),
+      heartbeatSeconds: options.recoverySeconds,
       notify: listenNotify,
     };
     await boss.createQueue(name, policy);
@@ -116,8 +127,13 @@ export async function openJobQueue(options: {
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
     },
+    async stopWorkers(timeoutMs) {
+      // close: false keeps the pool, so requests still being answered can enqueue jobs.
+      await boss.stop({ graceful: true, timeout: timeoutMs, close: false });
+    },
     async stop(timeoutMs = 10000) {
-      await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+      await boss.stop({ graceful: true, timeout: timeoutMs, close: false });
+      await boss.stop({ close: true });
     },
   };
 }

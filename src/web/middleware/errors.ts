@@ -6,14 +6,15 @@ import { HttpError, NotFoundError } from '../../errors.ts';
 const PAGES = new Set([400, 403, 404, 405, 409, 413, 415, 429, 500, 503]);
 
 // Errors from the pg driver, knex and the network that mean "database unreachable right now".
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '57014', '53300', '08000', '08003', '08006']);
 
 function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   if (name === 'KnexTimeoutError') return true;
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  // pg's own timeouts, and a database closed to connections (ALLOW_CONNECTIONS false, maintenance).
+  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout|not currently accepting connections/i.test(message);
 }
 
 // invalid_byte_sequence_for_encoding-like errors: character_not_in_repertoire, untranslatable_character.

@@ -1,0 +1,22 @@
+// The process's logger: JSON lines on stdout, with anything secret censored before it is written.
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+/** Fields that may carry credentials or what people typed; never written to the log. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'password',
+  '*.password',
+  'err.body', // body-parser errors carry the raw body they could not parse
+  'err.bindings', // knex errors carry the values of the failed query
+  'err.parameters',
+];
+
+/** A pino logger at `level` that censors REDACTED_LOG_PATHS. */
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
+}

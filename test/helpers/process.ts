@@ -1,0 +1,139 @@
+// Runs the real server as `npm start` does (the project's Node 24 on src/server.ts) in a child
+// process, to test what only a whole process shows: signals, exit codes, logs, roles, outages.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+// The Node that npm scripts run on (the `node` devDependency), as `npm start` uses it.
+const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+export type ServerProcess = {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the process wrote so far, stdout and stderr. */
+  output(): string;
+  /** The JSON log lines written so far. */
+  entries(): Array<Record<string, unknown>>;
+  /** Resolves once a log entry matches (or rejects after timeoutMs). */
+  waitForLog(match: (entry: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<Exit>;
+  /** True until the process has exited. */
+  running(): boolean;
+  /** SIGTERM, then the exit; SIGKILL if it is still running after timeoutMs. */
+  stop(timeoutMs?: number): Promise<Exit>;
+};
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Starts src/server.ts with `env` (on top of test defaults and a fresh DATA_DIR) and waits until it
+ * listens (or, for ROLE=worker, has started its workers).
+ */
+export async function startServerProcess(env: Record<string, string>, options: { port?: number; startTimeoutMs?: number } = {}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'ostrakon-proc-'));
+  const child = spawn(NODE, ['src/server.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      BCRYPT_COST: '4',
+      JOB_POLL_SECONDS: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const waiters = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    for (const wake of waiters) wake();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  let alive = true;
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('exit', (code, signal) => {
+      alive = false;
+      for (const wake of waiters) wake();
+      resolve({ code, signal });
+    });
+  });
+  void exited.then(() => {
+    if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const entries = () =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => {
+        try {
+          return JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      });
+
+  const waitForLog = (match: (entry: Record<string, unknown>) => boolean, timeoutMs = 30_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const found = entries().find(match);
+        if (found) done(() => resolve(found));
+        else if (!alive) done(() => reject(new Error(`the server exited before the expected log line; output:\n${text}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for a log line; output:\n${text}`))), timeoutMs);
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        settle();
+      };
+      waiters.add(check);
+      check();
+    });
+
+  const handle: ServerProcess = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    output: () => text,
+    entries,
+    waitForLog,
+    exited,
+    running: () => alive,
+    async stop(timeoutMs = 30_000) {
+      if (!alive) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const exit = await exited;
+      clearTimeout(timer);
+      return exit;
+    },
+  };
+  const started = (entry: Record<string, unknown>) => entry.msg === 'Ostrakon is listening' || entry.msg === 'Ostrakon worker started';
+  try {
+    await waitForLog(started, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return handle;
+}
