@@ -31,6 +31,18 @@ export type ServerProcess = {
   stop(timeoutMs?: number): Promise<Exit>;
 };
 
+// Polls /healthz: whatever LOG_LEVEL says, the server is up once it answers.
+async function waitUntilHealthy(proc: ServerProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!proc.running()) throw new Error(`the server exited while starting; output:\n${proc.output()}`);
+    const ok = await fetch(`${proc.url}/healthz`).then((response) => response.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the server did not answer within ${timeoutMs} ms; output:\n${proc.output()}`);
+}
+
 /** A port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -128,9 +140,9 @@ export async function startServerProcess(env: Record<string, string>, options: {
       return exit;
     },
   };
-  const started = (entry: Record<string, unknown>) => entry.msg === 'Ostrakon is listening' || entry.msg === 'Ostrakon worker started';
   try {
-    await waitForLog(started, options.startTimeoutMs ?? 60_000);
+    if (env.ROLE === 'worker') await waitForLog((entry) => entry.msg === 'Ostrakon worker started', options.startTimeoutMs ?? 60_000);
+    else await waitUntilHealthy(handle, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
