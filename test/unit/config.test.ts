@@ -61,3 +61,24 @@ describe('configuration', () => {
     });
   }
 });
+
+describe('operations settings', () => {
+  it('bounds shutdown and job recovery, with defaults', () => {
+    const defaults = loadConfig({ DATA_DIR: dataDir });
+    assert.equal(defaults.shutdownTimeoutSeconds, 10);
+    assert.equal(defaults.jobRecoverySeconds, 30);
+    const set = loadConfig({ DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_SECONDS: '25', JOB_RECOVERY_SECONDS: '12' });
+    assert.equal(set.shutdownTimeoutSeconds, 25);
+    assert.equal(set.jobRecoverySeconds, 12);
+  });
+
+  for (const [env, message] of [
+    [{ SHUTDOWN_TIMEOUT_SECONDS: '0' }, /SHUTDOWN_TIMEOUT_SECONDS/],
+    [{ SHUTDOWN_TIMEOUT_SECONDS: 'soon' }, /SHUTDOWN_TIMEOUT_SECONDS/],
+    [{ JOB_RECOVERY_SECONDS: '5' }, /JOB_RECOVERY_SECONDS/], // pg-boss heartbeats need at least 10 s
+  ] as const) {
+    it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
+      assert.throws(() => loadConfig({ DATA_DIR: dataDir, ...env }), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    });
+  }
+});
