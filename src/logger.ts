@@ -1,6 +1,6 @@
 // The process's logger: JSON lines on stdout, with anything secret censored before it is written.
 import { pino } from 'pino';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 
 /** Fields that may carry credentials or what people typed; never written to the log. */
 export const REDACTED_LOG_PATHS = [
@@ -16,7 +16,8 @@ export const REDACTED_LOG_PATHS = [
   'err.parameters',
 ];
 
-/** A pino logger at `level` that censors REDACTED_LOG_PATHS. */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
+/** A pino logger at `level` that censors REDACTED_LOG_PATHS; writes to stdout unless given a destination. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
