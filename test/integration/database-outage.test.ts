@@ -37,7 +37,7 @@ describe('database outage', { skip }, () => {
     name = new URL(database.url!).pathname.slice(1);
     admin = new pg.Client({ connectionString: base });
     await admin.connect();
-    proc = await startServerProcess({ DATABASE_URL: database.url!, LOG_LEVEL: 'warn' });
+    proc = await startServerProcess({ DATABASE_URL: database.url!, LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_SECONDS: '3' });
   });
   after(async () => {
     if (admin) {
@@ -93,6 +93,16 @@ describe('database outage', { skip }, () => {
     // The job workers recovered too: the fan-out reaches bob's home timeline.
     await waitFor('the fan-out to reach bob', async () => /Back after the outage/.test(textOf((await bob.get('/bob/all')).text)), 20_000);
     assert.equal(proc.running(), true);
-    assert.deepEqual(await proc.stop(), { code: 0, signal: null });
+  });
+
+  it('still stops cleanly on SIGTERM while the database is down', async () => {
+    await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    await terminateConnections();
+    assert.equal((await timed(new WebClient(proc.url), '/')).status, 503);
+    const started = Date.now();
+    proc.child.kill('SIGTERM');
+    const exit = await proc.exited;
+    assert.deepEqual(exit, { code: 0, signal: null }, proc.output());
+    assert.ok(Date.now() - started < 10_000, `stopping took ${Date.now() - started} ms`);
   });
 });
