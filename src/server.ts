@@ -23,6 +23,17 @@ async function drainHttp(server: http.Server, graceMs: number, logger: Logger): 
   clearTimeout(deadline);
 }
 
+// Whether `promise` settles within ms (it goes on either way; the caller just stops waiting).
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -62,8 +73,11 @@ async function main(): Promise<void> {
     }, 2 * graceMs + 10_000);
     forceExit.unref();
     try {
-      await Promise.all([server ? drainHttp(server, graceMs, logger) : undefined, runtime.stopWorkers(graceMs)]);
-      await runtime.close();
+      // pg-boss fails the jobs still running at the deadline (so they are retried) but then waits for
+      // their handlers to return; one stuck in a query must not hold the process past the bound.
+      const wound = Promise.all([server ? drainHttp(server, graceMs, logger) : undefined, runtime.stopWorkers(graceMs)]);
+      if (!(await settlesWithin(wound, graceMs + 2_000))) logger.warn('jobs still running at the shutdown deadline were handed back for a retry');
+      if (!(await settlesWithin(runtime.close(), 5_000))) logger.warn('database connections still busy at exit are closed with the process');
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');
       process.exit(1);

@@ -88,6 +88,49 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('jobs running at shutdown', () => {
+  it('fails a job still running at the deadline, so that the next worker retries it without waiting for JOB_RECOVERY_SECONDS', async (t) => {
+    if (!process.env.DATABASE_URL) {
+      t.skip('needs DATABASE_URL: the test locks a table of a real Postgres to hold the job mid-way');
+      return;
+    }
+    const { env, database } = await site();
+    const web = track(await startServerProcess({ ...env, ROLE: 'web' }));
+    const alice = await registeredClient(web.url, 'alice');
+    const bob = await registeredClient(web.url, 'bob');
+    await bob.post('/main/subscribe', { subscribeto: 'alice' });
+    assert.equal((await alice.post('/notice/new', { content: 'Fan me out after the restart', returnto: '/' })).status, 303);
+
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    const fanoutJob = async () =>
+      (await admin.query<{ state: string; retry_count: number }>("SELECT state, retry_count FROM pgboss.job WHERE name = 'notice.fanout'")).rows[0];
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE home_timeline_entries IN SHARE ROW EXCLUSIVE MODE');
+    const worker = await startServerProcess({ ...env, ROLE: 'worker', SHUTDOWN_TIMEOUT_SECONDS: '2' }, { port: 1 });
+    await waitFor('the worker to claim the fan-out job', async () => (await fanoutJob())?.state === 'active', 20_000);
+    const started = Date.now();
+    worker.child.kill('SIGTERM');
+    const exit = await worker.exited;
+    const elapsed = Date.now() - started;
+    assert.deepEqual(exit, { code: 0, signal: null }, worker.output());
+    assert.ok(elapsed < 10_000, `stopping took ${elapsed} ms`);
+    assert.equal((await fanoutJob())?.state, 'retry', 'the job was handed back, not left claimed');
+    // The abandoned statement would still run once the lock is gone (or hit statement_timeout): end it,
+    // so that only a retry can fan the notice out.
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
+    await admin.query('ROLLBACK');
+    assert.doesNotMatch(textOf((await bob.get('/bob/all')).text), /Fan me out after the restart/);
+
+    // JOB_RECOVERY_SECONDS is long here: only the handed-back job can explain a quick fan-out.
+    const next = track(await startServerProcess({ ...env, ROLE: 'worker', JOB_RECOVERY_SECONDS: '600' }, { port: 1 }));
+    await waitFor('the fan-out to reach bob', async () => /Fan me out after the restart/.test(textOf((await bob.get('/bob/all')).text)), 30_000);
+    assert.deepEqual(await fanoutJob(), { state: 'completed', retry_count: 1 });
+    assert.deepEqual(await next.stop(), { code: 0, signal: null });
+  });
+});
+
 describe('jobs cut off by a crash', () => {
   it('retries a job whose worker was killed with SIGKILL once a worker runs again', async (t) => {
     if (!process.env.DATABASE_URL) {
