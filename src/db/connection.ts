@@ -18,9 +18,12 @@ export type Database = {
 // Return BIGINT (int8) columns as numbers: ids stay far below 2^53.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
-/** Connects to Postgres (embedded when no URL is given) and returns a knex instance. */
-export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<Database> {
-  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir);
+/**
+ * Connects to Postgres (embedded when no URL is given) and returns a knex instance; `joinEmbedded`
+ * connects to an embedded database another process already serves rather than refusing.
+ */
+export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }, open: { joinEmbedded?: boolean } = {}): Promise<Database> {
+  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, { join: open.joinEmbedded ?? false });
   const url = options.databaseUrl ?? embedded!.url;
   const knex = knexFactory({
     client: 'pg',

@@ -31,9 +31,30 @@ export type JobQueue = {
   sender: JobSender;
   /** Starts workers for every registered job (ROLE=worker or all). */
   startWorkers(ctx: DomainContext): Promise<void>;
+  /** Puts every job that failed for good back on its queue, with one more attempt; returns how many. */
+  retryFailed(): Promise<number>;
   /** Stops workers, letting claimed jobs finish within the timeout; unfinished ones run again later. */
   stop(timeoutMs?: number): Promise<void>;
 };
+
+const FIND_PAGE = 1000;
+
+// pg-boss finds jobs by queue, oldest first, whatever their state: read the queue page by page
+// and retry its failed jobs (retry() itself only touches jobs still in the failed state).
+async function retryFailedJobs(boss: PgBoss, name: string): Promise<number> {
+  let retried = 0;
+  let after: string | undefined;
+  for (;;) {
+    const jobs = await boss.findJobs(name, { limit: FIND_PAGE, ...(after ? { after } : {}) });
+    const failed = jobs.filter((job) => job.state === 'failed').map((job) => job.id);
+    if (failed.length > 0) {
+      const result = (await boss.retry(name, failed)) as { affected?: number };
+      retried += result.affected ?? 0;
+    }
+    if (jobs.length < FIND_PAGE) return retried;
+    after = jobs[jobs.length - 1]!.id;
+  }
+}
 
 // pg-boss runs its statements through this adapter when a job is sent inside a knex transaction:
 // the transaction's own connection, so the job commits (or rolls back) with the data it refers to.
@@ -115,6 +136,11 @@ export async function openJobQueue(options: {
         );
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
+    },
+    async retryFailed() {
+      let retried = 0;
+      for (const name of Object.keys(options.definitions)) retried += await retryFailedJobs(boss, name);
+      return retried;
     },
     async stop(timeoutMs = 10000) {
       await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
