@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export type EmbeddedPostgres = {
@@ -19,7 +20,8 @@ const SOCKET_PATH_LIMIT = 100;
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const pgdata = path.join(dataDir, 'pgdata');
   mkdirSync(pgdata, { recursive: true });
-  const db = await PGlite.create(pgdata);
+  // Contrib extensions are loaded here so that migrations can CREATE EXTENSION them as on a server.
+  const db = await PGlite.create(pgdata, { extensions: { pg_trgm } });
 
   let socketDir = path.join(dataDir, 'run');
   let temporarySocketDir = false;
