@@ -5,6 +5,7 @@ import type { DomainContext } from '../../domain/context.ts';
 import { feedEntries, feedValidators, profileFeed, publicFeed, repliesFeed, searchFeed, tagFeed } from '../../domain/feeds.ts';
 import type { FeedSubject } from '../../domain/feeds.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
+import { isNotModified } from '../conditional.ts';
 import { queryParam } from '../forms.ts';
 import { FEED_TYPES, toAtom, toRss } from '../presenters/feeds.ts';
 import type { FeedFormat } from '../presenters/feeds.ts';
@@ -25,7 +26,7 @@ export function feedRoutes(ctx: DomainContext): Router {
     res.set('ETag', etag);
     if (lastModified) res.set('Last-Modified', lastModified.toUTCString());
     res.set('Cache-Control', 'no-cache'); // readers may keep a copy but must ask again each time
-    if (req.fresh) {
+    if (isNotModified(req, etag, lastModified)) {
       res.status(304).end();
       return;
     }
