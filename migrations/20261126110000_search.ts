@@ -35,5 +35,5 @@ export async function down(knex: Knex): Promise<void> {
     DROP TABLE notice_deletions;
     DROP INDEX profiles_search;
     DROP INDEX notices_search;
-  `);
+  `); // pg_trgm stays: other database objects or later migrations may use it
 }
