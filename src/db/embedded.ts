@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EmbeddedDatabaseBusyError, lockEmbeddedDatabase } from './embedded-lock.ts';
 
@@ -21,7 +22,8 @@ export type EmbeddedPostgres = {
 const SOCKET_PATH_LIMIT = 100;
 
 async function serve(pgdata: string, socketPath: string): Promise<{ db: PGlite; server: PGLiteSocketServer }> {
-  const db = await PGlite.create(pgdata);
+  // Contrib extensions are loaded here so that migrations can CREATE EXTENSION them as on a server.
+  const db = await PGlite.create(pgdata, { extensions: { pg_trgm } });
   try {
     rmSync(socketPath, { force: true }); // left behind by a process that was killed
     const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 200 });
