@@ -22,6 +22,9 @@ import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
 import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
 import { healthRoutes } from './web/routes/health.ts';
+import { feedRoutes } from './web/routes/feeds.ts';
+import { searchRoutes } from './web/routes/search.ts';
+import { tagRoutes } from './web/routes/tags.ts';
 import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
 import { ombRouter } from './federation/omb/router.ts';
 
@@ -100,6 +103,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(noticeRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(remoteProfileRoutes(ctx));
+  app.use(searchRoutes(ctx));
+  app.use(tagRoutes(ctx));
+  app.use(feedRoutes(ctx)); // before the profiles: /rss, /atom and /:nickname/rss would look like nicknames' pages
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 
   app.use(notFound);

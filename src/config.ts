@@ -113,6 +113,11 @@ function sessionSecretFrom(env: Env, dataDir: string): string {
   return secret;
 }
 
+/** The password the admin command line was given in OSTRAKON_PASSWORD (kept out of argv and shell history), if any. */
+export function adminPasswordFromEnv(env: Env = process.env): string | undefined {
+  return env.OSTRAKON_PASSWORD || undefined;
+}
+
 /** Parses and checks the environment; throws ConfigError naming the faulty variable. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);

@@ -12,8 +12,8 @@ export type Database = {
   knex: Db;
   /** Connection string for other pg clients (job queue, session store). */
   url: string;
-  /** Applies pending migrations on a connection of their own, free of the per-query timeouts. */
-  migrate(): Promise<void>;
+  /** Applies pending migrations on a connection of their own, free of the per-query timeouts; returns the names of those it ran. */
+  migrate(): Promise<string[]>;
   /** Closes the pool and, in embedded mode, the embedded server. */
   close(): Promise<void>;
 };
@@ -43,9 +43,12 @@ export function poolConnectionSettings(url: string, embedded: boolean): Pick<pg.
   };
 }
 
-/** Connects to Postgres (embedded when no URL is given) and returns a knex instance. */
-export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<Database> {
-  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir);
+/**
+ * Connects to Postgres (embedded when no URL is given) and returns a knex instance; `joinEmbedded`
+ * connects to an embedded database another process already serves rather than refusing.
+ */
+export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }, open: { joinEmbedded?: boolean } = {}): Promise<Database> {
+  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, { join: open.joinEmbedded ?? false });
   const url = options.databaseUrl ?? embedded!.url;
   const knex = knexFactory({
     client: 'pg',
@@ -59,7 +62,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
       // A migration on a large table may rightly take minutes: no statement or query timeout here.
       const migrator = knexFactory({ client: 'pg', connection: { connectionString: url, connectionTimeoutMillis: DATABASE_TIMEOUTS.connectMs }, pool: { min: 0, max: 2 } });
       try {
-        await migrateToLatest(migrator);
+        return await migrateToLatest(migrator);
       } finally {
         await migrator.destroy();
       }

@@ -29,3 +29,8 @@ export async function takeDeadDeliveries(db: Knex): Promise<DeadDelivery[]> {
     }))
     .sort((a: DeadDelivery, b: DeadDelivery) => a.id - b.id);
 }
+
+/** Deletes the dead deliveries whose data contains these fields; returns how many. */
+export async function deleteDeadDeliveriesWith(db: Knex, fields: Record<string, unknown>): Promise<number> {
+  return db('dead_deliveries').whereRaw('data @> ?::jsonb', [JSON.stringify(fields)]).delete();
+}

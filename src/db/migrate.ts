@@ -22,9 +22,10 @@ const migrationSource: Knex.MigrationSource<string> = {
   },
 };
 
-/** Applies every pending migration. */
-export async function migrateToLatest(knex: Knex): Promise<void> {
-  await knex.migrate.latest({ migrationSource, tableName: 'knex_migrations' });
+/** Applies every pending migration; returns the names of those it ran. */
+export async function migrateToLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [number, string[]];
+  return applied;
 }
 
 /** True when every migration in migrations/ has been applied. */

@@ -19,9 +19,12 @@ function emailProblem(email: string): string | undefined {
   return undefined;
 }
 
-/** Creates a local account; throws ValidationError (with a message per field) on bad input. */
-export async function registerUser(ctx: DomainContext, input: Registration, options: { isAdmin?: boolean } = {}): Promise<UserRecord> {
-  if (ctx.config.registration === 'closed' && !options.isAdmin) {
+/**
+ * Creates a local account; throws ValidationError (with a message per field) on bad input.
+ * `byOperator`: the site's operator creates it (admin command line), so closed registration does not apply.
+ */
+export async function registerUser(ctx: DomainContext, input: Registration, options: { isAdmin?: boolean; byOperator?: boolean } = {}): Promise<UserRecord> {
+  if (ctx.config.registration === 'closed' && !options.byOperator) {
     throw new ForbiddenError('Registration is closed on this site.');
   }
   const nickname = normalizeNickname(input.nickname);

@@ -40,7 +40,8 @@ export function parseCursor(raw: unknown): number | undefined {
   return id;
 }
 
-async function readPage(
+/** One page of a keyset-paged notice list (fetching one extra row to know if there is more); 404 past the end. */
+export async function readPage(
   before: number | undefined,
   list: (page: PageRequest) => Promise<NoticeRecord[]>,
   cursorOf: (notice: NoticeRecord) => number = (n) => n.id,

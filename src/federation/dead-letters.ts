@@ -1,6 +1,6 @@
 // Deliveries that failed for good are kept; an admin can send them all again.
 import type { DomainContext } from '../domain/context.ts';
-import { takeDeadDeliveries } from '../db/dead-deliveries.ts';
+import { deleteDeadDeliveriesWith, takeDeadDeliveries } from '../db/dead-deliveries.ts';
 
 /** Puts every dead delivery back on the queue (with a fresh set of retries); returns how many. */
 export async function requeueDeadDeliveries(ctx: DomainContext): Promise<number> {
@@ -18,4 +18,9 @@ export async function requeueDeadDeliveries(ctx: DomainContext): Promise<number>
     }
     return dead.length;
   });
+}
+
+/** Forgets the dead deliveries of a profile's notices and profile updates (its account is gone). */
+export function forgetDeadDeliveriesOf(ctx: DomainContext, profileId: number): Promise<number> {
+  return deleteDeadDeliveriesWith(ctx.db, { subscribedId: profileId });
 }

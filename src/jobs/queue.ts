@@ -31,11 +31,32 @@ export type JobQueue = {
   sender: JobSender;
   /** Starts workers for every registered job (ROLE=worker or all). */
   startWorkers(ctx: DomainContext): Promise<void>;
+  /** Puts every job that failed for good back on its queue, with one more attempt; returns how many. */
+  retryFailed(): Promise<number>;
   /** Stops claiming jobs and waits up to timeoutMs for running ones; those still running then are failed, so they are retried. Sending still works. */
   stopWorkers(timeoutMs: number): Promise<void>;
   /** Stops workers (as stopWorkers) and closes the queue's connections. */
   stop(timeoutMs?: number): Promise<void>;
 };
+
+const FIND_PAGE = 1000;
+
+// pg-boss finds jobs by queue, oldest first, whatever their state: read the queue page by page
+// and retry its failed jobs (retry() itself only touches jobs still in the failed state).
+async function retryFailedJobs(boss: PgBoss, name: string): Promise<number> {
+  let retried = 0;
+  let after: string | undefined;
+  for (;;) {
+    const jobs = await boss.findJobs(name, { limit: FIND_PAGE, ...(after ? { after } : {}) });
+    const failed = jobs.filter((job) => job.state === 'failed').map((job) => job.id);
+    if (failed.length > 0) {
+      const result = (await boss.retry(name, failed)) as { affected?: number };
+      retried += result.affected ?? 0;
+    }
+    if (jobs.length < FIND_PAGE) return retried;
+    after = jobs[jobs.length - 1]!.id;
+  }
+}
 
 // pg-boss runs its statements through this adapter when a job is sent inside a knex transaction:
 // the transaction's own connection, so the job commits (or rolls back) with the data it refers to.
@@ -53,8 +74,8 @@ export async function openJobQueue(options: {
   runMaintenance: boolean;
   /** LISTEN/NOTIFY wake-ups; off for the embedded database, whose socket does not deliver them. */
   listenNotify: boolean;
-  /** A running job's heartbeat lapses after this long when its worker dies; it is then failed and retried. */
-  recoverySeconds: number;
+  /** A running job's heartbeat lapses after this long when its worker dies; it is then failed and retried. Unset: queues keep theirs. */
+  recoverySeconds?: number;
 }): Promise<JobQueue> {
   const { listenNotify } = options;
   const boss = new PgBoss({
@@ -69,8 +90,7 @@ export async function openJobQueue(options: {
     // The supervisor's queue monitor fails jobs whose heartbeat lapsed (a worker killed mid-job);
     // without heartbeats such a job would wait out its 15-minute expiry, and the monitor runs
     // only once a minute by default.
-    superviseIntervalSeconds: options.recoverySeconds,
-    monitorIntervalSeconds: options.recoverySeconds,
+    ...(options.recoverySeconds !== undefined ? { superviseIntervalSeconds: options.recoverySeconds, monitorIntervalSeconds: options.recoverySeconds } : {}),
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job queue error'));
   await boss.start();
@@ -81,7 +101,7 @@ export async function openJobQueue(options: {
       retryBackoff: true,
       ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
       ...(definition.expireInSeconds !== undefined ? { expireInSeconds: definition.expireInSeconds } : {}),
-      heartbeatSeconds: options.recoverySeconds,
+      ...(options.recoverySeconds !== undefined ? { heartbeatSeconds: options.recoverySeconds } : {}),
       notify: listenNotify,
     };
     await boss.createQueue(name, policy);
@@ -126,6 +146,11 @@ export async function openJobQueue(options: {
         );
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
+    },
+    async retryFailed() {
+      let retried = 0;
+      for (const name of Object.keys(options.definitions)) retried += await retryFailedJobs(boss, name);
+      return retried;
     },
     async stopWorkers(timeoutMs) {
       // close: false keeps the pool, so requests still being answered can enqueue jobs.

@@ -7,7 +7,8 @@ export function cursorFrom(query: unknown): number | undefined {
   return parseCursor(queryParam(query, 'before'));
 }
 
-/** URL of the next, older page, or undefined on the last page. */
-export function olderUrl(path: string, olderBefore: number | undefined): string | undefined {
-  return olderBefore === undefined ? undefined : `${path}?before=${olderBefore}`;
+/** URL of the next, older page (keeping other query parameters, such as a search), or undefined on the last page. */
+export function olderUrl(path: string, olderBefore: number | undefined, query: Record<string, string> = {}): string | undefined {
+  if (olderBefore === undefined) return undefined;
+  return `${path}?${new URLSearchParams({ ...query, before: String(olderBefore) }).toString()}`;
 }

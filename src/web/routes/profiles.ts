@@ -10,6 +10,7 @@ import type { PeoplePage } from '../../domain/subscriptions.ts';
 import { noticeViews } from '../presenters/notices.ts';
 import { authorView, profileHeaderView } from '../presenters/profiles.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
+import { feedLinks } from '../presenters/feed-links.ts';
 import { emptyPostForm } from './notices.ts';
 
 type Tab = 'notices' | 'all' | 'replies' | 'subscriptions' | 'subscribers';
@@ -46,6 +47,7 @@ export function profileRoutes(ctx: DomainContext): Router {
         olderUrl: olderUrl(path, timeline.page.olderBefore),
         postForm: ownHome ? emptyPostForm(ctx, path) : undefined,
         emptyText: tab === 'replies' ? 'Nobody has mentioned them yet.' : 'No notices yet.',
+        feeds: tab === 'all' ? [] : feedLinks(path, tab === 'replies' ? `replies to ${timeline.profile.nickname}` : `notices by ${timeline.profile.nickname}`),
       });
     });
   }

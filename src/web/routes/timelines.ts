@@ -4,6 +4,7 @@ import type { DomainContext } from '../../domain/context.ts';
 import { conversation, publicTimeline, tagTimeline } from '../../domain/timelines.ts';
 import { noticeViews } from '../presenters/notices.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
+import { feedLinks } from '../presenters/feed-links.ts';
 import { emptyPostForm } from './notices.ts';
 
 /** GET /, /tag/:tag and /conversation/:id. */
@@ -17,6 +18,7 @@ export function timelineRoutes(ctx: DomainContext): Router {
       notices: noticeViews(page.notices, res.locals.viewer),
       olderUrl: olderUrl('/', page.olderBefore),
       postForm: res.locals.viewer ? emptyPostForm(ctx, '/') : undefined,
+      feeds: feedLinks('', 'the public timeline'),
     });
   });
 
@@ -27,6 +29,7 @@ export function timelineRoutes(ctx: DomainContext): Router {
       tag,
       notices: noticeViews(page.notices, res.locals.viewer),
       olderUrl: olderUrl(`/tag/${encodeURIComponent(tag)}`, page.olderBefore),
+      feeds: feedLinks(`/tag/${encodeURIComponent(tag)}`, `notices tagged #${tag}`),
     });
   });
 

@@ -1,0 +1,59 @@
+// What a feed's validators are computed from: the ids in its window and the latest change to it,
+// read in one small indexed query before the entries themselves are loaded.
+import type { Knex } from 'knex';
+import { noticeSearchQuery } from './search.ts';
+
+/** The notices a feed lists. */
+export type NoticeSet =
+  | { kind: 'public' }
+  | { kind: 'profile'; profileId: number }
+  | { kind: 'mentions'; profileId: number }
+  | { kind: 'tag'; tag: string }
+  | { kind: 'search'; text: string };
+
+export type FeedStamp = {
+  /** Ids of the notices in the window, newest first. */
+  ids: number[];
+  /** Latest of: newest notice, an author's profile change, a deletion that could touch the window. */
+  lastModified: Date | undefined;
+  /** The database's clock when this was read. */
+  now: Date;
+};
+
+// The same sets and index orders as the timeline queries (src/db/timelines.ts).
+function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColumn: string } {
+  switch (set.kind) {
+    case 'public':
+      return { query: db('notices as n').where('n.is_local', true), idColumn: 'n.id' };
+    case 'profile':
+      return { query: db('notices as n').where('n.profile_id', set.profileId), idColumn: 'n.id' };
+    case 'mentions':
+      return { query: db('mentions as m').join('notices as n', 'n.id', 'm.notice_id').where('m.profile_id', set.profileId), idColumn: 'm.notice_id' };
+    case 'tag':
+      return { query: db('notice_tags as t').join('notices as n', 'n.id', 't.notice_id').where('t.tag', set.tag), idColumn: 't.notice_id' };
+    case 'search':
+      return { query: noticeSearchQuery(db, set.text), idColumn: 'n.id' };
+  }
+}
+
+/** The ids and latest change of the newest `size` notices of a set. */
+export async function readFeedStamp(db: Knex, set: NoticeSet, size: number): Promise<FeedStamp> {
+  const { query, idColumn } = setQuery(db, set);
+  const window = query
+    .join('profiles as p', 'p.id', 'n.profile_id')
+    .select('n.id', 'n.created_at', 'p.updated_at as author_updated_at')
+    .orderBy(idColumn, 'desc')
+    .limit(size);
+  // A deleted notice at or above the window's oldest id may have been in it (a newer one certainly
+  // was, if it belonged to the set); deletions below it cannot change what the feed shows.
+  const row = (await db
+    .with('w', window)
+    .from('w')
+    .first(
+      db.raw(`coalesce(string_agg(w.id::text, ',' ORDER BY w.id DESC), '') AS ids`),
+      db.raw(`greatest(max(w.created_at), max(w.author_updated_at),
+        (SELECT max(d.deleted_at) FROM notice_deletions d WHERE d.notice_id >= coalesce((SELECT min(id) FROM w), 0))) AS last_modified`),
+      db.raw('now() AS db_now'),
+    )) as { ids: string; last_modified: Date | null; db_now: Date };
+  return { ids: row.ids === '' ? [] : row.ids.split(',').map(Number), lastModified: row.last_modified ?? undefined, now: row.db_now };
+}

@@ -1,0 +1,8 @@
+// Web sessions (connect-pg-simple's table), seen from outside the web layer.
+import type { Knex } from 'knex';
+
+/** Signs a user out everywhere: deletes every session that carries their user id; returns how many. */
+export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<number> {
+  // The web layer keeps the signed-in user as `userId` in the session data (a json column).
+  return db('sessions').whereRaw("(sess->>'userId') = ?", [String(userId)]).delete();
+}

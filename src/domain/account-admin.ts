@@ -1,0 +1,55 @@
+// What the site's operator does to accounts from the command line: reset a password, delete an
+// account with everything it wrote, list accounts. Registration itself is registerUser.
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { deleteSessionsOfUser } from '../db/sessions.ts';
+import { deleteProfile, deleteUnreferencedRemoteProfiles, listRemoteContacts, listUserSummaries } from '../db/user-admin.ts';
+import type { UserSummary } from '../db/user-admin.ts';
+import { getUserByNickname, updatePasswordHash } from '../db/users.ts';
+import type { UserRecord } from '../db/records.ts';
+import type { DomainContext } from './context.ts';
+import { normalizeNickname } from './nicknames.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+
+export type { UserSummary };
+
+async function existingUser(ctx: DomainContext, rawNickname: string): Promise<UserRecord> {
+  const nickname = normalizeNickname(rawNickname);
+  const user = nickname && !nickname.includes('\0') ? await getUserByNickname(ctx.db, nickname) : undefined;
+  if (!user) throw new NotFoundError(`There is no local user “${nickname}”.`);
+  return user;
+}
+
+/** Sets a new password (same rules as registration) and signs the user out of every session. */
+export async function resetPassword(ctx: DomainContext, rawNickname: string, password: string): Promise<{ user: UserRecord; sessionsEnded: number }> {
+  const problem = passwordProblem(password);
+  if (problem) throw new ValidationError({ password: problem });
+  const user = await existingUser(ctx, rawNickname);
+  const hash = await hashPassword(password, ctx.config.bcryptCost);
+  const sessionsEnded = await ctx.db.transaction(async (trx) => {
+    await updatePasswordHash(trx, user.id, hash);
+    return deleteSessionsOfUser(trx, user.id);
+  });
+  return { user, sessionsEnded };
+}
+
+export type DeletedAccount = { user: UserRecord; notices: number; sessionsEnded: number; remoteProfilesRemoved: number };
+
+/**
+ * Deletes a local account with its notices, subscriptions (both ways), sessions and federation
+ * credentials, in one transaction; remote profiles that only this account knew go too.
+ */
+export async function deleteAccount(ctx: DomainContext, rawNickname: string): Promise<DeletedAccount> {
+  const user = await existingUser(ctx, rawNickname);
+  return ctx.db.transaction(async (trx) => {
+    const contacts = await listRemoteContacts(trx, user.id);
+    const sessionsEnded = await deleteSessionsOfUser(trx, user.id);
+    const notices = await deleteProfile(trx, user.id);
+    const remoteProfilesRemoved = await deleteUnreferencedRemoteProfiles(trx, contacts);
+    return { user, notices, sessionsEnded, remoteProfilesRemoved };
+  });
+}
+
+/** Every local account with its notice count. */
+export function listAccounts(ctx: DomainContext): Promise<UserSummary[]> {
+  return listUserSummaries(ctx.db);
+}

@@ -1,0 +1,71 @@
+// Searching notices and people, and the OpenSearch descriptions browsers add as search engines.
+import { Router } from 'express';
+import type { Response } from 'express';
+import type { DomainContext } from '../../domain/context.ts';
+import { SEARCH_MAX_LENGTH, searchNoticesPage, searchPeoplePage } from '../../domain/search.ts';
+import { ValidationError } from '../../errors.ts';
+import { queryParam } from '../forms.ts';
+import { cursorFrom, olderUrl } from '../paging.ts';
+import { feedLinks } from '../presenters/feed-links.ts';
+import { noticeViews } from '../presenters/notices.ts';
+import { openSearchDescription } from '../presenters/opensearch.ts';
+import type { SearchKind } from '../presenters/opensearch.ts';
+import { authorView } from '../presenters/profiles.ts';
+
+const FORMS = {
+  notice: { kindLabel: 'Search notices', hint: `Words to find; "quotes" for a phrase, or between alternatives, -word to leave out. At most ${SEARCH_MAX_LENGTH} characters.` },
+  people: { kindLabel: 'Search people', hint: `A nickname or a name, or part of one. At most ${SEARCH_MAX_LENGTH} characters.` },
+} as const;
+
+type Results = { searched: boolean; notices?: unknown[]; people?: unknown[]; olderUrl?: string; feeds?: unknown[]; error?: string };
+
+function render(res: Response, kind: SearchKind, text: string, results: Results, status = 200) {
+  const title = results.searched && !results.error ? `${FORMS[kind].kindLabel}: ${text}` : FORMS[kind].kindLabel;
+  res.status(status).render('search/results', { title, kind, text, ...FORMS[kind], error: undefined, notices: [], people: [], olderUrl: undefined, ...results });
+}
+
+// A refused search shows the form again with what was typed, and nothing else.
+async function orRefuse(res: Response, kind: SearchKind, raw: string | undefined, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    render(res, kind, raw ?? '', { searched: false, error: error.message }, error.status);
+  }
+}
+
+/** GET /search/notice, /search/people, /opensearch/notice and /opensearch/people. */
+export function searchRoutes(ctx: DomainContext): Router {
+  const router = Router();
+
+  router.get('/search/notice', async (req, res) => {
+    const raw = queryParam(req.query, 'q');
+    await orRefuse(res, 'notice', raw, async () => {
+      const { text, page } = await searchNoticesPage(ctx, raw, cursorFrom(req.query));
+      if (!page) return render(res, 'notice', text, { searched: false });
+      render(res, 'notice', text, {
+        searched: true,
+        notices: noticeViews(page.notices, res.locals.viewer),
+        olderUrl: olderUrl('/search/notice', page.olderBefore, { q: text }),
+        feeds: feedLinks('/search/notice', `notices matching “${text}”`, { q: text }),
+      });
+    });
+  });
+
+  router.get('/search/people', async (req, res) => {
+    const raw = queryParam(req.query, 'q');
+    await orRefuse(res, 'people', raw, async () => {
+      const { text, page } = await searchPeoplePage(ctx, raw, cursorFrom(req.query));
+      if (!page) return render(res, 'people', text, { searched: false });
+      render(res, 'people', text, { searched: true, people: page.people.map(authorView), olderUrl: olderUrl('/search/people', page.olderBefore, { q: text }) });
+    });
+  });
+
+  router.get('/opensearch/:kind', (req, res, next) => {
+    const kind = req.params.kind;
+    if (kind !== 'notice' && kind !== 'people') return next();
+    res.type('application/opensearchdescription+xml').send(openSearchDescription(ctx.config, kind));
+  });
+
+  return router;
+}
