@@ -17,6 +17,7 @@ ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/bin ./bin
 COPY --from=build /app/src ./src
 COPY --from=build /app/views ./views
 COPY --from=build /app/public ./public
