@@ -122,6 +122,8 @@ describe('jobs running at shutdown', () => {
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
     await admin.query('ROLLBACK');
     assert.doesNotMatch(textOf((await bob.get('/bob/all')).text), /Fan me out after the restart/);
+    // A retry waits out its backoff first; a worker starting after that takes it in its first fetch.
+    await waitFor('the retry to be due', async () => (await admin.query("SELECT 1 FROM pgboss.job WHERE name = 'notice.fanout' AND start_after <= now()")).rowCount === 1, 30_000);
 
     // JOB_RECOVERY_SECONDS is long here: only the handed-back job can explain a quick fan-out.
     const next = track(await startServerProcess({ ...env, ROLE: 'worker', JOB_RECOVERY_SECONDS: '600' }, { port: 1 }));
@@ -132,7 +134,7 @@ describe('jobs running at shutdown', () => {
 });
 
 describe('jobs cut off by a crash', () => {
-  it('retries a job whose worker was killed with SIGKILL once a worker runs again', async (t) => {
+  it('retries a job whose worker was killed with SIGKILL once a worker runs again', { timeout: 180_000 }, async (t) => {
     if (!process.env.DATABASE_URL) {
       t.skip('needs DATABASE_URL: the test locks a table of a real Postgres to hold the job mid-way');
       return;
@@ -163,6 +165,9 @@ describe('jobs cut off by a crash', () => {
     assert.doesNotMatch(textOf((await bob.get('/bob/all')).text), /Fan me out/);
 
     const restarted = track(await startServerProcess({ ...env, ROLE: 'worker', JOB_RECOVERY_SECONDS: '10' }, { port: 1 }));
+    // Its supervisor finds the heartbeat lapsed (within about twice JOB_RECOVERY_SECONDS) and fails
+    // the job; the retry then runs after its backoff, at the worker's next fetch.
+    await waitFor('the supervisor to hand the job back', async () => (await fanoutJob())?.state !== 'active', 40_000);
     await waitFor('the fan-out to reach bob', async () => /Fan me out despite the crash/.test(textOf((await bob.get('/bob/all')).text)), 60_000).catch(async (error: Error) => {
       const rows = (await admin.query("SELECT * FROM pgboss.job WHERE name = 'notice.fanout'")).rows;
       throw new Error(`${error.message}\njob: ${JSON.stringify(rows)}\nworker output:\n${restarted.output()}`);
