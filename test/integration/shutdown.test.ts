@@ -108,7 +108,7 @@ describe('jobs running at shutdown', () => {
       (await admin.query<{ state: string; retry_count: number }>("SELECT state, retry_count FROM pgboss.job WHERE name = 'notice.fanout'")).rows[0];
     await admin.query('BEGIN');
     await admin.query('LOCK TABLE home_timeline_entries IN SHARE ROW EXCLUSIVE MODE');
-    const worker = await startServerProcess({ ...env, ROLE: 'worker', SHUTDOWN_TIMEOUT_SECONDS: '2' }, { port: 1 });
+    const worker = track(await startServerProcess({ ...env, ROLE: 'worker', SHUTDOWN_TIMEOUT_SECONDS: '2' }, { port: 1 }));
     await waitFor('the worker to claim the fan-out job', async () => (await fanoutJob())?.state === 'active', 20_000);
     const started = Date.now();
     worker.child.kill('SIGTERM');
@@ -154,7 +154,7 @@ describe('jobs cut off by a crash', () => {
     // Hold the fan-out's INSERT: the worker claims the job and then waits on this lock.
     await admin.query('BEGIN');
     await admin.query('LOCK TABLE home_timeline_entries IN SHARE ROW EXCLUSIVE MODE');
-    const worker = await startServerProcess({ ...env, ROLE: 'worker', JOB_RECOVERY_SECONDS: '10' }, { port: 1 });
+    const worker = track(await startServerProcess({ ...env, ROLE: 'worker', JOB_RECOVERY_SECONDS: '10' }, { port: 1 }));
     await waitFor('the worker to claim the fan-out job', async () => (await fanoutJob())?.state === 'active', 20_000);
     worker.child.kill('SIGKILL');
     assert.equal((await worker.exited).signal, 'SIGKILL');
