@@ -31,7 +31,8 @@ export function toProfileParams(config: Config, profile: ProfileRecord, prefix: 
   ];
   for (const [suffix, value] of optional) if (value !== '' || complete) params[`${prefix}_${suffix}`] = value;
   const avatar = avatarUrlOf(config, profile);
-  if (avatar !== undefined) params[`${prefix}_avatar`] = avatar;
+  // An empty avatar in a complete update tells the peer the picture was removed.
+  if (avatar !== undefined || complete) params[`${prefix}_avatar`] = avatar ?? '';
   return params;
 }
 

@@ -82,14 +82,7 @@ export function ombRouter(ctx: DomainContext): Router {
   router.post(OMB_PATHS.postNotice, protocolEndpoint(ctx, onPostNotice));
   router.post(OMB_PATHS.updateProfile, protocolEndpoint(ctx, onUpdateProfile));
 
-  // Identifier URIs lead to the profile page.
-  router.get('/user/:id', async (req, res, next) => {
-    const id = parseId(req.params.id);
-    const user = id === undefined ? undefined : await findUser(ctx, id);
-    if (!user) return next();
-    res.redirect(303, profileUrl(config.publicUrl, user.nickname));
-  });
-
+  // Identifier URIs (/user/:id) are answered by the web layer's permanent redirect.
   router.get('/:nickname/xrds', async (req, res, next) => {
     const profile = looksLikeNickname(req.params.nickname) ? await findLocalProfile(ctx.db, req.params.nickname) : undefined;
     if (!profile) return next();
