@@ -44,7 +44,8 @@ export async function makeAvatarImages(bytes: Buffer): Promise<AvatarImages> {
   const options = { limitInputPixels: AVATAR_MAX_PIXELS, failOn: 'warning' as const, pages: 1 };
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, options).metadata();
+    // Only the header is read here, so the size can be reported; decoding below keeps the pixel limit.
+    metadata = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch {
     throw refused(400, 'That image could not be read; it may be damaged or incomplete.');
   }

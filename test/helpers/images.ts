@@ -26,7 +26,7 @@ export function jpegWithExif(): Promise<Buffer> {
 
 /** A solid image of the given size (PNG compresses it to a few KB however large it is). */
 export function solidPng(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 200, b: 0 } }, limitInputPixels: false }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 200, b: 0 } }, limitInputPixels: false }).png({ palette: true, colours: 2, compressionLevel: 9 }).toBuffer();
 }
 
 /** A file part for a multipart form. */
