@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { filePart, jpegWithExif, solidPng, stripedImage } from '../helpers/images.ts';
-import type { ImageFormat } from '../helpers/images.ts';
+
 import { startTestServer } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { registeredClient, textOf, WebClient } from '../helpers/web-client.ts';
@@ -44,8 +44,6 @@ async function fetchBytes(url: string) {
   const response = await fetch(new URL(url, server.url));
   return { response, bytes: Buffer.from(await response.arrayBuffer()) };
 }
-
-const TYPES: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
 
 describe('avatar uploads', () => {
   it('serves the default picture to someone without an avatar', async () => {
