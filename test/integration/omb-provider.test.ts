@@ -106,7 +106,7 @@ describe('discovery of a local user', () => {
     assert.deepEqual(parseXrds(await direct.text()), services);
     assert.equal((await fetch(`${a.url}/nobody/xrds`)).status, 404);
     const identifier = await fetch(aliceUri, { redirect: 'manual' });
-    assert.equal(identifier.status, 303);
+    assert.equal(identifier.status, 301, "the identifier URL redirects permanently");
     assert.equal(identifier.headers.get('location'), `${a.url}/alice`);
   });
 });
