@@ -13,7 +13,7 @@ import { authorView } from '../presenters/profiles.ts';
 function render(res: Response, status: number, maxBytes: number, error?: string, saved?: 'saved' | 'removed') {
   res.status(status).render('settings/avatar', {
     title: 'Avatar',
-    me_profile: authorView(viewerOf(res)),
+    current: authorView(viewerOf(res)),
     errors: error ? { avatar: error } : {},
     saved,
     maxKb: Math.floor(maxBytes / 1024),
