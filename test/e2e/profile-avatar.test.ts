@@ -11,6 +11,9 @@ import { startTestServer } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { describeViolations, launchBrowser, newContext, screenshot, seriousViolations, step } from '../helpers/browser.ts';
 
+// What the tests read of an <img> in the page (the DOM types are not part of this build).
+type LoadedImage = { complete: boolean; naturalWidth: number };
+
 let server: TestServer;
 let browser: Browser;
 let folder: string;
@@ -95,7 +98,7 @@ for (const javaScript of [true, false]) {
           const current = page.getByAltText('Your current avatar');
           await current.waitFor();
           assert.match((await current.getAttribute('src'))!, new RegExp(`^/${nickname}/avatar/96\\?v=[0-9a-f]{32}$`));
-          const loaded = await current.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth);
+          const loaded = await current.evaluate((img) => (img as unknown as LoadedImage).complete && (img as unknown as LoadedImage).naturalWidth);
           assert.equal(loaded, 96, 'the browser loaded a 96 px picture');
         });
         await accessible(page, javaScript);
@@ -109,11 +112,11 @@ for (const javaScript of [true, false]) {
           await page.goto(`${server.url}/${nickname}`);
           await page.getByRole('heading', { level: 1, name: /Carol <Keeper>/ }).waitFor();
           const avatar = page.getByAltText(`Avatar of ${nickname}`);
-          assert.equal(await avatar.evaluate((img) => (img as HTMLImageElement).naturalWidth), 96);
+          assert.equal(await avatar.evaluate((img) => (img as unknown as LoadedImage).naturalWidth), 96);
           assert.equal(await page.getByRole('link', { name: 'https://bees.example/' }).getAttribute('href'), 'https://bees.example/');
           const small = page.locator('.notice img.avatar').first();
           assert.match((await small.getAttribute('src'))!, new RegExp(`^/${nickname}/avatar/48\\?v=`));
-          assert.equal(await small.evaluate((img) => (img as HTMLImageElement).naturalWidth), 48);
+          assert.equal(await small.evaluate((img) => (img as unknown as LoadedImage).naturalWidth), 48);
         });
         await accessible(page, javaScript);
         await screenshot(page, `${mode}-profile-with-avatar`);
