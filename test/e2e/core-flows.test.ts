@@ -153,6 +153,8 @@ for (const javaScript of [true, false]) {
         });
         await step(alice, 'alice changes her password', async () => {
           await alice.getByRole('link', { name: 'Settings' }).click();
+          await alice.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Password' }).click();
+          await alice.waitForURL(`${server.url}/settings/password`);
           await checkAccessibility(alice, javaScript, checked);
           await alice.getByLabel('Current password').fill('browser-password');
           await alice.getByLabel('New password', { exact: true }).fill('browser-password-2');
