@@ -59,7 +59,7 @@ for (const javaScript of [true, false]) {
         await step(bob, 'bob registers', () => register(bob, bobName));
         await checkAccessibility(bob, javaScript, checked);
         await step(bob, 'bob posts', () => post(bob, `Hello from ${bobName}`));
-        assert.ok(await bob.getByText(`Hello from ${bobName}`).first().isVisible());
+        await bob.getByText(`Hello from ${bobName}`).first().waitFor(); // waits for the redirect after posting, which isVisible() did not
 
         await step(alice, 'the register form refuses a bad nickname', async () => {
           await alice.goto(`${server.url}/main/register`);
