@@ -18,6 +18,10 @@ import { authRoutes } from './web/routes/auth.ts';
 import { noticeRoutes } from './web/routes/notices.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
+import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
+import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
+import { avatarRoutes } from './web/routes/avatars.ts';
+import { avatarUpload } from './web/middleware/avatar-upload.ts';
 import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
 import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
@@ -84,6 +88,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1d', index: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(sessionMiddleware(config, deps.sessionStore));
+  app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
   app.use(...csrfProtection(OMB_PROTOCOL_PATHS));
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
@@ -98,6 +103,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(timelineRoutes(ctx));
   app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
   app.use(settingsRoutes(ctx));
+  app.use(profileSettingsRoutes(ctx));
+  app.use(avatarSettingsRoutes(ctx));
+  app.use(avatarRoutes(ctx));
   app.use(noticeRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(remoteProfileRoutes(ctx));

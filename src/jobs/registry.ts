@@ -3,6 +3,7 @@ import { timelineJobHandlers } from '../domain/fanout.ts';
 import { HOME_TRIM_JOB, NOTICE_FANOUT_JOB } from '../domain/jobs.ts';
 import type { Config } from '../config.ts';
 import { ombJobDefinitions } from '../federation/omb/jobs.ts';
+import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import type { JobDefinition } from './queue.ts';
 
 /** Job definitions by name. */
@@ -13,5 +14,5 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
 
 /** Every job definition for this configuration: the domain's and the federation modules'. */
 export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition>> {
-  return { ...jobDefinitions, ...ombJobDefinitions(config) };
+  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config) };
 }

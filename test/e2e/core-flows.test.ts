@@ -59,7 +59,7 @@ for (const javaScript of [true, false]) {
         await step(bob, 'bob registers', () => register(bob, bobName));
         await checkAccessibility(bob, javaScript, checked);
         await step(bob, 'bob posts', () => post(bob, `Hello from ${bobName}`));
-        assert.ok(await bob.getByText(`Hello from ${bobName}`).first().isVisible());
+        await bob.getByText(`Hello from ${bobName}`).first().waitFor(); // waits for the redirect after posting, which isVisible() did not
 
         await step(alice, 'the register form refuses a bad nickname', async () => {
           await alice.goto(`${server.url}/main/register`);
@@ -153,6 +153,8 @@ for (const javaScript of [true, false]) {
         });
         await step(alice, 'alice changes her password', async () => {
           await alice.getByRole('link', { name: 'Settings' }).click();
+          await alice.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Password' }).click();
+          await alice.waitForURL(`${server.url}/settings/password`);
           await checkAccessibility(alice, javaScript, checked);
           await alice.getByLabel('Current password').fill('browser-password');
           await alice.getByLabel('New password', { exact: true }).fill('browser-password-2');
