@@ -14,3 +14,6 @@ export const PROFILE_DISTRIBUTE_JOB = 'profile.distribute';
 
 /** Fetch a remote profile's avatar and store our own copy (data: profileId and the avatar URL it was queued for). */
 export const REMOTE_AVATAR_FETCH_JOB = 'profile.avatar.fetch';
+
+/** Forget old notice deletions that feed validators no longer need (runs on a schedule). */
+export const FEED_DELETIONS_PRUNE_JOB = 'feeds.prune-deletions';
