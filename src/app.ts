@@ -11,6 +11,7 @@ import type { DomainContext } from './domain/context.ts';
 import './web/locals.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
+import { staticFiles } from './web/middleware/static-files.ts';
 import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
 import { DEFAULT_LOGIN_LIMITS } from './web/middleware/throttle.ts';
 import type { LoginLimits } from './web/middleware/throttle.ts';
@@ -85,7 +86,7 @@ export function createApp(deps: AppDependencies): Express {
       strictTransportSecurity: https,
     }),
   );
-  app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1d', index: false }));
+  app.use(staticFiles(path.join(ROOT, 'public')));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
