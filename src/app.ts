@@ -11,6 +11,7 @@ import type { DomainContext } from './domain/context.ts';
 import './web/locals.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
+import { staticFiles } from './web/middleware/static-files.ts';
 import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
 import { DEFAULT_LOGIN_LIMITS } from './web/middleware/throttle.ts';
 import type { LoginLimits } from './web/middleware/throttle.ts';
@@ -18,6 +19,10 @@ import { authRoutes } from './web/routes/auth.ts';
 import { noticeRoutes } from './web/routes/notices.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
+import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
+import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
+import { avatarRoutes } from './web/routes/avatars.ts';
+import { avatarUpload } from './web/middleware/avatar-upload.ts';
 import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
 import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
@@ -83,9 +88,10 @@ export function createApp(deps: AppDependencies): Express {
       strictTransportSecurity: https,
     }),
   );
-  app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1d', index: false }));
+  app.use(staticFiles(path.join(ROOT, 'public')));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(sessionMiddleware(config, deps.sessionStore));
+  app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
   app.use(...csrfProtection(OMB_PROTOCOL_PATHS));
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
@@ -100,6 +106,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(timelineRoutes(ctx));
   app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
   app.use(settingsRoutes(ctx));
+  app.use(profileSettingsRoutes(ctx));
+  app.use(avatarSettingsRoutes(ctx));
+  app.use(avatarRoutes(ctx));
   app.use(noticeRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(remoteProfileRoutes(ctx));

@@ -38,6 +38,8 @@ export type Config = Readonly<{
   allowPrivateAddresses: boolean;
   /** First retry delay of a failed federation delivery, in seconds; later ones back off exponentially. */
   deliveryRetrySeconds: number;
+  /** Largest avatar upload (or remote avatar download) accepted, in bytes. */
+  avatarMaxBytes: number;
   // --- operations (issue 6) ---
   /** Seconds a stopping process gives in-flight requests and running jobs before it cuts them off. */
   shutdownTimeoutSeconds: number;
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobPollSeconds: integer(env, 'JOB_POLL_SECONDS', 2, 1, 60),
     allowPrivateAddresses: flag(env, 'ALLOW_PRIVATE_ADDRESSES', false),
     deliveryRetrySeconds: integer(env, 'DELIVERY_RETRY_SECONDS', 30, 1, 3600),
+    avatarMaxBytes: integer(env, 'AVATAR_MAX_BYTES', 2 * 1024 * 1024, 1024, 20 * 1024 * 1024),
     // --- operations (issue 6) ---
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     jobRecoverySeconds: integer(env, 'JOB_RECOVERY_SECONDS', 30, 10, 3600), // pg-boss heartbeats need 10 or more

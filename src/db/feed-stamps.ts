@@ -57,3 +57,9 @@ export async function readFeedStamp(db: Knex, set: NoticeSet, size: number): Pro
     )) as { ids: string; last_modified: Date | null; db_now: Date };
   return { ids: row.ids === '' ? [] : row.ids.split(',').map(Number), lastModified: row.last_modified ?? undefined, now: row.db_now };
 }
+
+/** Forgets deletions older than `days` days; returns how many were forgotten. */
+export async function pruneNoticeDeletions(db: Knex, days: number): Promise<number> {
+  const result = await db.raw('DELETE FROM notice_deletions WHERE deleted_at < now() - make_interval(days => ?)', [days]);
+  return (result as { rowCount: number }).rowCount;
+}

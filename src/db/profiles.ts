@@ -28,3 +28,30 @@ export async function countProfileStats(db: Knex, id: number): Promise<ProfileCo
   const row = result.rows[0] as ProfileCounts;
   return { notices: Number(row.notices), subscriptions: Number(row.subscriptions), subscribers: Number(row.subscribers) };
 }
+
+/** The fields a local user edits on their profile settings page. */
+export type LocalProfileFields = { fullname: string | null; bio: string | null; location: string | null; homepage: string | null };
+
+/** Saves a local profile's editable fields. */
+export async function updateLocalProfileFields(db: Knex, id: number, fields: LocalProfileFields): Promise<void> {
+  await db('profiles').where({ id, is_local: true }).update({ ...fields, updated_at: db.fn.now() });
+}
+
+/** Sets a profile's avatar key (null removes it) and returns the key it had; call it in a transaction. */
+export async function swapAvatarKey(db: Knex, id: number, key: string | null): Promise<{ found: boolean; oldKey: string | null }> {
+  const row = (await db('profiles').where({ id }).forUpdate().first('avatar_key')) as { avatar_key: string | null } | undefined;
+  if (!row) return { found: false, oldKey: null };
+  await db('profiles').where({ id }).update({ avatar_key: key, updated_at: db.fn.now() });
+  return { found: true, oldKey: row.avatar_key };
+}
+
+/** Like swapAvatarKey for a remote profile, but only while its avatar URL is still `sourceUrl`. */
+export async function swapRemoteAvatarKey(db: Knex, id: number, sourceUrl: string | null, key: string | null): Promise<{ found: boolean; oldKey: string | null }> {
+  const query = db('profiles').where({ id, is_local: false }).forUpdate();
+  const row = (await (sourceUrl === null ? query.whereNull('avatar_url') : query.where('avatar_url', sourceUrl)).first('avatar_key')) as
+    | { avatar_key: string | null }
+    | undefined;
+  if (!row) return { found: false, oldKey: null };
+  await db('profiles').where({ id }).update({ avatar_key: key });
+  return { found: true, oldKey: row.avatar_key };
+}

@@ -12,6 +12,8 @@ export type ProfileRecord = {
   profileUrl: string | null;
   /** A remote profile's avatar URL on its own server (local avatars are derived, not stored here). */
   avatarUrl: string | null;
+  /** Key of the stored avatar files (a local upload, or our copy of a remote avatar), or null. */
+  avatarKey: string | null;
   createdAt: Date;
 };
 
@@ -21,7 +23,7 @@ export type UserRecord = ProfileRecord & {
   isAdmin: boolean;
 };
 
-export type AuthorRecord = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarUrl'>;
+export type AuthorRecord = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarUrl' | 'avatarKey'>;
 
 export type NoticeRecord = {
   id: number;
@@ -52,6 +54,7 @@ export function toProfileRecord(row: Row): ProfileRecord {
     uri: row.uri as string | null,
     profileUrl: row.profile_url as string | null,
     avatarUrl: (row.avatar_url as string | null | undefined) ?? null,
+    avatarKey: (row.avatar_key as string | null | undefined) ?? null,
     createdAt: row.created_at as Date,
   };
 }
@@ -84,6 +87,7 @@ export const NOTICE_COLUMNS = [
   'p.is_local as author_is_local',
   'p.profile_url as author_profile_url',
   'p.avatar_url as author_avatar_url',
+  'p.avatar_key as author_avatar_key',
 ];
 
 /** Maps a row selected with NOTICE_COLUMNS to a NoticeRecord. */
@@ -106,6 +110,7 @@ export function toNoticeRecord(row: Row): NoticeRecord {
       isLocal: row.author_is_local as boolean,
       profileUrl: row.author_profile_url as string | null,
       avatarUrl: (row.author_avatar_url as string | null | undefined) ?? null,
+      avatarKey: (row.author_avatar_key as string | null | undefined) ?? null,
     },
   };
 }

@@ -11,3 +11,9 @@ export const NOTICE_DISTRIBUTE_JOB = 'notice.distribute';
 
 /** Send a local profile's changed fields to the servers of its remote subscribers (protocol-neutral). */
 export const PROFILE_DISTRIBUTE_JOB = 'profile.distribute';
+
+/** Fetch a remote profile's avatar and store our own copy (data: profileId and the avatar URL it was queued for). */
+export const REMOTE_AVATAR_FETCH_JOB = 'profile.avatar.fetch';
+
+/** Forget old notice deletions that feed validators no longer need (runs on a schedule). */
+export const FEED_DELETIONS_PRUNE_JOB = 'feeds.prune-deletions';

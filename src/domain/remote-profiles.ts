@@ -12,7 +12,7 @@ import { listProfileNotices } from '../db/timelines.ts';
 import { getUserById } from '../db/users.ts';
 import type { Db, DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
-import { NOTICE_FANOUT_JOB } from './jobs.ts';
+import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB } from './jobs.ts';
 import { noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { PAGE_SIZE } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
@@ -28,14 +28,25 @@ export function findProfileByUri(db: Db, uri: string): Promise<ProfileRecord | u
   return getProfileByUri(db, uri);
 }
 
-/** Creates or refreshes a remote profile known by its identifier URI; returns its id. */
-export function saveRemoteProfile(db: Db, uri: string, profileUrl: string, fields: RemoteProfileFields): Promise<number> {
-  return upsertRemoteProfile(db, uri, profileUrl, fields);
+// Our copy of a remote avatar is fetched by a job when the avatar URL is new or we have no copy.
+async function queueAvatarFetch(ctx: DomainContext, trx: Db, before: ProfileRecord | undefined, profileId: number, avatarUrl: string | null): Promise<void> {
+  if (before && before.avatarUrl === avatarUrl && (avatarUrl === null || before.avatarKey !== null)) return;
+  await ctx.jobs.send(trx, REMOTE_AVATAR_FETCH_JOB, { profileId, url: avatarUrl });
 }
 
-/** Applies changes a remote profile's server sent; its URI and profile URL never change. */
-export function changeRemoteProfile(db: Db, id: number, fields: Partial<RemoteProfileFields>): Promise<void> {
-  return updateRemoteProfile(db, id, fields);
+/** Creates or refreshes a remote profile known by its identifier URI, queueing its avatar's fetch; returns its id. */
+export async function saveRemoteProfile(ctx: DomainContext, trx: Db, uri: string, profileUrl: string, fields: RemoteProfileFields): Promise<number> {
+  const before = await getProfileByUri(trx, uri);
+  const id = await upsertRemoteProfile(trx, uri, profileUrl, fields);
+  await queueAvatarFetch(ctx, trx, before, id, fields.avatarUrl);
+  return id;
+}
+
+/** Applies changes a remote profile's server sent (a new avatar URL queues its fetch); its URI and profile URL never change. */
+export async function changeRemoteProfile(ctx: DomainContext, trx: Db, id: number, fields: Partial<RemoteProfileFields>): Promise<void> {
+  const before = await getRemoteProfileById(trx, id);
+  await updateRemoteProfile(trx, id, fields);
+  if (before && fields.avatarUrl !== undefined && fields.avatarUrl !== before.avatarUrl) await queueAvatarFetch(ctx, trx, before, id, fields.avatarUrl);
 }
 
 /** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing. */

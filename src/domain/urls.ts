@@ -19,3 +19,19 @@ export function noticeUrl(publicUrl: string, id: number): string {
 export function conversationUrl(publicUrl: string, conversationId: number): string {
   return `${publicUrl}/conversation/${conversationId}`;
 }
+
+/** Permanent identifier URL of a local user (StatusNet's form, /user/<id>); it redirects to the profile. */
+export function userIdentifierUrl(publicUrl: string, id: number): string {
+  return `${publicUrl}/user/${id}`;
+}
+
+/** Path of a stored avatar; the key in the query changes with the picture, so it may be cached for ever. */
+export function avatarPath(owner: { id: number; nickname: string; isLocal: boolean }, key: string, size: number): string {
+  const base = owner.isLocal ? `/${owner.nickname}` : `/remote/${owner.id}`;
+  return `${base}/avatar/${size}?v=${key}`;
+}
+
+/** Path of the picture shown for someone without an avatar. */
+export function defaultAvatarPath(size: number): string {
+  return `/images/default-avatar-${size}.png`;
+}

@@ -56,6 +56,8 @@ export type OutboundResponse = {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body as received, for binary answers (images). */
+  bytes: Buffer;
   /** The URL that answered, after redirects. */
   url: string;
 };
@@ -177,7 +179,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const response = await once(url, address, init, deadline, maxBytes);
         const location = response.headers.location;
         if (!REDIRECTS.has(response.status) || !location || maxRedirects === 0) {
-          return { status: response.status, headers: response.headers, body: response.body.toString('utf8'), url: url.href };
+          return { status: response.status, headers: response.headers, body: response.body.toString('utf8'), bytes: response.body, url: url.href };
         }
         if (redirects >= maxRedirects) throw new OutboundError('redirects', `more than ${maxRedirects} redirects from ${rawUrl.slice(0, 200)}`);
         const next = parseTarget(new URL(location, url).href);

@@ -57,6 +57,14 @@ export class WebClient {
     return this.send(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   }
 
+  /** POST a multipart form; `_csrf` (the token last seen) is added first unless the form has one or `withToken` is false. */
+  postMultipart(path: string, form: FormData, withToken = true): Promise<Page> {
+    const body = new FormData();
+    if (withToken && !form.has('_csrf')) body.append('_csrf', this.csrfToken ?? '');
+    for (const [name, value] of form.entries()) body.append(name, value);
+    return this.send(path, { method: 'POST', body });
+  }
+
   /** POST raw bytes with a content type. */
   postRaw(path: string, body: string | Uint8Array, contentType: string): Promise<Page> {
     return this.send(path, { method: 'POST', body, headers: { 'content-type': contentType } });

@@ -4,6 +4,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { startTestServer } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { registeredClient, WebClient } from '../helpers/web-client.ts';
+import { DELETION_MEMORY_DAYS, feedJobHandlers } from '../../src/domain/feed-upkeep.ts';
+import { FEED_DELETIONS_PRUNE_JOB } from '../../src/domain/jobs.ts';
 
 let server: TestServer;
 let alice: WebClient;
@@ -221,5 +223,18 @@ describe('conditional GET', () => {
     assert.equal((await fetchFeed('/alice/rss', { 'if-none-match': etag })).status, 304);
     assert.equal((await fetchFeed('/alice/rss', { 'if-modified-since': lastModified })).status, 304);
     assert.equal(Number((await db()('notice_deletions').where({ notice_id: oldest.id }).count({ n: '*' }))[0]!.n), 1, 'the deletion is logged');
+  });
+});
+
+describe('deletion log upkeep', () => {
+  it('forgets deletions older than the memory window and keeps recent ones', async () => {
+    const [recent, old] = [9_000_001, 9_000_002];
+    await db()('notice_deletions').insert([
+      { notice_id: recent, deleted_at: db().raw(`now() - interval '29 days'`) },
+      { notice_id: old, deleted_at: db().raw(`now() - make_interval(days => ?)`, [DELETION_MEMORY_DAYS + 1]) },
+    ]);
+    await feedJobHandlers[FEED_DELETIONS_PRUNE_JOB]!(server.runtime.ctx, {}, { retryCount: 0, retryLimit: 2 });
+    const left = (await db()('notice_deletions').whereIn('notice_id', [recent, old]).pluck('notice_id')).map(Number);
+    assert.deepEqual(left, [recent]);
   });
 });

@@ -106,7 +106,7 @@ describe('discovery of a local user', () => {
     assert.deepEqual(parseXrds(await direct.text()), services);
     assert.equal((await fetch(`${a.url}/nobody/xrds`)).status, 404);
     const identifier = await fetch(aliceUri, { redirect: 'manual' });
-    assert.equal(identifier.status, 303);
+    assert.equal(identifier.status, 301, "the identifier URL redirects permanently");
     assert.equal(identifier.headers.get('location'), `${a.url}/alice`);
   });
 });
@@ -356,7 +356,14 @@ describe('access tokens, postNotice and updateProfile', () => {
     assert.equal(bob.avatar_url, 'http://peer.example/avatar/bob-96.png');
     assert.equal(bob.profile_url, 'http://peer.example/bob');
     const home = await alice.get('/alice/all');
-    assert.match(home.text, /<img class="avatar" src="http:\/\/peer\.example\/avatar\/bob-96\.png"/, 'remote notices show the author’s avatar');
+    // Pages never hotlink another server: until our copy is fetched, the default picture stands in.
+    assert.doesNotMatch(home.text, /src="http:\/\/peer\.example/);
+    assert.match(home.text, /<img class="avatar" src="\/images\/default-avatar-48\.png"/);
+    const fetches = await db().raw(`SELECT data FROM pgboss.job WHERE name = 'profile.avatar.fetch'`);
+    assert.ok(
+      fetches.rows.some((job: { data: { profileId: number; url: string } }) => job.data.profileId === Number(bob.id) && job.data.url === 'http://peer.example/avatar/bob-96.png'),
+      'the new avatar URL queues a fetch of our own copy',
+    );
     assert.match(home.text, /Bob Example/);
   });
 

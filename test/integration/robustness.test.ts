@@ -47,6 +47,22 @@ describe('hostile and malformed requests', () => {
     assert.equal(page.headers.get('x-powered-by'), null);
   });
 
+  it('serves the stylesheet and images with a cache lifetime, and 404 pages for missing files', async () => {
+    const visitor = new WebClient(server.url);
+    const css = await visitor.get('/css/site.css');
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+    assert.match(css.headers.get('cache-control') ?? '', /max-age=86400/);
+    const image = await visitor.get('/images/default-avatar-48.png');
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('content-type'), 'image/png');
+    for (const missing of ['/css/missing.css', '/css/../package.json', '/images/', '/site.css']) {
+      const page = await visitor.get(missing);
+      assert.equal(page.status, 404, missing);
+      assert.doesNotMatch(page.text, /"name": "ostrakon"/, missing);
+    }
+  });
+
   it('does not start a session for a visitor who only reads', async () => {
     const page = await new WebClient(server.url).get('/alice');
     assert.equal(page.status, 200);

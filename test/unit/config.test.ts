@@ -42,7 +42,14 @@ describe('configuration', () => {
     assert.equal(loadConfig({ DATA_DIR: dataDir, ALLOW_PRIVATE_ADDRESSES: 'false' }).allowPrivateAddresses, false);
   });
 
+  it('reads the avatar byte limit, 2 MB by default', () => {
+    assert.equal(loadConfig({ DATA_DIR: dataDir }).avatarMaxBytes, 2 * 1024 * 1024);
+    assert.equal(loadConfig({ DATA_DIR: dataDir, AVATAR_MAX_BYTES: '500000' }).avatarMaxBytes, 500000);
+  });
+
   const bad: [Record<string, string>, RegExp][] = [
+    [{ AVATAR_MAX_BYTES: '2MB' }, /AVATAR_MAX_BYTES/],
+    [{ AVATAR_MAX_BYTES: '10' }, /AVATAR_MAX_BYTES/],
     [{ ALLOW_PRIVATE_ADDRESSES: 'yes' }, /ALLOW_PRIVATE_ADDRESSES/],
     [{ DELIVERY_RETRY_SECONDS: '0' }, /DELIVERY_RETRY_SECONDS/],
     [{ PORT: 'abc' }, /PORT/],

@@ -19,6 +19,7 @@ const profile: ProfileRecord = {
   uri: null,
   profileUrl: null,
   avatarUrl: null,
+  avatarKey: null,
   createdAt: new Date(),
 };
 
@@ -39,6 +40,22 @@ describe('outgoing OMB parameters', () => {
     assert.equal(params.omb_listenee_location, undefined, 'empty fields are left out of an authorization');
     assert.equal(params.omb_listenee_avatar, undefined, 'no avatar, no parameter');
     assert.equal(truncateBytes('aé', 2), 'a');
+  });
+
+  it('trims a 140-character bio to 140 bytes without splitting a code point (astral characters included)', () => {
+    const bio = `a${'😀'.repeat(139)}`; // 140 code points, 557 bytes
+    const params = toUpdateProfileParams(config, { ...profile, bio });
+    assert.equal(params.omb_listenee_bio, `a${'😀'.repeat(34)}`);
+    assert.ok(Buffer.byteLength(params.omb_listenee_bio!) <= 140);
+    assert.doesNotMatch(params.omb_listenee_bio!, /\uFFFD/);
+  });
+
+  it('sends the absolute 96 px avatar URL, which changes with the picture', () => {
+    const key = 'ab'.repeat(16);
+    const params = toUpdateProfileParams(config, { ...profile, avatarKey: key });
+    assert.equal(params.omb_listenee_avatar, `https://b.example/bob/avatar/96?v=${key}`);
+    const other = toUpdateProfileParams(config, { ...profile, avatarKey: 'cd'.repeat(16) });
+    assert.notEqual(other.omb_listenee_avatar, params.omb_listenee_avatar);
   });
 
   it('sends every field of a profile update, blanks included, with the license', () => {
@@ -62,7 +79,7 @@ describe('outgoing OMB parameters', () => {
       conversationId: 42,
       source: 'web',
       createdAt: new Date(),
-      author: { id: 7, nickname: 'bob', fullname: null, isLocal: true, profileUrl: null, avatarUrl: null },
+      author: { id: 7, nickname: 'bob', fullname: null, isLocal: true, profileUrl: null, avatarUrl: null, avatarKey: null },
     };
     const params = toNoticeParams(config, notice);
     assert.equal(params.omb_notice, 'https://b.example/notice/42');

@@ -120,7 +120,7 @@ export async function finishRemoteSubscription(ctx: DomainContext, sessionId: st
   await ctx.db.transaction(async (trx) => {
     if (!(await deletePendingSubscription(trx, pending.requestToken))) throw new RemoteSubscribeError(400, 'This subscription was already finished.');
     // The identifier is the one discovered and authorised, never a callback parameter.
-    const listenerId = await saveRemoteProfile(trx, pending.listenerUri, listener.profileUrl!, {
+    const listenerId = await saveRemoteProfile(ctx, trx, pending.listenerUri, listener.profileUrl!, {
       nickname: listener.nickname!,
       fullname: listener.fullname || null,
       bio: listener.bio || null,

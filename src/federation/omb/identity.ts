@@ -1,12 +1,12 @@
 // Our own OMB URLs, all built from PUBLIC_URL: identifiers, endpoints and the consumer key.
 import type { Config } from '../../config.ts';
-import { profileUrl } from '../../domain/urls.ts';
+import { profileUrl, userIdentifierUrl } from '../../domain/urls.ts';
 import { OMB_PATHS } from './constants.ts';
 import type { OmbServices } from './xrds.ts';
 
 /** Identifier URI of a local user (StatusNet's form: /user/<id>); it never changes. */
 export function userUri(config: Config, id: number): string {
-  return `${config.publicUrl}/user/${id}`;
+  return userIdentifierUrl(config.publicUrl, id);
 }
 
 /** The local user id an identifier URI names, or undefined when it is not one of ours. */

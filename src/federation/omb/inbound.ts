@@ -64,7 +64,7 @@ export async function onUpdateProfile(ctx: DomainContext, req: Request, params: 
   if (given.avatar !== undefined) changes.avatarUrl = given.avatar || null;
   await ctx.db.transaction(async (trx) => {
     await useNonce(trx, fields);
-    await changeRemoteProfile(trx, listenee.id, changes);
+    await changeRemoteProfile(ctx, trx, listenee.id, changes);
   });
   return OMB_SUCCESS_BODY;
 }

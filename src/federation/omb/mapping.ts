@@ -1,15 +1,17 @@
 // Our rows -> OMB parameters, inside the limits every Laconica/StatusNet peer accepts (reference §3).
 import type { Config } from '../../config.ts';
 import type { NoticeRecord, ProfileRecord } from '../../domain/lookups.ts';
-import { noticeUrl, profileUrl } from '../../domain/urls.ts';
+import { avatarPath, noticeUrl, profileUrl } from '../../domain/urls.ts';
 import { DEFAULT_LICENSE, OMB_VERSION } from './constants.ts';
 import { userUri } from './identity.ts';
 import type { Params } from './oauth.ts';
 import { isHttpUrl, truncateBytes } from './params.ts';
 
-/** The URL of a local user's 96×96 avatar, or undefined when they have none (then it is not sent). */
-export function avatarUrlOf(_config: Config, _profile: ProfileRecord): string | undefined {
-  return undefined; // local avatars arrive with the profile settings; until then nobody has one
+/** The absolute URL of a local user's 96×96 avatar, or undefined when they have none (then it is not sent). */
+export function avatarUrlOf(config: Config, profile: ProfileRecord): string | undefined {
+  if (!profile.isLocal || !profile.avatarKey) return undefined;
+  // The key is part of the URL, so a new picture is a new URL and peers fetch it again.
+  return `${config.publicUrl}${avatarPath(profile, profile.avatarKey, 96)}`;
 }
 
 /** A local profile's fields as omb_listenee_* / omb_listener_* parameters; `complete` sends blanks as "". */
@@ -24,12 +26,13 @@ export function toProfileParams(config: Config, profile: ProfileRecord, prefix: 
   const optional: [string, string][] = [
     ['fullname', truncateBytes(profile.fullname ?? '', 255)],
     ['homepage', homepage],
-    ['bio', truncateBytes(profile.bio ?? '', 140)],
+    ['bio', truncateBytes(profile.bio ?? '', 140)], // we allow 140 code points, OMB 140 bytes: cut on a code point
     ['location', truncateBytes(profile.location ?? '', 255)],
   ];
   for (const [suffix, value] of optional) if (value !== '' || complete) params[`${prefix}_${suffix}`] = value;
   const avatar = avatarUrlOf(config, profile);
-  if (avatar !== undefined) params[`${prefix}_avatar`] = avatar;
+  // An empty avatar in a complete update tells the peer the picture was removed.
+  if (avatar !== undefined || complete) params[`${prefix}_avatar`] = avatar ?? '';
   return params;
 }
 

@@ -85,7 +85,7 @@ export async function onAuthorizationDecision(ctx: DomainContext, listener: User
   }
   const { listenee } = request;
   await ctx.db.transaction(async (trx) => {
-    const profileId = await saveRemoteProfile(trx, listenee.uri, listenee.profileUrl, {
+    const profileId = await saveRemoteProfile(ctx, trx, listenee.uri, listenee.profileUrl, {
       nickname: listenee.nickname,
       fullname: listenee.fullname || null,
       bio: listenee.bio || null,

@@ -5,11 +5,8 @@ import { rateLimit } from 'express-rate-limit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
-import { findUser } from '../../domain/accounts.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
-import { parseId } from '../../domain/ids.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
-import { profileUrl } from '../../domain/urls.ts';
 import { HttpError } from '../../errors.ts';
 import { OMB_PATHS, XRDS_MEDIA_TYPE } from './constants.ts';
 import { finishRemoteSubscription, forgetPendingOf, RemoteSubscribeError, startRemoteSubscription } from './consumer.ts';
@@ -82,14 +79,7 @@ export function ombRouter(ctx: DomainContext): Router {
   router.post(OMB_PATHS.postNotice, protocolEndpoint(ctx, onPostNotice));
   router.post(OMB_PATHS.updateProfile, protocolEndpoint(ctx, onUpdateProfile));
 
-  // Identifier URIs lead to the profile page.
-  router.get('/user/:id', async (req, res, next) => {
-    const id = parseId(req.params.id);
-    const user = id === undefined ? undefined : await findUser(ctx, id);
-    if (!user) return next();
-    res.redirect(303, profileUrl(config.publicUrl, user.nickname));
-  });
-
+  // Identifier URIs (/user/:id) are answered by the web layer's permanent redirect.
   router.get('/:nickname/xrds', async (req, res, next) => {
     const profile = looksLikeNickname(req.params.nickname) ? await findLocalProfile(ctx.db, req.params.nickname) : undefined;
     if (!profile) return next();

@@ -1,5 +1,6 @@
 // Profile records -> what profile headers and people lists show.
 import type { ProfileRecord, ProfileCounts } from '../../domain/timelines.ts';
+import { avatarPath, defaultAvatarPath } from '../../domain/urls.ts';
 
 export type AuthorView = {
   nickname: string;
@@ -9,8 +10,10 @@ export type AuthorView = {
   url: string;
   /** "nickname" here, "nickname@host" for remote people. */
   handle: string;
-  /** Avatar image URL (http(s) only), when there is one. */
-  avatarUrl: string | undefined;
+  /** Our own stored avatar (or the default picture) at 96, 48 and 24 pixels. */
+  avatar: { 96: string; 48: string; 24: string };
+  /** Whether the person has an avatar of their own (else the default picture is shown). */
+  hasAvatar: boolean;
   /** A remote person's profile on their own server. */
   remoteProfileUrl: string | undefined;
 };
@@ -23,7 +26,7 @@ export type ProfileHeaderView = AuthorView & {
   memberSince: string;
 };
 
-type AuthorFields = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarUrl'>;
+type AuthorFields = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarKey'>;
 
 function httpUrlOrUndefined(url: string | null): string | undefined {
   return url && /^https?:\/\//i.test(url) ? url : undefined;
@@ -37,6 +40,13 @@ function remoteHost(url: string | null): string {
   }
 }
 
+// Remote avatars are shown from our own copy too: other servers never see who reads what.
+function avatarUrls(profile: AuthorFields): AuthorView['avatar'] {
+  const key = profile.avatarKey;
+  const url = (size: number) => (key ? avatarPath(profile, key, size) : defaultAvatarPath(size));
+  return { 96: url(96), 48: url(48), 24: url(24) };
+}
+
 /** How a profile is named and linked wherever it appears. */
 export function authorView(profile: AuthorFields): AuthorView {
   const local = profile.isLocal || !profile.profileUrl;
@@ -45,7 +55,8 @@ export function authorView(profile: AuthorFields): AuthorView {
     displayName: profile.fullname || profile.nickname,
     url: local ? `/${profile.nickname}` : `/remote/${profile.id}`,
     handle: local ? profile.nickname : `${profile.nickname}@${remoteHost(profile.profileUrl)}`,
-    avatarUrl: httpUrlOrUndefined(profile.avatarUrl),
+    avatar: avatarUrls(profile),
+    hasAvatar: profile.avatarKey !== null,
     remoteProfileUrl: local ? undefined : httpUrlOrUndefined(profile.profileUrl),
   };
 }
