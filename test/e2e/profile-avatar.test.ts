@@ -97,6 +97,7 @@ for (const javaScript of [true, false]) {
           await page.getByText('Your new avatar has been saved.').waitFor();
           const current = page.getByAltText('Your current avatar');
           await current.waitFor();
+          await page.waitForLoadState('load'); // the text shows before the picture has finished loading
           assert.match((await current.getAttribute('src'))!, new RegExp(`^/${nickname}/avatar/96\\?v=[0-9a-f]{32}$`));
           const loaded = await current.evaluate((img) => (img as unknown as LoadedImage).complete && (img as unknown as LoadedImage).naturalWidth);
           assert.equal(loaded, 96, 'the browser loaded a 96 px picture');
