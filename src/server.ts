@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
+import { EmbeddedDatabaseBusyError } from './db/embedded.ts';
 import { startRuntime } from './runtime.ts';
 
 // Slow clients may not hold sockets open indefinitely: the whole head within 20 s, the whole
@@ -51,7 +52,13 @@ async function main(): Promise<void> {
   let server: http.Server | undefined;
   if (runtime.app) {
     server = http.createServer(SERVER_TIMEOUTS, runtime.app);
-    await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, config.host, () => {
+        server!.off('error', reject);
+        resolve();
+      });
+    });
     logger.info({ url: config.publicUrl, port: config.port, embedded: !config.databaseUrl, role: config.role }, 'Ostrakon is listening');
     if (config.publicUrl.startsWith('https:') && config.trustProxy === false) {
       logger.warn('PUBLIC_URL is https but TRUST_PROXY is off: requests look like plain http, so no session cookie (Secure) is sent. Set TRUST_PROXY for your reverse proxy.');
@@ -89,7 +96,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+// Problems of the setting-up kind get one line saying what to do; anything else, the whole error.
+function startupProblem(error: unknown): string | undefined {
+  if (error instanceof EmbeddedDatabaseBusyError) return error.message;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return 'the port is already in use: stop the other server or choose another PORT.';
+  if (code === 'EACCES') return 'not allowed to listen on that port: choose a PORT above 1023 or run with the right to bind it.';
+  return undefined;
+}
+
 main().catch((error: unknown) => {
-  console.error('Ostrakon failed to start:', error);
+  const problem = startupProblem(error);
+  console.error('Ostrakon failed to start:', problem ?? error);
   process.exit(1);
 });

@@ -1,5 +1,4 @@
 // Operations: requeue-dead, migrate.
-import { migrateToLatest } from '../db/migrate.ts';
 import { requeueDeadDeliveries } from '../federation/dead-letters.ts';
 import type { Command } from './types.ts';
 
@@ -29,7 +28,7 @@ const migrate: Command = {
   positionals: [],
   options: {},
   async run(session, _args, io) {
-    const applied = await migrateToLatest((await session.database()).knex);
+    const applied = await (await session.database()).migrate(); // its own connection, free of the pool's statement timeout
     if (applied.length === 0) return io.out('Nothing to migrate: the database is up to date.');
     for (const name of applied) io.out(`Ran ${name}`);
     io.out(`Ran ${applied.length} migration(s).`);

@@ -1,6 +1,9 @@
 // Running in production, tested on the real server process: health probes, request logs without
 // secrets, LOG_LEVEL, ROLE=web|worker, TRUST_PROXY with an https PUBLIC_URL, slow clients, body limits.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase } from '../helpers/database.ts';
 import type { TestDatabase } from '../helpers/database.ts';
@@ -173,5 +176,42 @@ describe('slow and oversized requests', () => {
     const held = Date.now() - slowlorisSince;
     assert.ok(held < 26_000, `the half-sent request held its socket for ${held} ms`);
     assert.equal(proc.running(), true);
+  });
+});
+
+describe('start-up problems', () => {
+  // The output of a server that must exit while starting. startServerProcess rejects with it, or
+  // (when another server already answers on the port) returns, and the process then exits.
+  async function startupFailure(env: Record<string, string>, port?: number): Promise<string> {
+    let started;
+    try {
+      started = await startServerProcess(env, port === undefined ? {} : { port });
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    const exit = await Promise.race([started.exited, new Promise((resolve) => setTimeout(() => resolve('running'), 30_000))]);
+    if (exit === 'running') await started.stop(5_000);
+    assert.deepEqual(exit, { code: 1, signal: null }, started.output());
+    return started.output();
+  }
+
+  it('a port in use stops the start with one line saying so, no stack trace', async () => {
+    const output = await startupFailure(database.url ? { DATABASE_URL: database.url } : {}, proc.port);
+    assert.match(output, /Ostrakon failed to start: the port is already in use/);
+    assert.doesNotMatch(output, /^\s+at /m);
+  });
+
+  it('a second server on the same embedded database folder refuses to start, with no stack trace', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-busy-'));
+    const first = await startServerProcess({ DATA_DIR: dataDir });
+    try {
+      const output = await startupFailure({ DATA_DIR: dataDir });
+      assert.match(output, /Ostrakon failed to start: .*embedded database/i);
+      assert.doesNotMatch(output, /^\s+at /m);
+      assert.equal((await fetch(`${first.url}/readyz`)).status, 200, 'the first server goes on');
+    } finally {
+      await first.stop(10_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
