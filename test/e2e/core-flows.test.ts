@@ -215,3 +215,38 @@ describe('small screens', () => {
     }
   });
 });
+
+describe('keyboard use', () => {
+  it('skips to the content first, and every control it reaches shows where the focus is', async () => {
+    const context = await newContext(browser, { javaScript: true });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.url}/main/login`);
+      await page.keyboard.press('Tab');
+      const skip = page.getByRole('link', { name: 'Skip to content' });
+      assert.equal(await page.evaluate('document.activeElement.className'), 'skip-link', 'the first Tab reaches the skip link');
+      const box = await skip.boundingBox();
+      assert.ok(box && box.x >= 0 && box.y >= 0 && box.width > 0, 'the focused skip link is on screen');
+      await skip.press('Enter');
+      assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'content');
+      // Tab through the page: each focused link, button and field draws a visible outline.
+      const seen = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        await page.keyboard.press('Tab');
+        const focused = (await page.evaluate(`(() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return null;
+          const style = getComputedStyle(el);
+          return { tag: el.tagName, name: el.getAttribute('name') || el.textContent.trim().slice(0, 30), outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+        })()`)) as { tag: string; name: string; outline: string; width: number } | null;
+        if (!focused) continue;
+        seen.add(focused.tag);
+        assert.notEqual(focused.outline, 'none', `${focused.tag} ${focused.name} has no focus outline`);
+        assert.ok(focused.width >= 2, `${focused.tag} ${focused.name} has a thin focus outline (${focused.width} px)`);
+      }
+      for (const tag of ['A', 'INPUT', 'BUTTON']) assert.ok(seen.has(tag), `Tab reached no ${tag}: ${[...seen].join(', ')}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
