@@ -1,8 +1,9 @@
 // Drives the OMB remote-subscribe flow the way a browser does: two sites, cookies per site,
 // every redirect followed by hand.
 import assert from 'node:assert/strict';
+import { startTestServer } from './server.ts';
 import type { TestServer } from './server.ts';
-import { textOf, WebClient } from './web-client.ts';
+import { registeredClient, textOf, WebClient } from './web-client.ts';
 import type { Page } from './web-client.ts';
 
 /** Settings both federating test servers need: loopback peers, and quick retries. */
@@ -45,4 +46,11 @@ export async function remoteSubscribe(
   const callbackPath = callback.pathname + callback.search;
   const finish = await visitor.get(callbackPath);
   return { authorizePage, finish, visitor, callbackPath };
+}
+
+/** Two servers that federate over loopback: alice registered on A, bob on B. */
+export async function startTwoSites(): Promise<{ a: TestServer; b: TestServer; alice: WebClient; bob: WebClient }> {
+  const [a, b] = await Promise.all([startTestServer({ env: FEDERATION_ENV }), startTestServer({ env: FEDERATION_ENV })]);
+  const [alice, bob] = await Promise.all([registeredClient(a.url, 'alice'), registeredClient(b.url, 'bob')]);
+  return { a, b, alice, bob };
 }

@@ -13,7 +13,7 @@ import { requeueDeadDeliveries } from '../../src/federation/dead-letters.ts';
 import { deliver } from '../../src/federation/omb/deliver.ts';
 import { signatureMatches } from '../../src/federation/omb/oauth.ts';
 import { DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS, retriesCovering } from '../../src/federation/omb/jobs.ts';
-import { FEDERATION_ENV, remoteSubscribe } from '../helpers/omb.ts';
+import { FEDERATION_ENV, remoteSubscribe, startTwoSites } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { registeredClient, textOf } from '../helpers/web-client.ts';
@@ -68,9 +68,7 @@ describe('delivery with a peer down, and dead letters', () => {
   let bob: WebClient;
 
   before(async () => {
-    [a, b] = await Promise.all([startTestServer({ env: FEDERATION_ENV }), startTestServer({ env: FEDERATION_ENV })]);
-    alice = await registeredClient(a.url, 'alice');
-    bob = await registeredClient(b.url, 'bob');
+    ({ a, b, alice, bob } = await startTwoSites());
     const { finish } = await remoteSubscribe(b, 'bob', alice, `${a.url}/alice`);
     assert.equal(finish.status, 303, textOf(finish.text));
   });
@@ -199,9 +197,7 @@ describe('a dead host among healthy ones', () => {
   let blackhole: http.Server;
 
   before(async () => {
-    [a, b] = await Promise.all([startTestServer({ env: FEDERATION_ENV }), startTestServer({ env: FEDERATION_ENV })]);
-    alice = await registeredClient(a.url, 'alice');
-    bob = await registeredClient(b.url, 'bob');
+    ({ a, b, alice, bob } = await startTwoSites());
     await remoteSubscribe(b, 'bob', alice, `${a.url}/alice`);
     blackhole = http.createServer(() => {}); // accepts, reads, never answers
     await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));

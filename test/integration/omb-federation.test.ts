@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { profileChanged } from '../../src/domain/profile-changes.ts';
-import { FEDERATION_ENV, remoteSubscribe } from '../helpers/omb.ts';
-import { startTestServer, waitFor } from '../helpers/server.ts';
+import { remoteSubscribe, startTwoSites } from '../helpers/omb.ts';
+import { waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { registeredClient, textOf } from '../helpers/web-client.ts';
+import { textOf } from '../helpers/web-client.ts';
 import type { WebClient } from '../helpers/web-client.ts';
 
 let a: TestServer;
@@ -14,9 +14,7 @@ let alice: WebClient; // on A
 let bob: WebClient; // on B
 
 before(async () => {
-  [a, b] = await Promise.all([startTestServer({ env: FEDERATION_ENV }), startTestServer({ env: FEDERATION_ENV })]);
-  alice = await registeredClient(a.url, 'alice');
-  bob = await registeredClient(b.url, 'bob');
+  ({ a, b, alice, bob } = await startTwoSites());
 });
 after(async () => {
   await Promise.all([a?.stop(), b?.stop()]);

@@ -37,6 +37,29 @@ function track(proc: ServerProcess): ServerProcess {
 
 const shuttingDown = (entry: Record<string, unknown>) => entry.msg === 'shutting down';
 
+type JobRow = { state: string; retry_count: number };
+
+/**
+ * A ROLE=web process where bob subscribes to alice and alice has just posted `content`, with the
+ * fan-out's INSERT held by a lock on home_timeline_entries: the next worker claims the job and waits.
+ */
+async function fanOutHeldByLock(content: string, webEnv: Record<string, string> = {}) {
+  const { env, database } = await site();
+  const web = track(await startServerProcess({ ...env, ROLE: 'web', ...webEnv }));
+  const alice = await registeredClient(web.url, 'alice');
+  const bob = await registeredClient(web.url, 'bob');
+  await bob.post('/main/subscribe', { subscribeto: 'alice' });
+  assert.equal((await alice.post('/notice/new', { content, returnto: '/' })).status, 303);
+
+  const admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+  cleanups.push(() => admin.end());
+  const fanoutJob = async () => (await admin.query<JobRow>("SELECT state, retry_count FROM pgboss.job WHERE name = 'notice.fanout'")).rows[0];
+  await admin.query('BEGIN');
+  await admin.query('LOCK TABLE home_timeline_entries IN SHARE ROW EXCLUSIVE MODE');
+  return { env, bob, admin, fanoutJob };
+}
+
 describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting connections, finishes the request in flight, and exits 0', async () => {
     const { env } = await site();
@@ -94,20 +117,7 @@ describe('jobs running at shutdown', () => {
       t.skip('needs DATABASE_URL: the test locks a table of a real Postgres to hold the job mid-way');
       return;
     }
-    const { env, database } = await site();
-    const web = track(await startServerProcess({ ...env, ROLE: 'web' }));
-    const alice = await registeredClient(web.url, 'alice');
-    const bob = await registeredClient(web.url, 'bob');
-    await bob.post('/main/subscribe', { subscribeto: 'alice' });
-    assert.equal((await alice.post('/notice/new', { content: 'Fan me out after the restart', returnto: '/' })).status, 303);
-
-    const admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    cleanups.push(() => admin.end());
-    const fanoutJob = async () =>
-      (await admin.query<{ state: string; retry_count: number }>("SELECT state, retry_count FROM pgboss.job WHERE name = 'notice.fanout'")).rows[0];
-    await admin.query('BEGIN');
-    await admin.query('LOCK TABLE home_timeline_entries IN SHARE ROW EXCLUSIVE MODE');
+    const { env, bob, admin, fanoutJob } = await fanOutHeldByLock('Fan me out after the restart');
     const worker = track(await startServerProcess({ ...env, ROLE: 'worker', SHUTDOWN_TIMEOUT_SECONDS: '2' }, { port: 1 }));
     await waitFor('the worker to claim the fan-out job', async () => (await fanoutJob())?.state === 'active', 20_000);
     const started = Date.now();
@@ -139,21 +149,8 @@ describe('jobs cut off by a crash', () => {
       t.skip('needs DATABASE_URL: the test locks a table of a real Postgres to hold the job mid-way');
       return;
     }
-    const { env, database } = await site();
-    const web = track(await startServerProcess({ ...env, ROLE: 'web', JOB_RECOVERY_SECONDS: '10' }));
-    const alice = await registeredClient(web.url, 'alice');
-    const bob = await registeredClient(web.url, 'bob');
-    await bob.post('/main/subscribe', { subscribeto: 'alice' });
-    assert.equal((await alice.post('/notice/new', { content: 'Fan me out despite the crash', returnto: '/' })).status, 303);
-
-    const admin = new pg.Client({ connectionString: database.url });
-    await admin.connect();
-    cleanups.push(() => admin.end());
-    const fanoutJob = async () =>
-      (await admin.query<{ state: string; retry_count: number }>("SELECT state, retry_count FROM pgboss.job WHERE name = 'notice.fanout'")).rows[0];
     // Hold the fan-out's INSERT: the worker claims the job and then waits on this lock.
-    await admin.query('BEGIN');
-    await admin.query('LOCK TABLE home_timeline_entries IN SHARE ROW EXCLUSIVE MODE');
+    const { env, bob, admin, fanoutJob } = await fanOutHeldByLock('Fan me out despite the crash', { JOB_RECOVERY_SECONDS: '10' });
     const worker = track(await startServerProcess({ ...env, ROLE: 'worker', JOB_RECOVERY_SECONDS: '10' }, { port: 1 }));
     await waitFor('the worker to claim the fan-out job', async () => (await fanoutJob())?.state === 'active', 20_000);
     worker.child.kill('SIGKILL');
