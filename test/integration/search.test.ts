@@ -12,7 +12,7 @@ let alice: WebClient;
 const db = () => server.runtime.ctx.db;
 const anonymous = () => new WebClient(server.url);
 const search = (kind: 'notice' | 'people', q: string, extra = '') => anonymous().get(`/search/${kind}?q=${encodeURIComponent(q)}${extra}`);
-const peopleIn = (html: string) => [...html.matchAll(/<ul class="people">([\s\S]*?)<\/ul>/g)].flatMap((m) => [...m[1]!.matchAll(/<a href="\/([a-z0-9]+)">/g)].map((a) => a[1]!));
+const peopleIn = (html: string) => [...html.matchAll(/<ul class="people[^"]*">([\s\S]*?)<\/ul>/g)].flatMap((m) => [...m[1]!.matchAll(/<a href="\/([a-z0-9]+)">/g)].map((a) => a[1]!));
 
 before(async () => {
   server = await startTestServer();
@@ -114,6 +114,16 @@ describe('people search', () => {
     assert.deepEqual(peopleIn((await search('people', 'SMITH')).text), ['bob']);
     assert.deepEqual(peopleIn((await search('people', 'robert smith')).text), ['bob']);
     assert.match(textOf((await search('people', 'nobodyatall')).text), /Nobody matches/);
+  });
+
+  it('shows each person found with their avatar, location and bio, escaped', async () => {
+    await db()('profiles').where({ nickname: 'bob' }).update({ bio: 'Bakes <b>bread</b> & more', location: 'Hamburg' });
+    const page = await search('people', 'smithson');
+    assert.deepEqual(peopleIn(page.text), ['bob']);
+    const found = /<ul class="people[^"]*">([\s\S]*?)<\/ul>/.exec(page.text)![1]!;
+    assert.match(found, /<img class="avatar" src="\/images\/default-avatar-48\.png" width="48" height="48" alt="">/);
+    assert.ok(found.includes('Bakes &lt;b&gt;bread&lt;/b&gt; &amp; more'), found);
+    assert.match(found, /Hamburg/);
   });
 
   it('matches one or two characters at the start of a word only', async () => {

@@ -18,6 +18,9 @@ export type AuthorView = {
   remoteProfileUrl: string | undefined;
 };
 
+/** A person in search results: who they are, and what they say about themselves. */
+export type PersonView = AuthorView & { bio: string | null; location: string | null };
+
 export type ProfileHeaderView = AuthorView & {
   bio: string | null;
   location: string | null;
@@ -59,6 +62,11 @@ export function authorView(profile: AuthorFields): AuthorView {
     hasAvatar: profile.avatarKey !== null,
     remoteProfileUrl: local ? undefined : httpUrlOrUndefined(profile.profileUrl),
   };
+}
+
+/** A person as search results list them. */
+export function personView(profile: ProfileRecord): PersonView {
+  return { ...authorView(profile), bio: profile.bio, location: profile.location };
 }
 
 /** The header shown above a person's timelines. */

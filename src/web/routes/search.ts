@@ -10,7 +10,7 @@ import { feedLinks } from '../presenters/feed-links.ts';
 import { noticeViews } from '../presenters/notices.ts';
 import { openSearchDescription } from '../presenters/opensearch.ts';
 import type { SearchKind } from '../presenters/opensearch.ts';
-import { authorView } from '../presenters/profiles.ts';
+import { personView } from '../presenters/profiles.ts';
 
 const FORMS = {
   notice: { kindLabel: 'Search notices', hint: `Words to find; "quotes" for a phrase, or between alternatives, -word to leave out. At most ${SEARCH_MAX_LENGTH} characters.` },
@@ -57,7 +57,7 @@ export function searchRoutes(ctx: DomainContext): Router {
     await orRefuse(res, 'people', raw, async () => {
       const { text, page } = await searchPeoplePage(ctx, raw, cursorFrom(req.query));
       if (!page) return render(res, 'people', text, { searched: false });
-      render(res, 'people', text, { searched: true, people: page.people.map(authorView), olderUrl: olderUrl('/search/people', page.olderBefore, { q: text }) });
+      render(res, 'people', text, { searched: true, people: page.people.map(personView), olderUrl: olderUrl('/search/people', page.olderBefore, { q: text }) });
     });
   });
 
