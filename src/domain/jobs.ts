@@ -17,3 +17,6 @@ export const REMOTE_AVATAR_FETCH_JOB = 'profile.avatar.fetch';
 
 /** Forget old notice deletions that feed validators no longer need (runs on a schedule). */
 export const FEED_DELETIONS_PRUNE_JOB = 'feeds.prune-deletions';
+
+/** Delete sign-in attempt counters whose window has ended (runs on a schedule). */
+export const LOGIN_ATTEMPTS_PRUNE_JOB = 'login-attempts.prune';

@@ -3,7 +3,9 @@ import { rateLimit } from 'express-rate-limit';
 import type { Options } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
 import { HttpError } from '../../errors.ts';
+import type { DomainContext } from '../../domain/context.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';
+import { PostgresThrottleStore } from './throttle-store.ts';
 
 export type LoginLimits = { perIp: number; perAccount: number; windowMs: number };
 
@@ -16,10 +18,18 @@ const tooMany: Options['handler'] = (req, res, next, options) => {
   next(new HttpError(429, `Too many sign-in attempts. Wait ${Math.ceil(seconds / 60)} minute(s) and try again.`));
 };
 
-/** Middleware for POST /main/login: all attempts count per IP, failed ones per account. */
-export function loginThrottle(limits: LoginLimits): RequestHandler[] {
-  const perIp = rateLimit({ windowMs: limits.windowMs, limit: limits.perIp, standardHeaders: 'draft-7', legacyHeaders: false, handler: tooMany });
+/** Middleware for POST /main/login: all attempts count per IP, failed ones per account (counted in Postgres). */
+export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestHandler[] {
+  const perIp = rateLimit({
+    windowMs: limits.windowMs,
+    limit: limits.perIp,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: tooMany,
+    store: new PostgresThrottleStore(ctx, 'ip:'),
+  });
   const perAccount = rateLimit({
+    store: new PostgresThrottleStore(ctx, 'login:'),
     windowMs: limits.windowMs,
     limit: limits.perAccount,
     standardHeaders: false,

@@ -61,7 +61,7 @@ export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router
     renderLogin(res, 200, { nickname: '', returnTo: localReturnPath(queryParam(req.query, 'returnto'), '') });
   });
 
-  router.post('/main/login', ...loginThrottle(loginLimits), async (req, res) => {
+  router.post('/main/login', ...loginThrottle(ctx, loginLimits), async (req, res) => {
     const fields = formFields(req.body, ['nickname', 'password', 'returnto']);
     const user = await authenticate(ctx, fields.nickname, fields.password);
     const returnTo = localReturnPath(fields.returnto, '');
