@@ -81,7 +81,9 @@ export function createApp(deps: AppDependencies): Express {
         directives: {
           'script-src': ["'self'"],
           'style-src': ["'self'"],
-          'img-src': ["'self'", 'https:', 'http:', 'data:'],
+          // Remote people's avatars are shown from our own copies; only the OMB authorization page
+          // widens this, for the one avatar it shows before any copy exists.
+          'img-src': ["'self'", 'data:'],
           'upgrade-insecure-requests': https ? [] : null,
         },
       },

@@ -208,6 +208,7 @@ describe('authorization page', () => {
     assert.match(page.text, /src="http:\/\/peer\.example\/avatar\/mallory-96\.png"/);
     assert.match(page.text, /value="accept">Accept<\/button>/);
     assert.match(page.headers.get('content-security-policy') ?? '', /form-action 'self' http:\/\/peer\.example/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /img-src 'self' data: http:\/\/peer\.example;/);
     assert.equal((await db()('omb_request_tokens').where({ token: token.key }).first()).state, 'new');
     assert.equal(await count('profiles'), profiles);
     const forged = await alice.post('/omb/userauthorization', { _csrf: 'forged', oauth_token: token.key, decision: 'accept' });

@@ -43,6 +43,7 @@ describe('hostile and malformed requests', () => {
     const csp = page.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'self'/);
     assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.match(csp, /img-src 'self' data:;/, 'pictures come from this site only');
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(page.headers.get('x-powered-by'), null);
   });

@@ -49,6 +49,13 @@ function allowFormTargets(res: Response, sources: string): void {
   if (typeof policy === 'string') res.setHeader('content-security-policy', policy.replace("form-action 'self'", `form-action 'self' ${sources}`));
 }
 
+// Lets the page show one picture from another site (the listenee's avatar, not yet copied here).
+function allowImageFrom(res: Response, url: string | undefined): void {
+  const policy = res.getHeader('content-security-policy');
+  if (typeof policy !== 'string' || !url || !/^https?:\/\//i.test(url)) return;
+  res.setHeader('content-security-policy', policy.replace(/img-src ([^;]*)/, (_all, sources: string) => `img-src ${sources} ${new URL(url).origin}`));
+}
+
 function sendXrds(ctx: DomainContext, res: Response, userId: number): void {
   res.status(200).type(XRDS_MEDIA_TYPE).send(toXrds(localServices(ctx.config, userId)));
 }
@@ -108,6 +115,7 @@ export function ombRouter(ctx: DomainContext): Router {
     const kept = Object.entries(req.session.ombAuthorizations ?? {}).filter(([token]) => token !== request.token).slice(-4);
     req.session.ombAuthorizations = { ...Object.fromEntries(kept), [request.token]: request };
     if (request.callback) allowFormTargets(res, new URL(request.callback).origin);
+    allowImageFrom(res, request.listenee.avatar);
     res.render('omb/authorize', { title: `Subscribe to ${request.listenee.nickname}?`, request });
   });
 
