@@ -11,6 +11,21 @@ export async function getLocalProfileByNickname(db: Knex, nickname: string): Pro
   return row ? toProfileRecord(row) : undefined;
 }
 
+/** The local profile with this nickname and its header counts, read in one query; undefined for nobody. */
+export async function getLocalProfileWithCounts(db: Knex, nickname: string): Promise<{ profile: ProfileRecord; counts: ProfileCounts } | undefined> {
+  const row = (await db('profiles as p')
+    .where({ 'p.nickname': nickname, 'p.is_local': true })
+    .first(
+      'p.*',
+      db.raw('(SELECT count(*) FROM notices WHERE profile_id = p.id) AS count_notices'),
+      db.raw('(SELECT count(*) FROM subscriptions WHERE subscriber_id = p.id) AS count_subscriptions'),
+      db.raw('(SELECT count(*) FROM subscriptions WHERE subscribed_id = p.id) AS count_subscribers'),
+    )) as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  const counts = { notices: Number(row.count_notices), subscriptions: Number(row.count_subscriptions), subscribers: Number(row.count_subscribers) };
+  return { profile: toProfileRecord(row), counts };
+}
+
 /** The profile with this id, or undefined. */
 export async function getProfileById(db: Knex, id: number): Promise<ProfileRecord | undefined> {
   const row = await db('profiles').where({ id }).first();

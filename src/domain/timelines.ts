@@ -1,6 +1,6 @@
 // Timelines: pages of notices, 20 at a time, with keyset paging ("?before=<id>").
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { countProfileStats, getLocalProfileByNickname } from '../db/profiles.ts';
+import { getLocalProfileWithCounts } from '../db/profiles.ts';
 import type { ProfileCounts } from '../db/profiles.ts';
 import type { ProfileRecord, NoticeRecord } from '../db/records.ts';
 import {
@@ -12,7 +12,6 @@ import {
   listTagNotices,
 } from '../db/timelines.ts';
 import type { PageRequest } from '../db/timelines.ts';
-import { getUserByNickname } from '../db/users.ts';
 import type { DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
 import { canonicalTag, isTag } from './notice-text.ts';
@@ -59,41 +58,33 @@ export function publicTimeline(ctx: DomainContext, before: number | undefined): 
   return readPage(before, (page) => listPublicNotices(ctx.db, page));
 }
 
-async function localProfile(ctx: DomainContext, nickname: string): Promise<ProfileRecord> {
-  const profile = await getLocalProfileByNickname(ctx.db, nickname);
-  if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
-  return profile;
-}
-
-// A profile's header counts and one page of a list of its notices, read side by side.
+// A local profile with its header counts (one query), then one page of a list of its notices:
+// two queries a page, each a round trip the page cannot do without.
 async function withCounts(
   ctx: DomainContext,
-  profile: ProfileRecord,
+  nickname: string,
   before: number | undefined,
   list: (db: DomainContext['db'], profileId: number, page: PageRequest) => Promise<NoticeRecord[]>,
 ): Promise<ProfileTimeline> {
-  const [counts, page] = await Promise.all([
-    countProfileStats(ctx.db, profile.id),
-    readPage(before, (p) => list(ctx.db, profile.id, p)),
-  ]);
-  return { profile, counts, page };
+  const found = await getLocalProfileWithCounts(ctx.db, nickname);
+  if (!found) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  const page = await readPage(before, (p) => list(ctx.db, found.profile.id, p));
+  return { ...found, page };
 }
 
 /** A local profile with its counts and its own notices. */
 export async function profileTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
-  return withCounts(ctx, await localProfile(ctx, nickname), before, listProfileNotices);
+  return withCounts(ctx, nickname, before, listProfileNotices);
 }
 
 /** A local user's home timeline: their notices and those of the people they subscribe to. */
 export async function homeTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
-  const user = await getUserByNickname(ctx.db, nickname);
-  if (!user) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
-  return withCounts(ctx, user, before, listHomeNotices);
+  return withCounts(ctx, nickname, before, listHomeNotices); // every local profile is a user's
 }
 
 /** Notices that mention a local user. */
 export async function repliesTimeline(ctx: DomainContext, nickname: string, before: number | undefined): Promise<ProfileTimeline> {
-  return withCounts(ctx, await localProfile(ctx, nickname), before, listMentionNotices);
+  return withCounts(ctx, nickname, before, listMentionNotices);
 }
 
 /** Notices with a tag; NotFoundError when there are none. */

@@ -8,6 +8,7 @@ import { listHomeNotices, listMentionNotices, listProfileNotices, listPublicNoti
 import { listSubscribers, listSubscriptions } from '../../src/db/subscriptions.ts';
 import { trimHomeTimelines } from '../../src/db/home-timelines.ts';
 import { planOf } from '../helpers/query-plan.ts';
+import { getLocalProfileWithCounts } from '../../src/db/profiles.ts';
 
 let server: TestServer;
 let alice: WebClient;
@@ -103,6 +104,11 @@ describe('query plans', () => {
       assert.match(plan, /Index (Only )?Scan/, plan);
     });
   }
+  it('reads a profile and its three counts in one query, each from an index', async () => {
+    const plan = await planOf(db(), (d) => getLocalProfileWithCounts(d, 'alice'), ['enable_seqscan']);
+    assert.doesNotMatch(plan, /Seq Scan/, plan);
+    assert.equal(plan.match(/Index (Only )?Scan|Bitmap Index Scan/g)?.length, 4, plan);
+  });
 });
 
 describe('subscriptions and the home timeline', () => {
