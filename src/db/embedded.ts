@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EmbeddedDatabaseBusyError, lockEmbeddedDatabase } from './embedded-lock.ts';
+import { keepProtocolBatchesWhole } from './embedded-queue.ts';
 
 export { EmbeddedDatabaseBusyError };
 
@@ -27,6 +28,7 @@ async function serve(pgdata: string, socketPath: string): Promise<{ db: PGlite; 
   try {
     rmSync(socketPath, { force: true }); // left behind by a process that was killed
     const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 200 });
+    keepProtocolBatchesWhole(server);
     await server.start();
     return { db, server };
   } catch (error) {
