@@ -22,10 +22,26 @@ const migrationSource: Knex.MigrationSource<string> = {
   },
 };
 
-/** Applies every pending migration; returns the names of those it ran. */
+// Held while migrating, so that processes starting side by side on a new database (several web
+// processes, a worker) take turns: knex's own lock table cannot guard the creation of itself.
+const MIGRATION_LOCK_KEY = 0x4f535452; // "OSTR"
+
+type RawConnection = { query(sql: string, values?: unknown[]): Promise<unknown> };
+
+/** Applies every pending migration, one process at a time; returns the names of those it ran. */
 export async function migrateToLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [number, string[]];
-  return applied;
+  const connection = (await knex.client.acquireConnection()) as RawConnection;
+  try {
+    await connection.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: 'knex_migrations' })) as [number, string[]];
+      return applied;
+    } finally {
+      await connection.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
 }
 
 /** True when every migration in migrations/ has been applied. */

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { stripedImage } from '../helpers/images.ts';
 import { startTestServer } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { describeViolations, launchBrowser, newContext, screenshot, seriousViolations, step } from '../helpers/browser.ts';
+import { assertAccessible, launchBrowser, newContext, registerInBrowser, screenshot, step } from '../helpers/browser.ts';
 
 // What the tests read of an <img> in the page (the DOM types are not part of this build).
 type LoadedImage = { complete: boolean; naturalWidth: number };
@@ -31,21 +31,6 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-async function accessible(page: Page, javaScript: boolean): Promise<void> {
-  if (!javaScript) return; // axe-core needs script
-  const violations = await seriousViolations(page);
-  assert.equal(violations.length, 0, `axe-core on ${page.url()}:\n${describeViolations(violations)}`);
-}
-
-async function register(page: Page, nickname: string): Promise<void> {
-  await page.goto(`${server.url}/main/register`);
-  await page.getByLabel('Nickname').fill(nickname);
-  await page.getByLabel('Password', { exact: true }).fill('browser-password');
-  await page.getByLabel('Confirm password').fill('browser-password');
-  await page.getByRole('button', { name: 'Register' }).click();
-  await page.waitForURL(`${server.url}/${nickname}/all`);
-}
-
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'js' : 'nojs';
   describe(`profile and avatar settings (${javaScript ? 'with' : 'without'} JavaScript)`, () => {
@@ -54,12 +39,12 @@ for (const javaScript of [true, false]) {
       const page = await context.newPage();
       const nickname = `carol${mode}`;
       try {
-        await step(page, 'carol registers', () => register(page, nickname));
+        await step(page, 'carol registers', () => registerInBrowser(page, server.url, nickname));
         await step(page, 'carol opens her profile settings from the navigation', async () => {
           await page.getByRole('link', { name: 'Settings' }).click();
           await page.waitForURL(`${server.url}/settings/profile`);
         });
-        await accessible(page, javaScript);
+        await assertAccessible(page, javaScript);
 
         await step(page, 'a javascript: homepage is refused and what she typed stays', async () => {
           await page.getByLabel('Full name').fill('Carol <Keeper>');
@@ -73,7 +58,7 @@ for (const javaScript of [true, false]) {
           assert.equal(await page.getByLabel('Full name').inputValue(), 'Carol <Keeper>');
           assert.equal(await page.getByLabel('Homepage').inputValue(), 'javascript:alert(1)');
         });
-        if (javaScript) await accessible(page, javaScript);
+        if (javaScript) await assertAccessible(page, javaScript);
         await screenshot(page, `${mode}-profile-settings-error`);
 
         await step(page, 'she fixes the homepage and saves', async () => {
@@ -89,7 +74,7 @@ for (const javaScript of [true, false]) {
           await page.getByRole('button', { name: 'Upload avatar' }).click();
           await page.getByText('not a PNG, JPEG, GIF or WebP image').waitFor();
         });
-        await accessible(page, javaScript);
+        await assertAccessible(page, javaScript);
 
         await step(page, 'a JPEG is uploaded and shown', async () => {
           await page.getByLabel('New avatar').setInputFiles(path.join(folder, 'face.jpg'));
@@ -102,7 +87,7 @@ for (const javaScript of [true, false]) {
           const loaded = await current.evaluate((img) => (img as unknown as LoadedImage).complete && (img as unknown as LoadedImage).naturalWidth);
           assert.equal(loaded, 96, 'the browser loaded a 96 px picture');
         });
-        await accessible(page, javaScript);
+        await assertAccessible(page, javaScript);
         await screenshot(page, `${mode}-avatar-settings`);
 
         await step(page, 'the profile shows the avatar, the escaped name and the homepage', async () => {
@@ -119,7 +104,7 @@ for (const javaScript of [true, false]) {
           assert.match((await small.getAttribute('src'))!, new RegExp(`^/${nickname}/avatar/48\\?v=`));
           assert.equal(await small.evaluate((img) => (img as unknown as LoadedImage).naturalWidth), 48);
         });
-        await accessible(page, javaScript);
+        await assertAccessible(page, javaScript);
         await screenshot(page, `${mode}-profile-with-avatar`);
 
         await step(page, 'she removes the avatar', async () => {
@@ -128,7 +113,7 @@ for (const javaScript of [true, false]) {
           await page.getByText('Your avatar has been removed.').waitFor();
           assert.match((await page.getByAltText(/no avatar yet/).getAttribute('src'))!, /default-avatar-96\.png$/);
         });
-        await accessible(page, javaScript);
+        await assertAccessible(page, javaScript);
       } finally {
         await context.close();
       }

@@ -2,11 +2,11 @@
 // without, following a result; axe-core on the result pages; feeds parsed by the browser's XML parser.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { registeredClient } from '../helpers/web-client.ts';
-import { describeViolations, launchBrowser, newContext, screenshot, seriousViolations, step } from '../helpers/browser.ts';
+import { assertAccessible, launchBrowser, newContext, screenshot, step } from '../helpers/browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -24,12 +24,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function checkAccessibility(page: Page, javaScript: boolean): Promise<void> {
-  if (!javaScript) return; // axe-core needs script to run
-  const violations = await seriousViolations(page);
-  assert.equal(violations.length, 0, `axe-core on ${page.url()}:\n${describeViolations(violations)}`);
-}
-
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'js' : 'nojs';
   describe(`search from the navigation (${javaScript ? 'with' : 'without'} JavaScript)`, () => {
@@ -46,7 +40,7 @@ for (const javaScript of [true, false]) {
           assert.equal(await page.locator('li.notice').count(), 1);
           assert.equal(await page.getByRole('searchbox', { name: 'Search notices' }).inputValue(), 'analytical');
         });
-        await checkAccessibility(page, javaScript);
+        await assertAccessible(page, javaScript);
         await screenshot(page, `${mode}-search-notices`);
 
         await step(page, 'follow the notice to its page', async () => {
@@ -61,7 +55,7 @@ for (const javaScript of [true, false]) {
           await page.waitForURL(`${server.url}/search/people?q=lovelace`);
           await page.getByRole('heading', { name: 'Results for “lovelace”' }).waitFor();
         });
-        await checkAccessibility(page, javaScript);
+        await assertAccessible(page, javaScript);
         await screenshot(page, `${mode}-search-people`);
         await step(page, 'follow the person to their profile', async () => {
           await page.getByRole('link', { name: 'Ada Lovelace' }).click();
@@ -76,7 +70,7 @@ for (const javaScript of [true, false]) {
           await page.getByText('That search is too long').waitFor();
           assert.equal(await page.getByRole('searchbox', { name: 'Search notices' }).inputValue(), long);
         });
-        await checkAccessibility(page, javaScript);
+        await assertAccessible(page, javaScript);
 
         await step(page, 'the tag cloud links to a tag page', async () => {
           await page.getByRole('link', { name: 'Tags', exact: true }).click();
@@ -84,7 +78,7 @@ for (const javaScript of [true, false]) {
           await page.getByRole('link', { name: /#engines/ }).click();
           await page.waitForURL(`${server.url}/tag/engines`);
         });
-        await checkAccessibility(page, javaScript);
+        await assertAccessible(page, javaScript);
       } finally {
         await context.close();
       }

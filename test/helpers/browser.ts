@@ -66,3 +66,20 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.html).slice(0, 3).join('\n  ')}`).join('\n');
 }
+
+/** Fails with axe-core's serious and critical findings on the page (checked only with JavaScript on: axe needs script). */
+export async function assertAccessible(page: Page, javaScript: boolean): Promise<void> {
+  if (!javaScript) return;
+  const violations = await seriousViolations(page);
+  if (violations.length > 0) throw new Error(`axe-core on ${page.url()}:\n${describeViolations(violations)}`);
+}
+
+/** Registers a new account through the site's form and waits for the home timeline it lands on. */
+export async function registerInBrowser(page: Page, siteUrl: string, nickname: string): Promise<void> {
+  await page.goto(`${siteUrl}/main/register`);
+  await page.getByLabel('Nickname').fill(nickname);
+  await page.getByLabel('Password', { exact: true }).fill('browser-password');
+  await page.getByLabel('Confirm password').fill('browser-password');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.waitForURL(`${siteUrl}/${nickname}/all`);
+}

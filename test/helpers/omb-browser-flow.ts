@@ -1,19 +1,13 @@
 // The OMB remote subscribe flow as a person clicks it in Chromium: register at home, ask the
 // remote site to subscribe, accept at home, see the remote writer's next notice arrive.
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { describeViolations, newContext, screenshot, seriousViolations, step } from './browser.ts';
+import type { Browser } from 'playwright-core';
+import { assertAccessible, newContext, registerInBrowser, screenshot, step } from './browser.ts';
 import { waitFor } from './server.ts';
 import { registeredClient } from './web-client.ts';
 
 /** A running Ostrakon, by the address people and peers use. */
 export type Site = { url: string };
-
-async function accessible(page: Page, javaScript: boolean): Promise<void> {
-  if (!javaScript) return; // axe-core needs script
-  const violations = await seriousViolations(page);
-  assert.equal(violations.length, 0, `axe-core on ${page.url()}:\n${describeViolations(violations)}`);
-}
 
 /** The host part a remote nickname is shown with (`name@host`). */
 function hostOf(site: Site): string {
@@ -30,26 +24,19 @@ export async function subscribeAcross(browser: Browser, home: Site, remote: Site
   const context = await newContext(browser, { javaScript });
   const page = await context.newPage();
   try {
-    await step(page, 'the reader registers on their home site', async () => {
-      await page.goto(`${home.url}/main/register`);
-      await page.getByLabel('Nickname').fill(readerName);
-      await page.getByLabel('Password', { exact: true }).fill('browser-password');
-      await page.getByLabel('Confirm password').fill('browser-password');
-      await page.getByRole('button', { name: 'Register' }).click();
-      await page.waitForURL(`${home.url}/${readerName}/all`);
-    });
+    await step(page, 'the reader registers on their home site', () => registerInBrowser(page, home.url, readerName));
     await step(page, 'the reader asks the remote site to subscribe them', async () => {
       await page.goto(`${remote.url}/${writerName}`);
       await page.getByRole('link', { name: 'Subscribe', exact: true }).click();
       await page.waitForURL(`${remote.url}/main/remote?nickname=${writerName}`);
-      await accessible(page, javaScript);
+      await assertAccessible(page, javaScript);
       await page.getByLabel('Your profile URL').fill(`${home.url}/${readerName}`);
       await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
       await page.waitForURL((url) => url.href.startsWith(`${home.url}/omb/userauthorization?`));
     });
     await step(page, 'the reader accepts at home and comes back to the remote site', async () => {
       assert.equal(await page.title(), `Subscribe to ${writerName}? · Ostrakon`);
-      await accessible(page, javaScript);
+      await assertAccessible(page, javaScript);
       if (javaScript) await screenshot(page, `omb-authorize-${label}`);
       await page.getByRole('button', { name: 'Accept' }).click();
       await page.waitForURL(`${remote.url}/${writerName}/subscribers`);

@@ -43,13 +43,22 @@ async function waitUntilHealthy(proc: ServerProcess, timeoutMs: number): Promise
   throw new Error(`the server did not answer within ${timeoutMs} ms; output:\n${proc.output()}`);
 }
 
-/** A port that was free a moment ago. */
+// Ports already handed out by this process: the system may offer a just-closed port again, and two
+// servers started side by side on one port would both look healthy (the one that listens answers).
+const handedOut = new Set<number>();
+
+/** A port that was free a moment ago and that this process has not handed out before. */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /**

@@ -28,8 +28,13 @@ describe('the sign-in throttle across processes', () => {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
     const env = { DATABASE_URL: database.url!, ROLE: 'web' };
-    const [first, second] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    cleanups.push(() => first.stop(5_000), () => second.stop(5_000));
+    const start = async () => {
+      const proc = await startServerProcess(env);
+      cleanups.push(() => proc.stop(5_000));
+      return proc;
+    };
+    // Side by side on a new database, as `docker compose up --scale web=2` would: they take turns migrating.
+    const [first, second] = await Promise.all([start(), start()]);
     await registeredClient(first.url, 'ivan', 'ivan-password');
 
     // The allowance, spread over both processes: each alone would allow it again in a memory store.
