@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer } from '../helpers/server.ts';
 import { registeredClient } from '../helpers/web-client.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { describeViolations, launchBrowser, newContext, screenshot, seriousViolations, step } from '../helpers/browser.ts';
+import { describeViolations, launchBrowser, newContext, screenshot, seriousViolations, step, withPage } from '../helpers/browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -179,15 +179,11 @@ for (const javaScript of [true, false]) {
 
 describe('the accessibility check itself', () => {
   it('reports a serious violation when there is one', async () => {
-    const context = await newContext(browser, { javaScript: true });
-    const page = await context.newPage();
-    try {
+    await withPage(browser, { javaScript: true }, async (page) => {
       await page.setContent('<!DOCTYPE html><html><body><main><img src="/x.png"><input type="text"></main></body></html>');
       const ids = (await seriousViolations(page)).map((v) => v.id);
       assert.ok(ids.includes('image-alt'), ids.join(', '));
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
@@ -200,9 +196,7 @@ describe('small screens', () => {
       returnto: '/',
     });
     assert.equal(posted.status, 303);
-    const context = await newContext(browser, { javaScript: true, width: 360 });
-    const page = await context.newPage();
-    try {
+    await withPage(browser, { javaScript: true, width: 360 }, async (page) => {
       for (const path of ['/', '/main/register', '/main/login', '/narrowwriter', '/narrowwriter/all', '/tag/narrowscreens', '/tags', '/search/notice?q=phone', '/search/people?q=narrow']) {
         const response = await page.goto(`${server.url}${path}`);
         assert.equal(response?.status(), 200, path);
@@ -210,17 +204,13 @@ describe('small screens', () => {
         assert.ok(Number(overflow) <= 0, `${path} is ${String(overflow)} px too wide at 360 px`);
         await screenshot(page, `narrow${path.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '') || '-public'}`);
       }
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
 describe('keyboard use', () => {
   it('skips to the content first, and every control it reaches shows where the focus is', async () => {
-    const context = await newContext(browser, { javaScript: true });
-    const page = await context.newPage();
-    try {
+    await withPage(browser, { javaScript: true }, async (page) => {
       await page.goto(`${server.url}/main/login`);
       await page.keyboard.press('Tab');
       const skip = page.getByRole('link', { name: 'Skip to content' });
@@ -245,8 +235,6 @@ describe('keyboard use', () => {
         assert.ok(focused.width >= 2, `${focused.tag} ${focused.name} has a thin focus outline (${focused.width} px)`);
       }
       for (const tag of ['A', 'INPUT', 'BUTTON']) assert.ok(seen.has(tag), `Tab reached no ${tag}: ${[...seen].join(', ')}`);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { stripedImage } from '../helpers/images.ts';
 import { startTestServer } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { assertAccessible, launchBrowser, newContext, registerInBrowser, screenshot, step } from '../helpers/browser.ts';
+import { assertAccessible, launchBrowser, registerInBrowser, screenshot, step, withPage } from '../helpers/browser.ts';
 
 // What the tests read of an <img> in the page (the DOM types are not part of this build).
 type LoadedImage = { complete: boolean; naturalWidth: number };
@@ -35,10 +35,8 @@ for (const javaScript of [true, false]) {
   const mode = javaScript ? 'js' : 'nojs';
   describe(`profile and avatar settings (${javaScript ? 'with' : 'without'} JavaScript)`, () => {
     it('edits the profile, sees a refusal, uploads an avatar, and sees it on the profile and beside notices', async () => {
-      const context = await newContext(browser, { javaScript });
-      const page = await context.newPage();
       const nickname = `carol${mode}`;
-      try {
+      await withPage(browser, { javaScript }, async (page) => {
         await step(page, 'carol registers', () => registerInBrowser(page, server.url, nickname));
         await step(page, 'carol opens her profile settings from the navigation', async () => {
           await page.getByRole('link', { name: 'Settings' }).click();
@@ -114,9 +112,7 @@ for (const javaScript of [true, false]) {
           assert.match((await page.getByAltText(/no avatar yet/).getAttribute('src'))!, /default-avatar-96\.png$/);
         });
         await assertAccessible(page, javaScript);
-      } finally {
-        await context.close();
-      }
+      });
     });
   });
 }

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { startTestServer } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { registeredClient } from '../helpers/web-client.ts';
-import { assertAccessible, launchBrowser, newContext, screenshot, step } from '../helpers/browser.ts';
+import { assertAccessible, launchBrowser, screenshot, step, withPage } from '../helpers/browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -28,9 +28,7 @@ for (const javaScript of [true, false]) {
   const mode = javaScript ? 'js' : 'nojs';
   describe(`search from the navigation (${javaScript ? 'with' : 'without'} JavaScript)`, () => {
     it('finds notices and people, and follows a result', async () => {
-      const context = await newContext(browser, { javaScript });
-      const page = await context.newPage();
-      try {
+      await withPage(browser, { javaScript }, async (page) => {
         await step(page, 'search notices from the nav box', async () => {
           await page.goto(`${server.url}/`);
           await page.getByRole('search', { name: 'Search this site' }).getByLabel('Search for').fill('analytical');
@@ -79,18 +77,14 @@ for (const javaScript of [true, false]) {
           await page.waitForURL(`${server.url}/tag/engines`);
         });
         await assertAccessible(page, javaScript);
-      } finally {
-        await context.close();
-      }
+      });
     });
   });
 }
 
 describe('feeds in the browser', () => {
   it('parse without errors in the browser’s own XML parser', async () => {
-    const context = await newContext(browser, { javaScript: true });
-    const page = await context.newPage();
-    try {
+    await withPage(browser, { javaScript: true }, async (page) => {
       await page.goto(`${server.url}/tags`);
       for (const path of ['/rss', '/atom', '/tag/engines/atom', '/search/notice/rss?q=tricky']) {
         const result = (await page.evaluate(`fetch(${JSON.stringify(path)}).then((r) => r.text()).then((text) => {
@@ -102,8 +96,6 @@ describe('feeds in the browser', () => {
         assert.ok(['rss', 'feed'].includes(result.root), `${path}: ${result.root}`);
         assert.ok(result.items > 0, path);
       }
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

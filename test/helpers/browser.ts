@@ -83,3 +83,13 @@ export async function registerInBrowser(page: Page, siteUrl: string, nickname: s
   await page.getByRole('button', { name: 'Register' }).click();
   await page.waitForURL(`${siteUrl}/${nickname}/all`);
 }
+
+/** Runs `use` on a page of a fresh browser profile, and closes the profile afterwards whatever happens. */
+export async function withPage<T>(browser: Browser, options: { javaScript: boolean; width?: number }, use: (page: Page) => Promise<T>): Promise<T> {
+  const context = await newContext(browser, options);
+  try {
+    return await use(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}

@@ -2,7 +2,7 @@
 // remote site to subscribe, accept at home, see the remote writer's next notice arrive.
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { assertAccessible, newContext, registerInBrowser, screenshot, step } from './browser.ts';
+import { assertAccessible, registerInBrowser, screenshot, step, withPage } from './browser.ts';
 import { waitFor } from './server.ts';
 import { registeredClient } from './web-client.ts';
 
@@ -21,9 +21,7 @@ function hostOf(site: Site): string {
 export async function subscribeAcross(browser: Browser, home: Site, remote: Site, javaScript: boolean, label: string): Promise<void> {
   const [readerName, writerName] = [`reader${label}`, `writer${label}`];
   const writer = await registeredClient(remote.url, writerName);
-  const context = await newContext(browser, { javaScript });
-  const page = await context.newPage();
-  try {
+  await withPage(browser, { javaScript }, async (page) => {
     await step(page, 'the reader registers on their home site', () => registerInBrowser(page, home.url, readerName));
     await step(page, 'the reader asks the remote site to subscribe them', async () => {
       await page.goto(`${remote.url}/${writerName}`);
@@ -51,7 +49,5 @@ export async function subscribeAcross(browser: Browser, home: Site, remote: Site
         return text.includes(`Seen in a real browser (${label})`) && text.includes(`${writerName}@${hostOf(remote)}`);
       }),
     );
-  } finally {
-    await context.close();
-  }
+  });
 }
