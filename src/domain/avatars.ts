@@ -77,17 +77,19 @@ export function avatarSizeOf(raw: string): AvatarSize | undefined {
 
 export type AvatarFile = { file: string; key: string } | undefined;
 
-/** The stored file of a local user's avatar at this size; undefined when they have none; 404 for nobody. */
-export async function localAvatarFile(ctx: DomainContext, nickname: string, size: AvatarSize): Promise<AvatarFile | null> {
-  const profile = await getLocalProfileByNickname(ctx.db, nickname);
+// null for nobody, undefined for somebody without a stored picture.
+function storedFileOf(ctx: DomainContext, profile: { avatarKey: string | null } | undefined, size: AvatarSize): AvatarFile | null {
   if (!profile) return null;
   return profile.avatarKey ? { file: avatarFilePath(ctx.config, profile.avatarKey, size), key: profile.avatarKey } : undefined;
+}
+
+/** The stored file of a local user's avatar at this size; undefined when they have none; 404 for nobody. */
+export async function localAvatarFile(ctx: DomainContext, nickname: string, size: AvatarSize): Promise<AvatarFile | null> {
+  return storedFileOf(ctx, await getLocalProfileByNickname(ctx.db, nickname), size);
 }
 
 /** The stored file of our copy of a remote profile's avatar; undefined when there is none; null for nobody. */
 export async function remoteAvatarFile(ctx: DomainContext, rawId: string, size: AvatarSize): Promise<AvatarFile | null> {
   const id = parseId(rawId);
-  const profile = id === undefined ? undefined : await getRemoteProfileById(ctx.db, id);
-  if (!profile) return null;
-  return profile.avatarKey ? { file: avatarFilePath(ctx.config, profile.avatarKey, size), key: profile.avatarKey } : undefined;
+  return storedFileOf(ctx, id === undefined ? undefined : await getRemoteProfileById(ctx.db, id), size);
 }

@@ -8,10 +8,10 @@ import { avatarSizeOf, localAvatarFile, remoteAvatarFile } from '../../domain/av
 import type { AvatarFile, AvatarSize } from '../../domain/avatars.ts';
 import { parseId } from '../../domain/ids.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
-import { profileUrl } from '../../domain/urls.ts';
+import { defaultAvatarPath, profileUrl } from '../../domain/urls.ts';
 import { NotFoundError } from '../../errors.ts';
 
-const IMAGES = path.resolve(import.meta.dirname, '../../../public/images');
+const PUBLIC = path.resolve(import.meta.dirname, '../../../public');
 
 // A URL carrying the current key never changes content; any other may, so it is kept briefly.
 const FOREVER = 'public, max-age=31536000, immutable';
@@ -28,7 +28,7 @@ function send(res: Response, file: string, cacheControl: string): Promise<void> 
 
 async function serve(req: Request, res: Response, size: AvatarSize, found: AvatarFile | null): Promise<void> {
   if (found === null) throw new NotFoundError('There is nobody by that name here.');
-  const fallback = path.join(IMAGES, `default-avatar-${size}.png`);
+  const fallback = path.join(PUBLIC, defaultAvatarPath(size)); // the picture pages link for nobody's avatar
   if (!found) return send(res, fallback, BRIEFLY);
   try {
     await send(res, found.file, req.query.v === found.key ? FOREVER : BRIEFLY);
