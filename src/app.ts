@@ -33,6 +33,7 @@ import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
 import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
 import { ombRouter } from './federation/omb/router.ts';
+import { activityPubRouter } from './federation/activitypub/router.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWS = path.join(ROOT, 'views');
@@ -96,6 +97,7 @@ export function createApp(deps: AppDependencies): Express {
       strictTransportSecurity: https,
     }),
   );
+  app.use(activityPubRouter(ctx)); // server-to-server: before static files, forms, sessions and CSRF
   app.use(staticFiles(path.join(ROOT, 'public')));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(sessionMiddleware(config, deps.sessionStore));

@@ -5,6 +5,7 @@ import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTI
 import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
 import { ombJobDefinitions } from '../federation/omb/jobs.ts';
+import { apJobDefinitions } from '../federation/activitypub/jobs.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import type { JobDefinition } from './queue.ts';
 
@@ -18,5 +19,5 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
 
 /** Every job definition for this configuration: the domain's and the federation modules'. */
 export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition>> {
-  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config) };
+  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config), ...apJobDefinitions(config) };
 }

@@ -1,0 +1,78 @@
+// Inbox listeners (personal inboxes and the shared one). Fedify has already verified the HTTP
+// signature, the digest, the date window and that the key's owner is the activity's actor; these
+// store the minimum and queue any answer. Activities of other types are answered 202 and ignored.
+import { randomUUID } from 'node:crypto';
+import type { Federation, InboxContext } from '@fedify/fedify';
+import { Accept, Follow, isActor, Undo } from '@fedify/fedify/vocab';
+import type { Actor } from '@fedify/fedify/vocab';
+import type { DomainContext } from '../../domain/context.ts';
+import { findLocalProfile } from '../../domain/lookups.ts';
+import type { ProfileRecord } from '../../domain/lookups.ts';
+import { addSubscription, endSubscription, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { getApActorById, upsertApActor } from '../../db/ap-actors.ts';
+import { fromActor } from './mapping.ts';
+import { queueDelivery } from './outbox-queue.ts';
+import { INBOX_PATH, INSTANCE_IDENTIFIER, SHARED_INBOX_PATH } from './paths.ts';
+
+type Ctx = InboxContext<DomainContext>;
+
+// The local person an activity's object names, if it is one of ours.
+async function localTarget(ctx: Ctx, objectId: URL | null): Promise<ProfileRecord | undefined> {
+  const parsed = objectId ? ctx.parseUri(objectId) : null;
+  if (parsed?.type !== 'actor' || parsed.identifier === INSTANCE_IDENTIFIER) return undefined;
+  return findLocalProfile(ctx.data.db, parsed.identifier);
+}
+
+// The actor as its own server serves it now: never what an activity embeds about it.
+async function fetchActor(ctx: Ctx, id: URL): Promise<Actor | undefined> {
+  const found = await ctx.lookupObject(id, { crossOrigin: 'ignore' }).catch(() => null);
+  return found && isActor(found) && found.id?.href === id.href && found.inboxId ? found : undefined;
+}
+
+/** Follow: the remote actor becomes a subscriber (her followers list shows @user@host), and an Accept is queued. */
+export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
+  if (!follow.id || !follow.actorId) return;
+  const local = await localTarget(ctx, follow.objectId);
+  if (!local) return;
+  const actor = await fetchActor(ctx, follow.actorId);
+  if (!actor) return;
+  const { fields, profileUrl } = await fromActor(actor);
+  const sender = ctx.getActorUri(local.nickname);
+  const accept = new Accept({ id: new URL(`${sender.href}#accepts/${randomUUID()}`), actor: sender, object: follow, to: follow.actorId });
+  const activity = (await accept.toJsonLd({ contextLoader: ctx.contextLoader, format: 'compact' })) as Record<string, unknown>;
+  const actorId = actor.id!.href;
+  const inbox = actor.inboxId!.href;
+  await ctx.data.db.transaction(async (trx) => {
+    const profileId = await saveRemoteProfile(ctx.data, trx, actorId, profileUrl, fields);
+    await upsertApActor(trx, {
+      profileId,
+      actorId,
+      inboxUrl: inbox,
+      sharedInboxUrl: actor.endpoints?.sharedInbox?.href ?? null,
+      handle: `${fields.nickname}@${new URL(actorId).host}`,
+    });
+    await addSubscription(trx, profileId, local.id);
+    await queueDelivery(ctx.data, trx, { sender: local.nickname, url: inbox, activity });
+  });
+}
+
+/** Undo(Follow): the remote actor stops subscribing. */
+export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
+  if (!undo.actorId) return;
+  // An embedded object is only trusted from the Undo's own origin; others are fetched from theirs.
+  const object = await undo.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, crossOrigin: 'ignore' }).catch(() => null);
+  if (!(object instanceof Follow) || object.actorId?.href !== undo.actorId.href) return;
+  const local = await localTarget(ctx, object.objectId);
+  const remote = await getApActorById(ctx.data.db, undo.actorId.href);
+  if (!local || !remote) return;
+  await ctx.data.db.transaction((trx) => endSubscription(trx, remote.profileId, local.id));
+}
+
+/** Registers the inboxes; fetches made while handling them are signed by the site's actor. */
+export function registerInbox(federation: Federation<DomainContext>): void {
+  federation
+    .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
+    .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_IDENTIFIER }))
+    .on(Follow, onFollow)
+    .on(Undo, onUndo);
+}

@@ -1,0 +1,79 @@
+// Our rows as ActivityStreams objects (toX), and remote actors as profile fields (fromX).
+import type { Context } from '@fedify/fedify';
+import { Create, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
+import type { Actor } from '@fedify/fedify/vocab';
+import { Temporal } from '@js-temporal/polyfill';
+import type { DomainContext } from '../../domain/context.ts';
+import type { NoticeRecord } from '../../domain/lookups.ts';
+import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
+import { noticeUrl } from '../../domain/urls.ts';
+
+/** A local notice as a public Note by its author. */
+export function toNote(ctx: Context<DomainContext>, notice: NoticeRecord): Note {
+  const url = new URL(noticeUrl(ctx.data.config.publicUrl, notice.id));
+  return new Note({
+    id: url,
+    attribution: ctx.getActorUri(notice.author.nickname),
+    content: notice.rendered,
+    url,
+    published: Temporal.Instant.fromEpochMilliseconds(notice.createdAt.getTime()),
+    to: PUBLIC_COLLECTION,
+    cc: ctx.getFollowersUri(notice.author.nickname),
+  });
+}
+
+/** The Create activity that published a local notice. */
+export function toCreate(ctx: Context<DomainContext>, notice: NoticeRecord): Create {
+  const note = toNote(ctx, notice);
+  return new Create({
+    id: new URL(`${note.id!.href}#create`),
+    actor: ctx.getActorUri(notice.author.nickname),
+    object: note,
+    published: note.published,
+    to: PUBLIC_COLLECTION,
+    cc: ctx.getFollowersUri(notice.author.nickname),
+  });
+}
+
+// Remote text is stored as plain text, bounded: no markup, no control characters.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+function plain(value: unknown, max: number): string | null {
+  if (typeof value !== 'string') return value == null ? null : plain(String(value), max);
+  const text = value
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(CONTROL, '')
+    .trim();
+  if (text === '') return null;
+  return [...text].slice(0, max).join('');
+}
+
+function httpUrl(value: URL | null | undefined): string | null {
+  return value && (value.protocol === 'https:' || value.protocol === 'http:') ? value.href : null;
+}
+
+/** What we keep of a remote actor: its profile fields and where its profile page is. */
+export async function fromActor(actor: Actor): Promise<{ fields: RemoteProfileFields; profileUrl: string }> {
+  const id = actor.id!;
+  const nickname = (plain(actor.preferredUsername?.toString(), 64) ?? id.pathname.split('/').filter(Boolean).pop() ?? id.hostname).replace(/\s+/g, '');
+  const icon = await actor.getIcon().catch(() => null); // an icon that cannot be read is no reason to refuse the actor
+  const url = actor.url instanceof URL ? actor.url : null;
+  return {
+    fields: {
+      nickname: nickname || id.hostname,
+      fullname: plain(actor.name?.toString(), 255),
+      bio: plain(actor.summary?.toString(), 1000),
+      location: null,
+      homepage: null,
+      avatarUrl: httpUrl(icon?.url instanceof URL ? icon.url : null),
+    },
+    profileUrl: httpUrl(url) ?? id.href,
+  };
+}
