@@ -3,6 +3,7 @@
 // other request passes on untouched. Also host-meta, and actors by content negotiation on /:nickname.
 import express from 'express';
 import type { Request as ExpressRequest, Response as ExpressResponse, Router } from 'express';
+import { FetchError } from '@fedify/fedify/runtime';
 import type { DomainContext } from '../../domain/context.ts';
 import { escapeHtml } from '../../domain/notice-text.ts';
 import { apFederationFor } from './federation.ts';
@@ -24,6 +25,13 @@ export function wantsActivityJson(accept: string | undefined): boolean {
 }
 
 class TooLarge extends Error {}
+
+// Errors that come from what the other server sent (an unreachable JSON-LD context, a document
+// that is not what it claims, a malformed URL): its fault, so a 400, never a 500.
+function isInputError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error instanceof FetchError || error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError || /^jsonld\b|JsonLdError/.test(error.name) || error.constructor.name === 'JsonLdError';
+}
 
 async function readBody(req: ExpressRequest): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -104,7 +112,9 @@ export function activityPubRouter(ctx: DomainContext): Router {
       const response = await federation.fetch(request, { contextData: ctx, onNotFound: pass('not-found'), onNotAcceptable: pass('not-acceptable') });
       if (!passed) return await send(res, response);
     } catch (error) {
-      return next(error);
+      if (!isInputError(error)) return next(error);
+      res.status(400).type('text/plain').send('The activity could not be read.');
+      return;
     }
     const actorPage = passed === 'not-acceptable' ? ACTOR_HTML_PATH.exec(req.path) : null;
     if (actorPage) return res.redirect(`/${actorPage[1]}`); // a browser following an actor id gets the profile page
