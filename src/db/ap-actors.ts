@@ -55,3 +55,13 @@ export async function listActorCollection(
   const rows = await query.select(`${theirs} as id`, 'p.is_local', 'p.nickname', 'a.actor_id').orderBy(theirs, 'desc').limit(page.limit);
   return rows.map((row) => ({ profileId: Number(row.id), isLocal: row.is_local as boolean, nickname: row.nickname as string, actorId: (row.actor_id as string | null) ?? null }));
 }
+
+/** Where to deliver to a local profile's ActivityPub followers: one inbox per server (its shared inbox when it has one). */
+export async function listFollowerInboxes(db: Knex, profileId: number): Promise<string[]> {
+  const rows = await db('subscriptions as s')
+    .join('ap_actors as a', 'a.profile_id', 's.subscriber_id')
+    .where('s.subscribed_id', profileId)
+    .distinct(db.raw('coalesce(a.shared_inbox_url, a.inbox_url) AS inbox'))
+    .orderBy('inbox');
+  return rows.map((row: { inbox: string }) => row.inbox);
+}

@@ -1,11 +1,11 @@
 // Every background job the server knows, with its retry policy.
 import { timelineJobHandlers } from '../domain/fanout.ts';
 import { feedJobHandlers } from '../domain/feed-upkeep.ts';
-import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_FANOUT_JOB } from '../domain/jobs.ts';
+import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, PROFILE_DISTRIBUTE_JOB } from '../domain/jobs.ts';
 import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
 import { ombJobDefinitions } from '../federation/omb/jobs.ts';
-import { apJobDefinitions } from '../federation/activitypub/jobs.ts';
+import { apDistribution, apJobDefinitions } from '../federation/activitypub/jobs.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import type { JobDefinition } from './queue.ts';
 
@@ -19,5 +19,17 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
 
 /** Every job definition for this configuration: the domain's and the federation modules'. */
 export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition>> {
-  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config), ...apJobDefinitions(config) };
+  const omb = ombJobDefinitions(config);
+  // Each distribution job runs OMB's part, then ActivityPub's.
+  for (const name of [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB] as const) {
+    const own = omb[name]!;
+    omb[name] = {
+      ...own,
+      handler: async (ctx, data, attempt) => {
+        await own.handler(ctx, data, attempt);
+        await apDistribution[name](ctx, data, attempt);
+      },
+    };
+  }
+  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...omb, ...apJobDefinitions(config) };
 }

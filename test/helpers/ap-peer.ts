@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest } from '@fedify/fedify';
 import type { Federation } from '@fedify/fedify';
-import { Accept, Endpoints, Follow, Person, Reject, Undo } from '@fedify/fedify/vocab';
+import { Accept, Create, Delete, Endpoints, Follow, Person, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Activity, Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 
@@ -64,7 +64,7 @@ export async function startApPeer(): Promise<ApPeer> {
   const record = async (_ctx: unknown, activity: Activity) => {
     received.push({ type: activity.constructor.name, json: (await activity.toJsonLd()) as Record<string, unknown> });
   };
-  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, record).on(Undo, record);
+  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, record).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record);
 
   server.on('request', (req, res) => {
     const chunks: Buffer[] = [];

@@ -140,6 +140,16 @@ describe('ActivityPub discovery', () => {
     assert.match(create.object.id, new RegExp(`^${server.url}/notice/\\d+$`));
     assert.equal(create.object.attributedTo, `${server.url}/users/alice`);
 
+    // The Note's id is the notice's permalink: JSON for servers, the page for browsers.
+    const notePath = create.object.id.replace(server.url, '');
+    const note = await getJson(notePath);
+    assert.equal(note.status, 200);
+    assert.deepEqual(note.body.id, create.object.id);
+    assert.equal(note.body.content, create.object.content);
+    const html = await fetch(`${server.url}${notePath}`, { headers: { accept: 'text/html' } });
+    assert.match(html.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal((await getJson('/notice/999999')).status, 404);
+
     const followers = await getJson('/users/alice/followers');
     assert.equal(followers.body.totalItems, 1);
     const page = await getJson(followers.body.first.replace(server.url, ''));

@@ -1,6 +1,6 @@
 // Local actors: each user as a Person, the site itself as an Application (it signs the fetches no
 // user makes), with their key pairs.
-import type { Federation, RequestContext } from '@fedify/fedify';
+import type { Context, Federation } from '@fedify/fedify';
 import { Application, Endpoints, Image, Person } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
@@ -15,7 +15,7 @@ export function bioHtml(bio: string | null): string | null {
   return bio ? `<p>${escapeHtml(bio).replace(/\r?\n/g, '<br>')}</p>` : null;
 }
 
-function personOf(ctx: RequestContext<DomainContext>, profile: ProfileRecord, keys: Awaited<ReturnType<RequestContext<DomainContext>['getActorKeyPairs']>>): Person {
+function personOf(ctx: Context<DomainContext>, profile: ProfileRecord, keys: Awaited<ReturnType<Context<DomainContext>['getActorKeyPairs']>>): Person {
   const { publicUrl } = ctx.data.config;
   const identifier = profile.nickname;
   const avatar = profile.avatarKey ? new URL(publicUrl + avatarPath({ id: profile.id, nickname: profile.nickname, isLocal: true }, profile.avatarKey, 96)) : null;
@@ -36,6 +36,12 @@ function personOf(ctx: RequestContext<DomainContext>, profile: ProfileRecord, ke
     manuallyApprovesFollowers: false,
     discoverable: true,
   });
+}
+
+/** A local person's actor as it is served, or undefined when there is nobody by that nickname. */
+export async function localPerson(ctx: Context<DomainContext>, nickname: string): Promise<Person | undefined> {
+  const profile = await findLocalProfile(ctx.data.db, nickname);
+  return profile ? personOf(ctx, profile, await ctx.getActorKeyPairs(nickname)) : undefined;
 }
 
 /** The key owner behind an actor identifier, or undefined when there is no such actor. */

@@ -6,8 +6,10 @@ import { findLocalProfile } from '../../domain/lookups.ts';
 import { localProfileCounts } from '../../domain/site-stats.ts';
 import { profileTimeline } from '../../domain/timelines.ts';
 import { listActorCollection } from '../../db/ap-actors.ts';
-import { toCreate } from './mapping.ts';
-import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, OUTBOX_PATH } from './paths.ts';
+import { findNotice } from '../../domain/lookups.ts';
+import { Note } from '@fedify/fedify/vocab';
+import { noticeId, toCreate, toNote } from './mapping.ts';
+import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, NOTE_PATH, OUTBOX_PATH } from './paths.ts';
 
 const PAGE_SIZE = 40;
 
@@ -23,8 +25,16 @@ async function firstCursor(ctx: { data: DomainContext }, identifier: string): Pr
   return (await findLocalProfile(ctx.data.db, identifier)) ? '' : null;
 }
 
-/** Registers the outbox, followers and following collections. */
+/** Registers local notices as Notes (at their permalinks), the outbox, followers and following collections. */
 export function registerCollections(federation: Federation<DomainContext>): void {
+  federation.setObjectDispatcher(Note, NOTE_PATH, async (ctx, values) => {
+    const id = cursorValue(values.id ?? '');
+    const notice = typeof id === 'number' ? await findNotice(ctx.data.db, id) : undefined;
+    if (!notice || !notice.isLocal) return null;
+    const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.data.db, notice.inReplyTo);
+    return toNote(ctx, notice, parent ? noticeId(ctx.data.config.publicUrl, parent) : null);
+  });
+
   federation
     .setOutboxDispatcher(OUTBOX_PATH, async (ctx, identifier, cursor) => {
       if (cursor === null) return null; // the collection itself: only its size and first page link

@@ -3,7 +3,9 @@ import type { Config } from '../../config.ts';
 import type { JobHandler } from '../../domain/context.ts';
 import { purgeExpiredKv } from '../../db/fedify-kv.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
+import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../domain/jobs.ts';
 import { deliverWith } from './deliver.ts';
+import { distributeNoteWith, distributePersonWith } from './distribute.ts';
 import { apFederationFor } from './federation.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
 
@@ -47,3 +49,9 @@ export function apJobDefinitions(config: Config): Record<string, JobDefinition> 
     [AP_KV_PURGE_JOB]: { handler: purgeKv, retryLimit: 1, retryDelaySeconds: 60, cron: '53 * * * *' },
   };
 }
+
+/** ActivityPub's part of the protocol-neutral distribution jobs. */
+export const apDistribution: Readonly<Record<typeof NOTICE_DISTRIBUTE_JOB | typeof PROFILE_DISTRIBUTE_JOB, JobHandler>> = {
+  [NOTICE_DISTRIBUTE_JOB]: distributeNoteWith(apFederationFor),
+  [PROFILE_DISTRIBUTE_JOB]: distributePersonWith(apFederationFor),
+};

@@ -1,17 +1,30 @@
 // Our rows as ActivityStreams objects (toX), and remote actors as profile fields (fromX).
 import type { Context } from '@fedify/fedify';
-import { Create, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
+import { Create, Hashtag, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { DomainContext } from '../../domain/context.ts';
 import type { NoticeRecord } from '../../domain/lookups.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
-import { noticeUrl } from '../../domain/urls.ts';
+import { noticeTags, tokenizeNotice } from '../../domain/notice-text.ts';
+import { noticeUrl, tagUrl } from '../../domain/urls.ts';
 
-/** A local notice as a public Note by its author. */
-export function toNote(ctx: Context<DomainContext>, notice: NoticeRecord): Note {
+/** The id of a notice as ActivityPub knows it: a remote one's own URI, a local one's permalink. */
+export function noticeId(publicUrl: string, notice: Pick<NoticeRecord, 'id' | 'isLocal' | 'uri'>): URL | null {
+  if (notice.isLocal) return new URL(noticeUrl(publicUrl, notice.id));
+  try {
+    return notice.uri ? new URL(notice.uri) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A local notice as a public Note by its author; `replyTo` is the id of the notice it answers. */
+export function toNote(ctx: Context<DomainContext>, notice: NoticeRecord, replyTo: URL | null = null): Note {
   const url = new URL(noticeUrl(ctx.data.config.publicUrl, notice.id));
   return new Note({
+    replyTarget: replyTo,
+    tags: noticeTags(tokenizeNotice(notice.content)).map((tag) => new Hashtag({ name: `#${tag}`, href: new URL(tagUrl(ctx.data.config.publicUrl, tag)) })),
     id: url,
     attribution: ctx.getActorUri(notice.author.nickname),
     content: notice.rendered,
@@ -23,8 +36,8 @@ export function toNote(ctx: Context<DomainContext>, notice: NoticeRecord): Note 
 }
 
 /** The Create activity that published a local notice. */
-export function toCreate(ctx: Context<DomainContext>, notice: NoticeRecord): Create {
-  const note = toNote(ctx, notice);
+export function toCreate(ctx: Context<DomainContext>, notice: NoticeRecord, replyTo: URL | null = null): Create {
+  const note = toNote(ctx, notice, replyTo);
   return new Create({
     id: new URL(`${note.id!.href}#create`),
     actor: ctx.getActorUri(notice.author.nickname),

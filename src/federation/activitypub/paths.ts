@@ -11,6 +11,8 @@ export const OUTBOX_PATH = '/users/{identifier}/outbox';
 export const FOLLOWERS_PATH = '/users/{identifier}/followers';
 export const FOLLOWING_PATH = '/users/{identifier}/following';
 export const NODEINFO_PATH = '/nodeinfo/2.1';
+/** A local notice's permalink, which is also its Note's id (served to those who ask for JSON). */
+export const NOTE_PATH = '/notice/{id}';
 
 /** First path segments (and exact paths) that Fedify answers; everything else passes by untouched. */
 export function isFederationPath(path: string): boolean {

@@ -14,6 +14,7 @@ export const MAX_INBOX_BYTES = 1024 * 1024;
 
 const NICKNAME_PATH = /^\/([a-z0-9]{1,64})\/?$/;
 const ACTOR_HTML_PATH = /^\/users\/([a-z0-9]{1,64})\/?$/;
+const NOTICE_PATH = /^\/notice\/\d{1,18}$/;
 
 /** Whether an Accept header asks for ActivityStreams JSON rather than a page. */
 export function wantsActivityJson(accept: string | undefined): boolean {
@@ -88,8 +89,9 @@ export function activityPubRouter(ctx: DomainContext): Router {
     const query = req.originalUrl.slice(req.originalUrl.indexOf('?') >= 0 ? req.originalUrl.indexOf('?') : req.originalUrl.length);
     const reading = req.method === 'GET' || req.method === 'HEAD';
     const nickname = reading ? NICKNAME_PATH.exec(path) : null;
-    if (nickname && wantsActivityJson(req.headers.accept)) path = `/users/${nickname[1]}`; // the profile URL, asked for as an actor
-    else if (!isFederationPath(path)) return next();
+    const wantsJson = reading && wantsActivityJson(req.headers.accept);
+    if (nickname && wantsJson) path = `/users/${nickname[1]}`; // the profile URL, asked for as an actor
+    else if (!isFederationPath(path) && !(wantsJson && NOTICE_PATH.test(path))) return next();
     let body: Buffer | undefined;
     if (!reading) {
       try {

@@ -1,0 +1,48 @@
+// ActivityPub's part of notice.distribute and profile.distribute: render the activity once, then
+// queue one delivery per follower server (its shared inbox), never one per follower.
+import { Update } from '@fedify/fedify/vocab';
+import type { Federation } from '@fedify/fedify';
+import type { DomainContext, JobHandler } from '../../domain/context.ts';
+import { findLocalUser, findNotice } from '../../domain/lookups.ts';
+import { listFollowerInboxes } from '../../db/ap-actors.ts';
+import { localPerson } from './actors.ts';
+import { noticeId, toCreate } from './mapping.ts';
+import { queueDelivery } from './outbox-queue.ts';
+
+async function queueAll(ctx: DomainContext, sender: string, inboxes: string[], activity: Record<string, unknown>): Promise<void> {
+  await ctx.db.transaction(async (trx) => {
+    for (const url of inboxes) await queueDelivery(ctx, trx, { sender, url, activity });
+  });
+}
+
+/** notice.distribute: a new local notice goes to its author's followers as Create(Note). */
+export function distributeNoteWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+  return async (ctx, data) => {
+    const notice = await findNotice(ctx.db, Number(data.noticeId));
+    if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
+    const inboxes = await listFollowerInboxes(ctx.db, notice.author.id);
+    if (inboxes.length === 0) return;
+    const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.db, notice.inReplyTo);
+    const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
+    const create = toCreate(context, notice, parent ? noticeId(ctx.config.publicUrl, parent) : null);
+    const activity = (await create.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
+    await queueAll(ctx, notice.author.nickname, inboxes, activity);
+  };
+}
+
+/** profile.distribute: a changed local profile goes to her followers as Update(Person). */
+export function distributePersonWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+  return async (ctx, data) => {
+    const user = await findLocalUser(ctx.db, Number(data.profileId));
+    if (!user) return;
+    const inboxes = await listFollowerInboxes(ctx.db, user.id);
+    if (inboxes.length === 0) return;
+    const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
+    const person = await localPerson(context, user.nickname);
+    if (!person) return;
+    const actorId = context.getActorUri(user.nickname);
+    const update = new Update({ id: new URL(`${actorId.href}#updates/${Date.now()}`), actor: actorId, object: person, to: new URL('https://www.w3.org/ns/activitystreams#Public'), cc: context.getFollowersUri(user.nickname) });
+    const activity = (await update.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
+    await queueAll(ctx, user.nickname, inboxes, activity);
+  };
+}
