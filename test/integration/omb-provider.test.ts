@@ -55,7 +55,7 @@ function listenee(nickname: string, host = 'peer.example'): Params {
 }
 
 function authorizePath(token: Token, extra: Params, consumerKey = PEER): string {
-  const signed = signRequest({ method: 'GET', url: `${a.url}/omb/userauthorization`, consumerKey, token, params: { oauth_callback: `http://peer.example/finish?action=finishremotesubscribe`, omb_version: V, omb_listener: aliceUri, ...extra } });
+  const signed = signRequest({ method: 'GET', url: `${a.url}/omb/userauthorization`, consumerKey, token, params: { oauth_callback: `${consumerKey}finish?action=finishremotesubscribe`, omb_version: V, omb_listener: aliceUri, ...extra } });
   return `/omb/userauthorization?${encodeForm(signed.params)}`;
 }
 
