@@ -162,4 +162,26 @@ describe('M presenting itself to B as alice (the other direction)', () => {
     await reachesAlice('Still for the real alice');
     assert.ok(!m.calls.some((call) => call.route === 'POST /omb/postnotice'), 'nothing was pushed to M');
   });
+
+  it('is refused when M’s own listener comes back with alice’s profile URL (alice@A on every page)', async () => {
+    m.publishXrds('/mallory', {
+      requestToken: `${m.url}/omb/requesttoken`,
+      authorize: `${m.url}/omb/userauthorization`,
+      accessToken: `${m.url}/omb/accesstoken`,
+      postNotice: `${m.url}/omb/postnotice`,
+      updateProfile: `${m.url}/omb/updateprofile`,
+      localId: `${m.url}/user/1`,
+    });
+    const visitor = new WebClient(b.url);
+    await visitor.get('/main/remote?nickname=bob');
+    const submitted = await visitor.post('/main/remote', { nickname: 'bob', profile_url: `${m.url}/mallory` });
+    assert.equal(submitted.status, 303, textOf(submitted.text));
+    const token = new URL(submitted.location!).searchParams.get('oauth_token');
+    const profiles = await dbB()('profiles').count({ n: '*' });
+    const finish = await visitor.get(`/omb/finishremotesubscribe?oauth_token=${token}&omb_version=${encodeURIComponent(OMB_V)}&omb_listener_nickname=alice&omb_listener_profile=${encodeURIComponent(`${a.url}/alice`)}`);
+    assert.equal(finish.status, 400, textOf(finish.text));
+    assert.match(textOf(finish.text), /another site than your identifier/);
+    assert.deepEqual(await dbB()('profiles').count({ n: '*' }), profiles);
+    assert.equal((await dbB()('profiles').where({ uri: `${m.url}/user/1` })).length, 0);
+  });
 });
