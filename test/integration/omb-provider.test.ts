@@ -467,6 +467,20 @@ describe('which listenees a consumer may name', () => {
     assert.equal((await db()('omb_request_tokens').where({ token: second.token.key }).first()).state, 'authorized', 'nothing written');
   });
 
+  it('voids a token held by a server that does not host its listenee (one issued before these rules)', async () => {
+    const frank = await db()('profiles').where({ uri: 'http://third.example/user/frank' }).first();
+    const carolSubscription = { subscriber_id: carolId, subscribed_id: frank.id };
+    await db()('omb_consumers').insert({ consumer_key: 'http://evil.example/' }).onConflict().ignore();
+    await db()('omb_access_tokens').where(carolSubscription).update({ consumer_key: 'http://evil.example/', token: 'e'.repeat(32), secret: 'f'.repeat(32) });
+    const notices = await count('notices');
+    const push = await send('/omb/postnotice', { omb_version: V, omb_listenee: 'http://third.example/user/frank', omb_notice: 'http://third.example/notice/66', omb_notice_content: 'Frank, honest' }, { token: { key: 'e'.repeat(32), secret: 'f'.repeat(32) }, consumerKey: 'http://evil.example/' });
+    assert.equal(push.status, 403, push.body);
+    const update = await send('/omb/updateprofile', { omb_version: V, ...listenee('frank', 'third.example'), omb_listenee_fullname: 'Evil' }, { token: { key: 'e'.repeat(32), secret: 'f'.repeat(32) }, consumerKey: 'http://evil.example/' });
+    assert.equal(update.status, 403, update.body);
+    assert.equal(await count('notices'), notices);
+    assert.equal((await db()('profiles').where({ id: frank.id }).first()).fullname, frank.fullname);
+  });
+
   it('accepts tag: URIs of the listenee’s own host, and refuses notices under another site’s', async () => {
     const own = await send('/omb/postnotice', { omb_version: V, omb_listenee: 'http://third.example/user/frank', omb_notice: 'tag:third.example,2008:notice:2', omb_notice_content: 'Tagged' }, { token: frankToken, consumerKey: THIRD });
     assert.equal(own.status, 200, own.body);
