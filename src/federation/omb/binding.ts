@@ -14,17 +14,12 @@ import { OmbError } from './params.ts';
 /** What a consumer claims about the listenee it asks one of our users to authorize. */
 export type ListeneeClaim = { uri: string; profileUrl: string; nickname: string; callback: string | undefined };
 
-function refuse(status: number, error: unknown): never {
-  if (error instanceof RemoteOriginError) throw new OmbError(status, error.message);
-  throw error;
-}
-
 /** Refuses (4xx, nothing written) a listenee the asking consumer cannot speak for, or one the listener already follows. */
 export async function checkListeneeClaim(db: Db, listenerId: number, consumerKey: string, claim: ListeneeClaim): Promise<void> {
   try {
     checkRemoteIdentity(claim);
   } catch (error) {
-    refuse(403, error);
+    throw error instanceof RemoteOriginError ? new OmbError(403, error.message) : error;
   }
   if (!sameSite(claim.profileUrl, consumerKey)) {
     throw new OmbError(403, `The profile ${claim.profileUrl} is not served by the server that asks (${consumerKey}).`);
