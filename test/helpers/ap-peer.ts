@@ -53,7 +53,8 @@ export async function startApPeer(): Promise<ApPeer> {
         summary: '<p>I live <script>alert(1)</script>elsewhere</p>',
         inbox: ctx.getInboxUri(identifier),
         endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
-        url: new URL(`${url}/@${identifier}`),
+        // mallory claims a profile page on another site, which Ostrakon must not take as hers
+        url: new URL(identifier === 'mallory' ? 'https://elsewhere.example/@mallory' : `${url}/@${identifier}`),
         publicKey: pair!.cryptographicKey,
       });
     })

@@ -36,6 +36,11 @@ after(async () => {
 });
 
 describe('delivering to ActivityPub followers', () => {
+  it('binds each follower to its actor id, never to a profile page on another site', async () => {
+    const mallory = await server.runtime.ctx.db('profiles').where({ uri: peer.actorUri('mallory') }).first();
+    assert.equal(mallory.profile_url, peer.actorUri('mallory'));
+  });
+
   it('sends a new notice once per server as Create(Note)', async () => {
     await alice.post('/notice/new', { content: 'Tea at https://example.org/tea?a=1&b=2 #party', returnto: '/' });
     await waitFor('the Create', async () => ofType('Create').length >= 1);

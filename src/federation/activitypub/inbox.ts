@@ -8,7 +8,8 @@ import type { Actor } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
-import { addSubscription, endSubscription, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { addSubscription, changeRemoteProfile, endSubscription, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { RemoteOriginError } from '../../domain/remote-origins.ts';
 import { getApActorById, upsertApActor } from '../../db/ap-actors.ts';
 import { fromActor } from './mapping.ts';
 import { queueDelivery } from './outbox-queue.ts';
@@ -44,6 +45,8 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   const inbox = actor.inboxId!.href;
   await ctx.data.db.transaction(async (trx) => {
     const profileId = await saveRemoteProfile(ctx.data, trx, actorId, profileUrl, fields);
+    // Just fetched from its own server: what it says of itself now is current.
+    await changeRemoteProfile(ctx.data, trx, profileId, fields);
     await upsertApActor(trx, {
       profileId,
       actorId,
@@ -68,11 +71,23 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   await ctx.data.db.transaction((trx) => endSubscription(trx, remote.profileId, local.id));
 }
 
+// A rule of ours refusing what the activity claims (an identity bound to another site) drops the
+// activity: the sender is answered 202 like for any activity we ignore, never a 500.
+function refusing<T>(listener: (ctx: Ctx, activity: T) => Promise<void>): (ctx: Ctx, activity: T) => Promise<void> {
+  return async (ctx, activity) => {
+    try {
+      await listener(ctx, activity);
+    } catch (error) {
+      if (!(error instanceof RemoteOriginError)) throw error;
+    }
+  };
+}
+
 /** Registers the inboxes; fetches made while handling them are signed by the site's actor. */
 export function registerInbox(federation: Federation<DomainContext>): void {
   federation
     .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_IDENTIFIER }))
-    .on(Follow, onFollow)
-    .on(Undo, onUndo);
+    .on(Follow, refusing(onFollow))
+    .on(Undo, refusing(onUndo));
 }

@@ -6,6 +6,7 @@ import { Temporal } from '@js-temporal/polyfill';
 import type { DomainContext } from '../../domain/context.ts';
 import type { NoticeRecord } from '../../domain/lookups.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
+import { sameSite } from '../../domain/remote-origins.ts';
 import { noticeTags, tokenizeNotice } from '../../domain/notice-text.ts';
 import { noticeUrl, tagUrl } from '../../domain/urls.ts';
 
@@ -87,6 +88,7 @@ export async function fromActor(actor: Actor): Promise<{ fields: RemoteProfileFi
       homepage: null,
       avatarUrl: httpUrl(icon?.url instanceof URL ? icon.url : null),
     },
-    profileUrl: httpUrl(url) ?? id.href,
+    // A profile page on another site than the actor's cannot be its page: the actor id stands in.
+    profileUrl: url && sameSite(url.href, id.href) ? (httpUrl(url) ?? id.href) : id.href,
   };
 }
