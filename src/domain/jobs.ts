@@ -9,6 +9,9 @@ export const HOME_TRIM_JOB = 'home.trim';
 /** Send a new local notice to the servers of its author's remote subscribers (protocol-neutral). */
 export const NOTICE_DISTRIBUTE_JOB = 'notice.distribute';
 
+/** Tell the servers of a deleted local notice's remote subscribers that it is gone (protocol-neutral; data: noticeId, authorId). */
+export const NOTICE_RETRACT_JOB = 'notice.retract';
+
 /** Send a local profile's changed fields to the servers of its remote subscribers (protocol-neutral). */
 export const PROFILE_DISTRIBUTE_JOB = 'profile.distribute';
 

@@ -67,6 +67,18 @@ describe('delivering to ActivityPub followers', () => {
     assert.equal(reply.inReplyTo, `${server.url}/notice/${rootId}`);
   });
 
+  it('withdraws a deleted notice with Delete(Tombstone)', async () => {
+    const replyId = String((ofType('Create')[1]!.json.object as { id: string }).id);
+    const id = replyId.slice(replyId.lastIndexOf('/') + 1);
+    assert.equal((await alice.get(`/notice/delete/${id}`)).status, 200);
+    const deleted = await alice.post(`/notice/delete/${id}`, {});
+    assert.ok(deleted.status === 303 || deleted.status === 302, `delete answered ${deleted.status}`);
+    await waitFor('the Delete', async () => ofType('Delete').length === 1);
+    const remove = ofType('Delete')[0]!.json;
+    assert.equal(remove.actor, `${server.url}/users/alice`);
+    assert.deepEqual(remove.object, { id: replyId, type: 'Tombstone' });
+  });
+
   it('sends a profile change as Update(Person)', async () => {
     await alice.get('/settings/profile');
     await alice.post('/settings/profile', { fullname: 'Alice Pleasance', bio: 'now with a bio', location: '', homepage: '' });

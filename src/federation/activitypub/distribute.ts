@@ -1,11 +1,12 @@
 // ActivityPub's part of notice.distribute and profile.distribute: render the activity once, then
 // queue one delivery per follower server (its shared inbox), never one per follower.
-import { Update } from '@fedify/fedify/vocab';
+import { Delete, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/fedify/vocab';
 import type { Federation } from '@fedify/fedify';
 import type { DomainContext, JobHandler } from '../../domain/context.ts';
 import { findLocalUser, findNotice } from '../../domain/lookups.ts';
 import { listFollowerInboxes } from '../../db/ap-actors.ts';
 import { localPerson } from './actors.ts';
+import { noticeUrl } from '../../domain/urls.ts';
 import { noticeId, toCreate } from './mapping.ts';
 import { queueDelivery } from './outbox-queue.ts';
 
@@ -41,8 +42,25 @@ export function distributePersonWith(federationOf: (ctx: DomainContext) => Feder
     const person = await localPerson(context, user.nickname);
     if (!person) return;
     const actorId = context.getActorUri(user.nickname);
-    const update = new Update({ id: new URL(`${actorId.href}#updates/${Date.now()}`), actor: actorId, object: person, to: new URL('https://www.w3.org/ns/activitystreams#Public'), cc: context.getFollowersUri(user.nickname) });
+    const update = new Update({ id: new URL(`${actorId.href}#updates/${Date.now()}`), actor: actorId, object: person, to: PUBLIC_COLLECTION, cc: context.getFollowersUri(user.nickname) });
     const activity = (await update.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
     await queueAll(ctx, user.nickname, inboxes, activity);
+  };
+}
+
+/** notice.retract: a deleted local notice is withdrawn from her followers' servers as Delete(Tombstone). */
+export function distributeDeleteWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+  return async (ctx, data) => {
+    const author = await findLocalUser(ctx.db, Number(data.authorId));
+    const id = Number(data.noticeId);
+    if (!author || !Number.isSafeInteger(id)) return;
+    const inboxes = await listFollowerInboxes(ctx.db, author.id);
+    if (inboxes.length === 0) return;
+    const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
+    const noteId = new URL(noticeUrl(ctx.config.publicUrl, id));
+    const actor = context.getActorUri(author.nickname);
+    const remove = new Delete({ id: new URL(`${noteId.href}#delete`), actor, object: new Tombstone({ id: noteId }), to: PUBLIC_COLLECTION, cc: context.getFollowersUri(author.nickname) });
+    const activity = (await remove.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
+    await queueAll(ctx, author.nickname, inboxes, activity);
   };
 }
