@@ -1,5 +1,6 @@
-// ActivityPub: Fedify's key-value store, the key pairs of local actors, and what we know of
-// remote ActivityPub actors (their profiles live in profiles like every remote person's).
+// ActivityPub: Fedify's key-value store, the key pairs of local actors, what we know of remote
+// ActivityPub actors (their profiles live in profiles like every remote person's), and follows
+// waiting for their Accept.
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
@@ -32,9 +33,19 @@ export async function up(knex: Knex): Promise<void> {
       handle           text,        -- user@host, from WebFinger or the actor's preferredUsername
       updated_at       timestamptz NOT NULL DEFAULT now()
     );
+
+    -- Follows a local user sent that the remote side has not accepted yet: the subscription
+    -- exists only once the Accept arrives.
+    CREATE TABLE ap_follow_requests (
+      follower_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      followee_id bigint NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+      follow_id   text NOT NULL UNIQUE,
+      created_at  timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (follower_id, followee_id)
+    );
   `);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('DROP TABLE ap_actors, ap_key_pairs, fedify_kv');
+  await knex.raw('DROP TABLE ap_follow_requests, ap_actors, ap_key_pairs, fedify_kv');
 }

@@ -34,6 +34,7 @@ import { tagRoutes } from './web/routes/tags.ts';
 import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
 import { ombRouter } from './federation/omb/router.ts';
 import { activityPubRouter } from './federation/activitypub/router.ts';
+import { activityPubPages } from './federation/activitypub/pages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWS = path.join(ROOT, 'views');
@@ -113,6 +114,7 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   app.use(ombRouter(ctx)); // before the web routes: XRDS on profile pages, OMB endpoints
+  app.use(activityPubPages(ctx)); // the form that follows someone on an ActivityPub server
   app.use(timelineRoutes(ctx));
   app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
   app.use(settingsRoutes(ctx));

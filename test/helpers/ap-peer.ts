@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest } from '@fedify/fedify';
-import type { Federation } from '@fedify/fedify';
+import type { Federation, InboxContext } from '@fedify/fedify';
 import { Accept, Create, Delete, Endpoints, Follow, Person, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Activity, Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
@@ -17,6 +17,8 @@ export type ApPeer = {
   federation: Federation<void>;
   /** Activities that passed the peer's own signature checks, in arrival order. */
   received: PeerActivity[];
+  /** How each actor answers a Follow (none: it records it and answers nothing). */
+  answers: Map<string, 'accept' | 'reject'>;
   actorUri(name: string): string;
   /** Looks up acct:user@host over WebFinger (http: loopback has no TLS) and fetches the actor. */
   resolve(handle: string): Promise<Actor>;
@@ -40,6 +42,7 @@ export async function startApPeer(): Promise<ApPeer> {
   const keys = new Map<string, CryptoKeyPair>();
   for (const name of ACTORS) keys.set(name, await generateCryptoKeyPair('RSASSA-PKCS1-v1_5'));
   const received: PeerActivity[] = [];
+  const answers = new Map<string, 'accept' | 'reject'>();
 
   const federation = createFederation<void>({ kv: new MemoryKvStore(), origin: url, allowPrivateAddress: true, firstKnock: 'draft-cavage-http-signatures-12' });
   federation
@@ -65,7 +68,18 @@ export async function startApPeer(): Promise<ApPeer> {
   const record = async (_ctx: unknown, activity: Activity) => {
     received.push({ type: activity.constructor.name, json: (await activity.toJsonLd()) as Record<string, unknown> });
   };
-  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, record).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record);
+  const onFollow = async (ctx: InboxContext<void>, follow: Follow) => {
+    await record(ctx, follow);
+    const parsed = follow.objectId ? ctx.parseUri(follow.objectId) : null;
+    const answer = parsed?.type === 'actor' ? answers.get(parsed.identifier) : undefined;
+    if (!answer || parsed?.type !== 'actor') return;
+    const follower = await follow.getActor(ctx);
+    if (!follower) return;
+    const Answer = answer === 'accept' ? Accept : Reject;
+    const me = ctx.getActorUri(parsed.identifier);
+    await ctx.sendActivity({ identifier: parsed.identifier }, follower, new Answer({ id: new URL(`${me.href}#answers/${crypto.randomUUID()}`), actor: me, object: follow }));
+  };
+  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, onFollow).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record);
 
   server.on('request', (req, res) => {
     const chunks: Buffer[] = [];
@@ -87,6 +101,7 @@ export async function startApPeer(): Promise<ApPeer> {
     host: `127.0.0.1:${port}`,
     federation,
     received,
+    answers,
     actorUri: (name) => `${url}/actors/${name}`,
     async resolve(handle) {
       const [user, host] = handle.replace(/^@/, '').split('@');

@@ -131,7 +131,7 @@ describe('inbox input that is not to be trusted', () => {
       JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${peer.actorUri('peer')}#x2`, type: ['Follow', 7], actor: peer.actorUri('peer'), object: null }),
       JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${peer.actorUri('peer')}#x3`, type: 'Follow', actor: peer.actorUri('peer'), object: `${server.url}/users/${'a'.repeat(500_000)}` }),
       JSON.stringify({ '@context': 'https://example.invalid/context', id: `${peer.actorUri('peer')}#x4`, type: 'Follow', actor: peer.actorUri('peer') }),
-      JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${peer.actorUri('peer')}#x5`, type: 'Undo', actor: peer.actorUri('peer'), object: 'http://10.0.0.1/nothing' }),
+      JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${peer.actorUri('peer')}#x5`, type: 'Undo', actor: peer.actorUri('peer'), object: 'http://169.254.169.254/nothing' }),
     ];
     for (const body of bodies) {
       const before = await counts();

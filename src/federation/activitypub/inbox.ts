@@ -3,15 +3,16 @@
 // store the minimum and queue any answer. Activities of other types are answered 202 and ignored.
 import { randomUUID } from 'node:crypto';
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Follow, isActor, Undo } from '@fedify/fedify/vocab';
+import { Accept, Follow, isActor, Reject, Undo } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
-import { addSubscription, changeRemoteProfile, endSubscription, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { addSubscription, endSubscription } from '../../domain/remote-profiles.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
-import { getApActorById, upsertApActor } from '../../db/ap-actors.ts';
-import { fromActor } from './mapping.ts';
+import { getApActorById } from '../../db/ap-actors.ts';
+import { takeFollowRequest } from '../../db/ap-follow-requests.ts';
+import { persistActor } from './persist.ts';
 import { queueDelivery } from './outbox-queue.ts';
 import { INBOX_PATH, INSTANCE_IDENTIFIER, SHARED_INBOX_PATH } from './paths.ts';
 
@@ -37,23 +38,12 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   if (!local) return;
   const actor = await fetchActor(ctx, follow.actorId);
   if (!actor) return;
-  const { fields, profileUrl } = await fromActor(actor);
   const sender = ctx.getActorUri(local.nickname);
   const accept = new Accept({ id: new URL(`${sender.href}#accepts/${randomUUID()}`), actor: sender, object: follow, to: follow.actorId });
   const activity = (await accept.toJsonLd({ contextLoader: ctx.contextLoader, format: 'compact' })) as Record<string, unknown>;
-  const actorId = actor.id!.href;
   const inbox = actor.inboxId!.href;
   await ctx.data.db.transaction(async (trx) => {
-    const profileId = await saveRemoteProfile(ctx.data, trx, actorId, profileUrl, fields);
-    // Just fetched from its own server: what it says of itself now is current.
-    await changeRemoteProfile(ctx.data, trx, profileId, fields);
-    await upsertApActor(trx, {
-      profileId,
-      actorId,
-      inboxUrl: inbox,
-      sharedInboxUrl: actor.endpoints?.sharedInbox?.href ?? null,
-      handle: `${fields.nickname}@${new URL(actorId).host}`,
-    });
+    const profileId = await persistActor(ctx.data, trx, actor);
     await addSubscription(trx, profileId, local.id);
     await queueDelivery(ctx.data, trx, { sender: local.nickname, url: inbox, activity });
   });
@@ -69,6 +59,38 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   const remote = await getApActorById(ctx.data.db, undo.actorId.href);
   if (!local || !remote) return;
   await ctx.data.db.transaction((trx) => endSubscription(trx, remote.profileId, local.id));
+}
+
+/** Accept(Follow): a follow a local user sent is accepted, and her subscription starts. */
+export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
+  if (!accept.actorId || !accept.objectId) return;
+  const remote = await getApActorById(ctx.data.db, accept.actorId.href);
+  if (!remote) return;
+  const followId = accept.objectId.href;
+  await ctx.data.db.transaction(async (trx) => {
+    // Only the one who was followed can accept, and only the follow that was sent to them.
+    const request = await takeFollowRequest(trx, followId, remote.profileId);
+    if (request) await addSubscription(trx, request.followerId, request.followeeId);
+  });
+}
+
+/** Reject(Follow): a follow is refused (pending) or withdrawn (accepted before): no subscription. */
+export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
+  if (!reject.actorId || !reject.objectId) return;
+  const remote = await getApActorById(ctx.data.db, reject.actorId.href);
+  if (!remote) return;
+  const followId = reject.objectId.href;
+  // Our Follow ids are the follower's actor id with a fragment: a Reject of one accepted earlier
+  // names its follower. It can only end a subscription to the rejecting actor itself.
+  const actorOfFollow = new URL(followId);
+  actorOfFollow.hash = '';
+  const follower = ctx.parseUri(actorOfFollow);
+  const local = follower?.type === 'actor' ? await findLocalProfile(ctx.data.db, follower.identifier) : undefined;
+  await ctx.data.db.transaction(async (trx) => {
+    const request = await takeFollowRequest(trx, followId, remote.profileId);
+    const followerId = request?.followerId ?? local?.id;
+    if (followerId !== undefined) await endSubscription(trx, followerId, remote.profileId);
+  });
 }
 
 // A rule of ours refusing what the activity claims (an identity bound to another site) drops the
@@ -89,5 +111,7 @@ export function registerInbox(federation: Federation<DomainContext>): void {
     .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_IDENTIFIER }))
     .on(Follow, refusing(onFollow))
-    .on(Undo, refusing(onUndo));
+    .on(Undo, refusing(onUndo))
+    .on(Accept, refusing(onAccept))
+    .on(Reject, refusing(onReject));
 }
