@@ -5,7 +5,7 @@ import { backfillHome, removeProfileFromHome } from '../db/home-timelines.ts';
 import { insertNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
-import { getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteProfile } from '../db/remote-profiles.ts';
+import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteProfile } from '../db/remote-profiles.ts';
 import type { RemoteProfileFields } from '../db/remote-profiles.ts';
 import { deleteSubscription, insertSubscription } from '../db/subscriptions.ts';
 import { listProfileNotices } from '../db/timelines.ts';
@@ -87,6 +87,11 @@ export async function receiveRemoteNotice(
   await insertNoticeTags(trx, id, noticeTags(tokens));
   await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
   return { noticeId: id, duplicate: false };
+}
+
+/** Removes a notice its remote author withdrew (only theirs: the URI must be one of their notices). */
+export function withdrawRemoteNotice(db: Db, authorId: number, uri: string): Promise<boolean> {
+  return deleteRemoteNoticeByUri(db, authorId, uri);
 }
 
 /** Records a subscription between a local and a remote profile (either way round). */

@@ -19,6 +19,8 @@ export type ApPeer = {
   received: PeerActivity[];
   /** How each actor answers a Follow (none: it records it and answers nothing). */
   answers: Map<string, 'accept' | 'reject'>;
+  /** Display names the actors serve (default "Peer <name>"). */
+  names: Map<string, string>;
   actorUri(name: string): string;
   /** Looks up acct:user@host over WebFinger (http: loopback has no TLS) and fetches the actor. */
   resolve(handle: string): Promise<Actor>;
@@ -43,6 +45,7 @@ export async function startApPeer(): Promise<ApPeer> {
   for (const name of ACTORS) keys.set(name, await generateCryptoKeyPair('RSASSA-PKCS1-v1_5'));
   const received: PeerActivity[] = [];
   const answers = new Map<string, 'accept' | 'reject'>();
+  const names = new Map<string, string>();
 
   const federation = createFederation<void>({ kv: new MemoryKvStore(), origin: url, allowPrivateAddress: true, firstKnock: 'draft-cavage-http-signatures-12' });
   federation
@@ -52,7 +55,7 @@ export async function startApPeer(): Promise<ApPeer> {
       return new Person({
         id: ctx.getActorUri(identifier),
         preferredUsername: identifier,
-        name: `Peer ${identifier}`,
+        name: names.get(identifier) ?? `Peer ${identifier}`,
         summary: '<p>I live <script>alert(1)</script>elsewhere</p>',
         inbox: ctx.getInboxUri(identifier),
         endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
@@ -102,6 +105,7 @@ export async function startApPeer(): Promise<ApPeer> {
     federation,
     received,
     answers,
+    names,
     actorUri: (name) => `${url}/actors/${name}`,
     async resolve(handle) {
       const [user, host] = handle.replace(/^@/, '').split('@');

@@ -3,7 +3,7 @@
 // store the minimum and queue any answer. Activities of other types are answered 202 and ignored.
 import { randomUUID } from 'node:crypto';
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Follow, isActor, Reject, Undo } from '@fedify/fedify/vocab';
+import { Accept, Create, Delete, Follow, isActor, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
@@ -12,6 +12,7 @@ import { addSubscription, endSubscription } from '../../domain/remote-profiles.t
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { takeFollowRequest } from '../../db/ap-follow-requests.ts';
+import { onCreate, onDelete, onUpdate } from './notes.ts';
 import { persistActor } from './persist.ts';
 import { queueDelivery } from './outbox-queue.ts';
 import { INBOX_PATH, INSTANCE_IDENTIFIER, SHARED_INBOX_PATH } from './paths.ts';
@@ -113,5 +114,8 @@ export function registerInbox(federation: Federation<DomainContext>): void {
     .on(Follow, refusing(onFollow))
     .on(Undo, refusing(onUndo))
     .on(Accept, refusing(onAccept))
-    .on(Reject, refusing(onReject));
+    .on(Reject, refusing(onReject))
+    .on(Create, refusing(onCreate))
+    .on(Update, refusing(onUpdate))
+    .on(Delete, refusing(onDelete));
 }

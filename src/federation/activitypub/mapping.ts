@@ -52,11 +52,13 @@ export function toCreate(ctx: Context<DomainContext>, notice: NoticeRecord, repl
 // Remote text is stored as plain text, bounded: no markup, no control characters.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-function plain(value: unknown, max: number): string | null {
+/** Remote HTML as bounded plain text (tags dropped, entities decoded, no control characters), or null when empty. */
+export function plain(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return value == null ? null : plain(String(value), max);
   const text = value
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<[^>]*>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
