@@ -1,6 +1,6 @@
 // ActivityPub: Fedify's key-value store, the key pairs of local actors, what we know of remote
 // ActivityPub actors (their profiles live in profiles like every remote person's), and follows
-// waiting for their Accept.
+// sent to remote actors.
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
@@ -34,12 +34,13 @@ export async function up(knex: Knex): Promise<void> {
       updated_at       timestamptz NOT NULL DEFAULT now()
     );
 
-    -- Follows a local user sent that the remote side has not accepted yet: the subscription
-    -- exists only once the Accept arrives.
-    CREATE TABLE ap_follow_requests (
+    -- Follows local users sent to remote actors. The subscription exists only once the Accept
+    -- arrives; the Follow's id is kept for the Undo that ends it.
+    CREATE TABLE ap_follows (
       follower_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
       followee_id bigint NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
       follow_id   text NOT NULL UNIQUE,
+      accepted    boolean NOT NULL DEFAULT false,
       created_at  timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (follower_id, followee_id)
     );
@@ -47,5 +48,5 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('DROP TABLE ap_follow_requests, ap_actors, ap_key_pairs, fedify_kv');
+  await knex.raw('DROP TABLE ap_follows, ap_actors, ap_key_pairs, fedify_kv');
 }

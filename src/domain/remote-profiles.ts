@@ -13,7 +13,7 @@ import { getUserById } from '../db/users.ts';
 import type { Db, DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
 import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
-import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB } from './jobs.ts';
+import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from './jobs.ts';
 import { noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { PAGE_SIZE } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
@@ -127,6 +127,9 @@ export async function remoteProfileTimeline(ctx: DomainContext, rawId: string, b
 /** A local user stops reading a remote profile; the credentials of that subscription go with it. */
 export async function unsubscribeFromRemote(ctx: DomainContext, userId: number, rawId: string): Promise<ProfileRecord> {
   const profile = await remoteProfile(ctx, rawId);
-  await ctx.db.transaction((trx) => endSubscription(trx, userId, profile.id));
+  await ctx.db.transaction(async (trx) => {
+    // Protocols that must tell the other server (ActivityPub's Undo) do it from this job.
+    if (await endSubscription(trx, userId, profile.id)) await ctx.jobs.send(trx, SUBSCRIPTION_END_JOB, { subscriberId: userId, subscribedId: profile.id });
+  });
   return profile;
 }

@@ -1,7 +1,7 @@
 // Every background job the server knows, with its retry policy.
 import { timelineJobHandlers } from '../domain/fanout.ts';
 import { feedJobHandlers } from '../domain/feed-upkeep.ts';
-import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB } from '../domain/jobs.ts';
+import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
 import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
 import { ombJobDefinitions } from '../federation/omb/jobs.ts';
@@ -31,7 +31,11 @@ export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDe
       },
     };
   }
-  // OMB 0.1 has no way to withdraw a notice: only ActivityPub takes part in notice.retract.
-  const retract = { [NOTICE_RETRACT_JOB]: { handler: apDistribution[NOTICE_RETRACT_JOB], retryLimit: 10, retryDelaySeconds: 5 } };
+  // OMB 0.1 has no message to withdraw a notice, and ends a subscription by refusing the next
+  // push: only ActivityPub takes part in notice.retract and subscription.end.
+  const retract = {
+    [NOTICE_RETRACT_JOB]: { handler: apDistribution[NOTICE_RETRACT_JOB], retryLimit: 10, retryDelaySeconds: 5 },
+    [SUBSCRIPTION_END_JOB]: { handler: apDistribution[SUBSCRIPTION_END_JOB], retryLimit: 10, retryDelaySeconds: 5 },
+  };
   return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...omb, ...retract, ...apJobDefinitions(config) };
 }

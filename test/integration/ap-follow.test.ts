@@ -74,12 +74,26 @@ describe('subscribing to someone on an ActivityPub server', () => {
     assert.match(subscriptions.text, /href="\/main\/follow"/, 'her subscriptions page offers the form');
   });
 
+  it('sends Undo(Follow) with the original Follow when she unsubscribes', async () => {
+    const peerId = await profileIdOf(peer.actorUri('peer'));
+    const followId = followsFor('peer')[0]!.json.id;
+    await alice.get(`/remote/${peerId}`);
+    const page = await alice.post(`/remote/${peerId}/unsubscribe`, {});
+    assert.equal(page.status, 303);
+    assert.equal(await subscribed(peerId), false);
+    await waitFor('the Undo at the peer', async () => peer.received.some((a) => a.type === 'Undo'));
+    const undo = peer.received.find((a) => a.type === 'Undo')!.json;
+    assert.equal(undo.actor, `${server.url}/users/alice`);
+    assert.equal((undo.object as { id: string }).id, followId);
+    assert.equal((undo.object as { object: string }).object, peer.actorUri('peer'));
+  });
+
   it('leaves no subscription when the other side rejects', async () => {
     peer.answers.set('mallory', 'reject');
     const page = await alice.post('/main/follow', { handle: peer.actorUri('mallory') });
     assert.equal(page.status, 303, textOf(page.text).slice(0, 300));
     const malloryId = await profileIdOf(peer.actorUri('mallory'));
-    await waitFor('the Reject to be handled', async () => (await server.runtime.ctx.db('ap_follow_requests').where({ followee_id: malloryId! })).length === 0);
+    await waitFor('the Reject to be handled', async () => (await server.runtime.ctx.db('ap_follows').where({ followee_id: malloryId! })).length === 0);
     assert.equal(await subscribed(malloryId), false);
   });
 

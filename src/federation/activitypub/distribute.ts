@@ -1,10 +1,11 @@
 // ActivityPub's part of notice.distribute and profile.distribute: render the activity once, then
 // queue one delivery per follower server (its shared inbox), never one per follower.
-import { Delete, PUBLIC_COLLECTION, Tombstone, Update } from '@fedify/fedify/vocab';
+import { Delete, Follow, PUBLIC_COLLECTION, Tombstone, Undo, Update } from '@fedify/fedify/vocab';
 import type { Federation } from '@fedify/fedify';
 import type { DomainContext, JobHandler } from '../../domain/context.ts';
 import { findLocalUser, findNotice } from '../../domain/lookups.ts';
-import { listFollowerInboxes } from '../../db/ap-actors.ts';
+import { getApActorByProfileId, listFollowerInboxes } from '../../db/ap-actors.ts';
+import { deleteFollow } from '../../db/ap-follows.ts';
 import { localPerson } from './actors.ts';
 import { noticeUrl } from '../../domain/urls.ts';
 import { noticeId, toCreate } from './mapping.ts';
@@ -62,5 +63,25 @@ export function distributeDeleteWith(federationOf: (ctx: DomainContext) => Feder
     const remove = new Delete({ id: new URL(`${noteId.href}#delete`), actor, object: new Tombstone({ id: noteId }), to: PUBLIC_COLLECTION, cc: context.getFollowersUri(author.nickname) });
     const activity = (await remove.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
     await queueAll(ctx, author.nickname, inboxes, activity);
+  };
+}
+
+/** subscription.end: a local user stopped following a remote actor, who is sent Undo(Follow). */
+export function distributeUnfollowWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+  return async (ctx, data) => {
+    const user = await findLocalUser(ctx.db, Number(data.subscriberId));
+    const remote = await getApActorByProfileId(ctx.db, Number(data.subscribedId));
+    if (!user || !remote) return; // not an ActivityPub actor: another protocol's business
+    await ctx.db.transaction(async (trx) => {
+      const follow = await deleteFollow(trx, user.id, remote.profileId);
+      const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
+      const me = context.getActorUri(user.nickname);
+      // The Follow as it was sent (its id is what the other side knows it by); one that predates
+      // our records gets a fresh id, and servers also match an Undo by actor and object.
+      const followId = new URL(follow?.followId ?? `${me.href}#follows/${Date.now()}`);
+      const undo = new Undo({ id: new URL(`${followId.href}/undo`), actor: me, object: new Follow({ id: followId, actor: me, object: new URL(remote.actorId) }), to: new URL(remote.actorId) });
+      const activity = (await undo.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
+      await queueDelivery(ctx, trx, { sender: user.nickname, url: remote.inboxUrl, activity });
+    });
   };
 }

@@ -5,7 +5,7 @@ import { Follow } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalUser } from '../../domain/lookups.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
-import { upsertFollowRequest } from '../../db/ap-follow-requests.ts';
+import { upsertFollow } from '../../db/ap-follows.ts';
 import { apFederationFor } from './federation.ts';
 import { LookupError, lookupRemoteActor } from './lookup.ts';
 import { persistActor } from './persist.ts';
@@ -25,7 +25,7 @@ export async function followRemote(ctx: DomainContext, userId: number, input: st
   const activity = (await follow.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
   return ctx.db.transaction(async (trx) => {
     const profileId = await persistActor(ctx, trx, actor);
-    await upsertFollowRequest(trx, { followerId: user.id, followeeId: profileId, followId });
+    await upsertFollow(trx, { followerId: user.id, followeeId: profileId, followId });
     await queueDelivery(ctx, trx, { sender: user.nickname, url: actor.inboxId!.href, activity });
     return profileId;
   });

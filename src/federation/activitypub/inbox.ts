@@ -11,7 +11,7 @@ import type { ProfileRecord } from '../../domain/lookups.ts';
 import { addSubscription, endSubscription } from '../../domain/remote-profiles.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
-import { takeFollowRequest } from '../../db/ap-follow-requests.ts';
+import { acceptFollow, deleteFollowById } from '../../db/ap-follows.ts';
 import { onCreate, onDelete, onUpdate } from './notes.ts';
 import { persistActor } from './persist.ts';
 import { queueDelivery } from './outbox-queue.ts';
@@ -70,8 +70,8 @@ export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
   const followId = accept.objectId.href;
   await ctx.data.db.transaction(async (trx) => {
     // Only the one who was followed can accept, and only the follow that was sent to them.
-    const request = await takeFollowRequest(trx, followId, remote.profileId);
-    if (request) await addSubscription(trx, request.followerId, request.followeeId);
+    const follow = await acceptFollow(trx, followId, remote.profileId);
+    if (follow) await addSubscription(trx, follow.followerId, follow.followeeId);
   });
 }
 
@@ -88,8 +88,8 @@ export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
   const follower = ctx.parseUri(actorOfFollow);
   const local = follower?.type === 'actor' ? await findLocalProfile(ctx.data.db, follower.identifier) : undefined;
   await ctx.data.db.transaction(async (trx) => {
-    const request = await takeFollowRequest(trx, followId, remote.profileId);
-    const followerId = request?.followerId ?? local?.id;
+    const follow = await deleteFollowById(trx, followId, remote.profileId);
+    const followerId = follow?.followerId ?? local?.id;
     if (followerId !== undefined) await endSubscription(trx, followerId, remote.profileId);
   });
 }
