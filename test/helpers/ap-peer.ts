@@ -17,6 +17,8 @@ export type ApPeer = {
   federation: Federation<void>;
   /** Activities that passed the peer's own signature checks, in arrival order. */
   received: PeerActivity[];
+  /** Every request the peer was sent: method, path and the keyId of its signature, if signed. */
+  requests: { method: string; path: string; keyId: string | undefined }[];
   /** How each actor answers a Follow (none: it records it and answers nothing). */
   answers: Map<string, 'accept' | 'reject'>;
   /** Display names the actors serve (default "Peer <name>"). */
@@ -46,6 +48,7 @@ export async function startApPeer(): Promise<ApPeer> {
   const received: PeerActivity[] = [];
   const answers = new Map<string, 'accept' | 'reject'>();
   const names = new Map<string, string>();
+  const requests: ApPeer['requests'] = [];
 
   const federation = createFederation<void>({ kv: new MemoryKvStore(), origin: url, allowPrivateAddress: true, firstKnock: 'draft-cavage-http-signatures-12' });
   federation
@@ -85,6 +88,9 @@ export async function startApPeer(): Promise<ApPeer> {
   federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, onFollow).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record);
 
   server.on('request', (req, res) => {
+    const signature = req.headers.signature ?? req.headers['signature-input'];
+    const keyId = typeof signature === 'string' ? /keyid="([^"]+)"/i.exec(signature)?.[1] : undefined;
+    requests.push({ method: req.method ?? '', path: req.url ?? '', keyId });
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
@@ -106,6 +112,7 @@ export async function startApPeer(): Promise<ApPeer> {
     received,
     answers,
     names,
+    requests,
     actorUri: (name) => `${url}/actors/${name}`,
     async resolve(handle) {
       const [user, host] = handle.replace(/^@/, '').split('@');

@@ -62,6 +62,11 @@ describe('following a local user from an ActivityPub server', () => {
     assert.equal(profile.profile_url, `${peer.url}/@peer`);
     assert.ok(!/[<>]/.test(profile.bio), `bio stored as text: ${profile.bio}`);
 
+    // Ostrakon fetched the follower's actor with a signed GET (authorized fetch): as the inbox's owner or the site actor.
+    const actorFetches = peer.requests.filter((r) => r.method === 'GET' && r.path === '/actors/peer');
+    assert.ok(actorFetches.length >= 1);
+    for (const fetched of actorFetches) assert.match(fetched.keyId ?? '', new RegExp(`^${server.url}/users/(alice|ostrakon)#main-key$`));
+
     const page = await fetch(`${server.url}/alice/subscribers`);
     assert.ok(textOf(await page.text()).includes(`peer@${peer.host}`), 'the remote handle is listed');
     const followers = (await (await fetch(`${server.url}/users/alice/followers?cursor=`, { headers: { accept: 'application/activity+json' } })).json()) as { orderedItems: string[] };
