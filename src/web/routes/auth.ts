@@ -7,6 +7,7 @@ import { authenticate, registerUser } from '../../domain/accounts.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { ForbiddenError, ValidationError } from '../../errors.ts';
 import { formFields, localReturnPath, queryParam } from '../forms.ts';
+import { endSession } from '../middleware/session.ts';
 import { loginThrottle } from '../middleware/throttle.ts';
 import type { LoginLimits } from '../middleware/throttle.ts';
 
@@ -73,12 +74,9 @@ export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router
     res.redirect(303, returnTo || `/${user.nickname}/all`);
   });
 
-  router.post('/main/logout', (req, res, next) => {
-    req.session.destroy((error) => {
-      if (error) return next(error);
-      res.clearCookie('ostrakon.sid');
-      res.redirect(303, '/');
-    });
+  router.post('/main/logout', async (req, res) => {
+    await endSession(ctx.config, req, res);
+    res.redirect(303, '/');
   });
 
   return router;
