@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { changePassword } from '../../domain/accounts.ts';
 import { ValidationError } from '../../errors.ts';
-import { formFields } from '../forms.ts';
+import { readForm } from '../forms.ts';
 import { requireUser } from '../middleware/require-user.ts';
 
 function renderPassword(res: Response, status: number, errors: Record<string, string> = {}, saved = false) {
@@ -19,8 +19,9 @@ export function settingsRoutes(ctx: DomainContext): Router {
   router.get('/settings/password', requireUser, (_req, res) => renderPassword(res, 200));
 
   router.post('/settings/password', requireUser, async (req, res) => {
-    const fields = formFields(req.body, ['current', 'password', 'confirm']);
+    const { fields, invalid } = readForm(req.body, ['current', 'password', 'confirm']);
     try {
+      if (invalid) throw invalid;
       await changePassword(ctx, viewerOf(res).id, { current: fields.current, password: fields.password, confirm: fields.confirm });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
