@@ -116,8 +116,9 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(ombRouter(ctx)); // before the web routes: XRDS on profile pages, OMB endpoints
   app.use(timelineRoutes(ctx));
-  app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
-  app.use(settingsRoutes(ctx));
+  const loginLimits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
+  app.use(authRoutes(ctx, loginLimits));
+  app.use(settingsRoutes(ctx, loginLimits));
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));

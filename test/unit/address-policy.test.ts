@@ -126,6 +126,11 @@ describe('the outbound address policy', () => {
     ['http://0x7f000001/', '127.0.0.1'],
     ['http://127.000.000.001/', '127.0.0.1'],
     ['http://0/', '0.0.0.0'],
+    ['http://127.0.0.1./', '127.0.0.1'],
+    ['http://%31%32%37.0.0.1/', '127.0.0.1'],
+    ['http://\u2460\u2461\u2466.0.0.1/', '127.0.0.1'], // circled digits, NFKC-mapped
+    ['http://127\u30020\u30020\u30021/', '127.0.0.1'], // ideographic full stops
+    ['http://0x7f.0x0.0x0.0x1/', '127.0.0.1'],
     ['http://[64:ff9b::169.254.169.254]/', '[64:ff9b::a9fe:a9fe]'],
   ];
   for (const [url, host] of URLS) {

@@ -63,3 +63,21 @@ export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestH
   });
   return [perIp, perIpFailures, perAccount];
 }
+
+/**
+ * Middleware for forms that check a signed-in person's current password (after requireUser): a
+ * wrong one counts as a failed sign-in of that account, so a stolen session cannot guess the
+ * password there faster than the sign-in form allows.
+ */
+export function passwordCheckThrottle(ctx: DomainContext, limits: LoginLimits): RequestHandler {
+  return rateLimit({
+    store: new PostgresThrottleStore(ctx, 'login:'), // the sign-in form's per-account counters
+    windowMs: limits.windowMs,
+    limit: limits.perAccount,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (_req, res) => `account:${normalizeNickname(String(res.locals.viewer?.nickname ?? ''))}`,
+    handler: tooMany,
+  });
+}
