@@ -144,6 +144,15 @@ describe('invalid UTF-8 in browser forms', () => {
   });
 });
 
+describe('invalid UTF-8 in paths', () => {
+  it('is a 4xx, never a 500', async () => {
+    for (const path of ['/%FF', '/%ED%A0%80/all', '/tag/%C0%AF', '/notice/%FF', '/alice/avatar/%FF', '/remote/%E2%82', '/search/notice/rss?q=%FF', '/%FF/xrds']) {
+      const response = await fetch(`${server.url}${path}`);
+      assert.ok(response.status >= 400 && response.status < 500, `${path}: ${response.status}`);
+    }
+  });
+});
+
 describe('invalid UTF-8 in OMB parameters', () => {
   async function post(path: string, payload: Buffer | string, headers: Record<string, string> = {}) {
     const response = await fetch(`${server.url}${path}`, { method: 'POST', body: payload, headers: { 'content-type': FORM, ...headers } });
