@@ -133,6 +133,8 @@ describe('invalid UTF-8 in browser forms', () => {
     await alice.get('/notice/new');
     const page = await alice.postRaw('/notice/new', Buffer.concat([Buffer.from(`_csrf=${alice.csrfToken}&content=caf`), Buffer.from([0xe9])]), `${FORM}; charset=iso-8859-1`);
     assert.equal(page.status, 415);
+    const utf8 = await alice.postRaw('/notice/new', `_csrf=${alice.csrfToken}&content=caf%C3%A9+declared`, `${FORM}; charset=UTF-8`);
+    assert.equal(utf8.status, 303, 'charset=UTF-8 is fine');
   });
 
   it('query strings: a search is refused with the reason and the text as typed', async () => {

@@ -19,7 +19,8 @@ export function formBody(): RequestHandler[] {
   const parse: RequestHandler = (req, _res, next) => {
     if (!Buffer.isBuffer(req.body) || !req.is(FORM_TYPE)) return next();
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1];
-    if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw new HttpError(415, 'Forms are accepted in UTF-8 only.');
+    // US-ASCII is a subset of UTF-8; anything else would give the bytes another meaning.
+    if (charset !== undefined && !/^(utf-?8|us-ascii)$/i.test(charset)) throw new HttpError(415, 'Forms are accepted in UTF-8 only.');
     req.body = parseFormStrict(req.body, FORM_FIELDS_LIMIT);
     next();
   };
