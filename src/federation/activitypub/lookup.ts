@@ -47,11 +47,16 @@ async function webFinger(ctx: DomainContext, user: string, host: string): Promis
 export async function lookupRemoteActor(ctx: DomainContext, input: string): Promise<Actor> {
   const handle = parseHandle(input);
   let url = handle ? await webFinger(ctx, handle.user, handle.host) : input.trim();
+  let parsed: URL | undefined;
   try {
-    url = new URL(url).href;
+    parsed = new URL(url);
   } catch {
-    throw new LookupError('Type a handle like @user@example.social or the address of a profile.');
+    parsed = undefined;
   }
+  // Only http(s) addresses are fetched, by our own loader: Fedify would look up an acct: URI
+  // itself, outside the address policy.
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) throw new LookupError('Type a handle like @user@example.social or the address of a profile.');
+  url = parsed.href;
   const context = apFederationFor(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
   const found = await context.lookupObject(url, { crossOrigin: 'ignore' }).catch((error: unknown) => {
     throw new LookupError(`could not fetch ${url}: ${error instanceof Error ? error.message : String(error)}`);
