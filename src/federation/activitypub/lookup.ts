@@ -10,7 +10,7 @@ import { apFederationFor } from './federation.ts';
 /** Why a handle or URL could not be resolved to an ActivityPub actor. */
 export class LookupError extends Error {}
 
-const HANDLE = /^@?([^@\s/]+)@([^@\s/?#]+)$/;
+const HANDLE = /^@?([\w.~+-]+)@([^@\s/?#]+)$/;
 const ACTOR_TYPES = new Set(['application/activity+json', 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"']);
 
 /** The user and host of a fediverse handle (@user@host or user@host), or undefined. */
