@@ -35,7 +35,8 @@ export type ApPeer = {
   stop(): Promise<void>;
 };
 
-const ACTORS = ['peer', 'mallory'];
+// ghost's inbox is a path the peer does not serve: deliveries to it fail for good (404).
+const ACTORS = ['peer', 'mallory', 'ghost'];
 
 /** Starts the peer on a loopback port the OS picks. */
 export async function startApPeer(): Promise<ApPeer> {
@@ -60,8 +61,8 @@ export async function startApPeer(): Promise<ApPeer> {
         preferredUsername: identifier,
         name: names.get(identifier) ?? `Peer ${identifier}`,
         summary: '<p>I live <script>alert(1)</script>elsewhere</p>',
-        inbox: ctx.getInboxUri(identifier),
-        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        inbox: identifier === 'ghost' ? new URL(`${url}/nowhere`) : ctx.getInboxUri(identifier),
+        endpoints: identifier === 'ghost' ? null : new Endpoints({ sharedInbox: ctx.getInboxUri() }),
         // mallory claims a profile page on another site, which Ostrakon must not take as hers
         url: new URL(identifier === 'mallory' ? 'https://elsewhere.example/@mallory' : `${url}/@${identifier}`),
         publicKey: pair!.cryptographicKey,

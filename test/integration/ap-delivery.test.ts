@@ -3,6 +3,7 @@
 // profile change; one delivery per server however many of its people follow her.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { requeueDeadDeliveries } from '../../src/federation/dead-letters.ts';
 import { startApPeer } from '../helpers/ap-peer.ts';
 import type { ApPeer } from '../helpers/ap-peer.ts';
 import { FEDERATION_ENV } from '../helpers/omb.ts';
@@ -77,6 +78,19 @@ describe('delivering to ActivityPub followers', () => {
     const remove = ofType('Delete')[0]!.json;
     assert.equal(remove.actor, `${server.url}/users/alice`);
     assert.deepEqual(remove.object, { id: replyId, type: 'Tombstone' });
+  });
+
+  it('keeps a delivery refused for good as a dead delivery, which an admin can requeue', async () => {
+    const actor = await peer.resolve(`@alice@${new URL(server.url).host}`);
+    await peer.follow('ghost', actor);
+    await waitFor('the dead Accept to ghost', async () => (await server.runtime.ctx.db('dead_deliveries').where({ job_name: 'ap.deliver', target: `${peer.url}/nowhere` })).length === 1);
+    const dead = await server.runtime.ctx.db('dead_deliveries').where({ target: `${peer.url}/nowhere` }).first();
+    assert.match(dead.last_error, /answered 404/);
+    assert.equal(dead.data.activity.type, 'Accept');
+    // Requeued, it is tried again (and, still refused, kept again).
+    assert.ok((await requeueDeadDeliveries(server.runtime.ctx)) >= 1);
+    assert.equal((await server.runtime.ctx.db('dead_deliveries').where({ target: `${peer.url}/nowhere` })).length, 0);
+    await waitFor('tried again', async () => (await server.runtime.ctx.db('dead_deliveries').where({ target: `${peer.url}/nowhere` })).length === 1);
   });
 
   it('sends a profile change as Update(Person)', async () => {
