@@ -5,18 +5,28 @@ import type { RequestHandler } from 'express';
 import { HttpError } from '../../errors.ts';
 import type { DomainContext } from '../../domain/context.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';
+import { recoveryThrottleKey } from '../../domain/password-recovery.ts';
 import { PostgresThrottleStore } from './throttle-store.ts';
 
 export type LoginLimits = { perIp: number; perAccount: number; windowMs: number };
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perIp: 50, perAccount: 10, windowMs: 15 * 60 * 1000 };
 
-const tooMany: Options['handler'] = (req, res, next, options) => {
-  const resetTime = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-  const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
-  res.set('Retry-After', String(seconds));
-  next(new HttpError(429, `Too many sign-in attempts. Wait ${Math.ceil(seconds / 60)} minute(s) and try again.`));
-};
+export type RecoveryLimits = { perIp: number; perAccount: number; windowMs: number };
+
+/** Password-recovery requests: a few an hour per account (or address typed), more per IP address. */
+export const DEFAULT_RECOVERY_LIMITS: RecoveryLimits = { perIp: 20, perAccount: 5, windowMs: 60 * 60 * 1000 };
+
+function tooManyOf(what: string): Options['handler'] {
+  return (req, res, next, options) => {
+    const resetTime = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+    const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+    res.set('Retry-After', String(seconds));
+    next(new HttpError(429, `Too many ${what}. Wait ${Math.ceil(seconds / 60)} minute(s) and try again.`));
+  };
+}
+
+const tooMany = tooManyOf('sign-in attempts');
 
 /** Middleware for POST /main/login: all attempts count per IP, failed ones per account (counted in Postgres). */
 export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestHandler[] {
@@ -40,6 +50,32 @@ export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestH
       return `account:${typeof nickname === 'string' ? normalizeNickname(nickname) : ''}`;
     },
     handler: tooMany,
+  });
+  return [perIp, perAccount];
+}
+
+/** Middleware for POST /main/recoverpassword: every request counts per IP and per account (or per address or nickname typed, when none matches). */
+export function recoveryThrottle(ctx: DomainContext, limits: RecoveryLimits): RequestHandler[] {
+  const handler = tooManyOf('password-recovery requests');
+  const perIp = rateLimit({
+    windowMs: limits.windowMs,
+    limit: limits.perIp,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler,
+    store: new PostgresThrottleStore(ctx, 'recover-ip:'),
+  });
+  const perAccount = rateLimit({
+    store: new PostgresThrottleStore(ctx, 'recover:'),
+    windowMs: limits.windowMs,
+    limit: limits.perAccount,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const login = (req.body as Record<string, unknown> | undefined)?.login;
+      return recoveryThrottleKey(ctx, typeof login === 'string' ? login : '');
+    },
+    handler,
   });
   return [perIp, perAccount];
 }
