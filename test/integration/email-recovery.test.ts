@@ -133,6 +133,19 @@ describe('confirming an address', () => {
     assert.match(textOf(page.text), /already confirmed for another account/);
     assert.equal((await userRow('mallory')).email, null);
   });
+
+  it('limits the confirmation emails one account can have sent to 10 an hour (429 with Retry-After)', async () => {
+    const client = await registeredClient(server.url, 'spammer');
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 11; i++) {
+      last = i % 2 === 0 ? await client.post('/settings/email', { email: `victim${i}@example.org` }) : await client.post('/settings/email/resend');
+      statuses.push(last.status);
+    }
+    assert.deepEqual(statuses, [...Array(10).fill(303), 429]);
+    assert.ok(Number(last!.headers.get('retry-after')) > 0);
+    assert.equal((await userRow('spammer')).pending_email, 'victim8@example.org', 'the refused change wrote nothing');
+  });
 });
 
 describe('password recovery', () => {

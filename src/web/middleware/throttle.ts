@@ -79,3 +79,19 @@ export function recoveryThrottle(ctx: DomainContext, limits: RecoveryLimits): Re
   });
   return [perIp, perAccount];
 }
+
+/** Confirmation emails a signed-in person may have sent (address changes and resends) per hour: no mailbox gets flooded from one account. */
+export const CONFIRMATION_LIMIT_PER_HOUR = 10;
+
+/** Middleware for the forms that send a confirmation email; counts per account, after requireUser. */
+export function confirmationThrottle(ctx: DomainContext): RequestHandler {
+  return rateLimit({
+    store: new PostgresThrottleStore(ctx, 'confirm:'),
+    windowMs: 60 * 60 * 1000,
+    limit: CONFIRMATION_LIMIT_PER_HOUR,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (_req, res) => `user:${String((res.locals as { viewer?: { id: number } }).viewer?.id ?? '')}`,
+    handler: tooManyOf('address changes'),
+  });
+}

@@ -9,6 +9,7 @@ import { ValidationError } from '../../errors.ts';
 import { formFields, queryParam } from '../forms.ts';
 import { viewerOf } from '../locals.ts';
 import { requireUser } from '../middleware/require-user.ts';
+import { confirmationThrottle } from '../middleware/throttle.ts';
 
 const MESSAGES: Readonly<Record<string, string>> = {
   pending: 'We sent a confirmation link to the new address. Follow it to start using the address.',
@@ -26,13 +27,14 @@ function render(res: Response, status: number, settings: EmailSettingsRecord, ad
 /** GET and POST /settings/email and its parts, and the confirmation link. */
 export function emailSettingsRoutes(ctx: DomainContext): Router {
   const router = Router();
+  const throttle = confirmationThrottle(ctx);
 
   router.get('/settings/email', requireUser, async (req, res) => {
     const settings = await emailSettingsOf(ctx, viewerOf(res).id);
     render(res, 200, settings, settings.pendingEmail ?? settings.email ?? '', {}, MESSAGES[queryParam(req.query, 'done') ?? '']);
   });
 
-  router.post('/settings/email', requireUser, async (req, res) => {
+  router.post('/settings/email', requireUser, throttle, async (req, res) => {
     const { email } = formFields(req.body, ['email']);
     const userId = viewerOf(res).id;
     try {
@@ -44,7 +46,7 @@ export function emailSettingsRoutes(ctx: DomainContext): Router {
     }
   });
 
-  router.post('/settings/email/resend', requireUser, async (_req, res) => {
+  router.post('/settings/email/resend', requireUser, throttle, async (_req, res) => {
     const sent = await resendConfirmation(ctx, viewerOf(res).id);
     res.redirect(303, sent ? '/settings/email?done=resent' : '/settings/email');
   });
