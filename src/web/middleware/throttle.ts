@@ -1,4 +1,6 @@
-// Login throttling, per IP address and per account, answered with 429 and Retry-After.
+// Login throttling, per IP address and per account, answered with 429 and Retry-After. Failed
+// sign-ins are counted per address as well as per account, so that one address trying a common
+// password against every account of a site (password spraying) is stopped after a few tries.
 import { rateLimit } from 'express-rate-limit';
 import type { Options } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
@@ -8,9 +10,18 @@ import { normalizeNickname } from '../../domain/nicknames.ts';
 import { recoveryThrottleKey } from '../../domain/password-recovery.ts';
 import { PostgresThrottleStore } from './throttle-store.ts';
 
-export type LoginLimits = { perIp: number; perAccount: number; windowMs: number };
+export type LoginLimits = {
+  /** Sign-in attempts, successful or not, from one address per window. */
+  perIp: number;
+  /** Failed sign-ins from one address per window, whatever accounts they name (default: perIp). */
+  perIpFailures?: number;
+  /** Failed sign-ins naming one account per window, whatever addresses they come from. */
+  perAccount: number;
+  windowMs: number;
+};
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perIp: 50, perAccount: 10, windowMs: 15 * 60 * 1000 };
+/** 50 attempts and 10 failures per address, 10 failures per account, in 15 minutes. */
+export const DEFAULT_LOGIN_LIMITS: Readonly<Required<LoginLimits>> = { perIp: 50, perIpFailures: 10, perAccount: 10, windowMs: 15 * 60 * 1000 };
 
 export type RecoveryLimits = { perIp: number; perAccount: number; windowMs: number };
 
@@ -28,7 +39,7 @@ function tooManyOf(what: string): Options['handler'] {
 
 const tooMany = tooManyOf('sign-in attempts');
 
-/** Middleware for POST /main/login: all attempts count per IP, failed ones per account (counted in Postgres). */
+/** Middleware for POST /main/login: all attempts and failed ones count per IP, failed ones per account (counted in Postgres). */
 export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestHandler[] {
   const perIp = rateLimit({
     windowMs: limits.windowMs,
@@ -37,6 +48,15 @@ export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestH
     legacyHeaders: false,
     handler: tooMany,
     store: new PostgresThrottleStore(ctx, 'ip:'),
+  });
+  const perIpFailures = rateLimit({
+    windowMs: limits.windowMs,
+    limit: limits.perIpFailures ?? limits.perIp,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true, // a successful sign-in answers with a redirect
+    handler: tooMany,
+    store: new PostgresThrottleStore(ctx, 'ip-failed:'),
   });
   const perAccount = rateLimit({
     store: new PostgresThrottleStore(ctx, 'login:'),
@@ -51,7 +71,25 @@ export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestH
     },
     handler: tooMany,
   });
-  return [perIp, perAccount];
+  return [perIp, perIpFailures, perAccount];
+}
+
+/**
+ * Middleware for forms that check a signed-in person's current password (after requireUser): a
+ * wrong one counts as a failed sign-in of that account, so a stolen session cannot guess the
+ * password there faster than the sign-in form allows.
+ */
+export function passwordCheckThrottle(ctx: DomainContext, limits: LoginLimits): RequestHandler {
+  return rateLimit({
+    store: new PostgresThrottleStore(ctx, 'login:'), // the sign-in form's per-account counters
+    windowMs: limits.windowMs,
+    limit: limits.perAccount,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (_req, res) => `account:${normalizeNickname(String(res.locals.viewer?.nickname ?? ''))}`,
+    handler: tooMany,
+  });
 }
 
 /** Middleware for POST /main/recoverpassword: every request counts per IP and per account (or per address or nickname typed, when none matches). */
