@@ -7,6 +7,8 @@ import type { Config } from '../config.ts';
 import { ombJobDefinitions } from '../federation/omb/jobs.ts';
 import { apDistribution, apJobDefinitions } from '../federation/activitypub/jobs.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
+import { mailJobDefinitions } from '../mail/jobs.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { JobDefinition } from './queue.ts';
 
 /** Job definitions by name. */
@@ -17,8 +19,8 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
   [LOGIN_ATTEMPTS_PRUNE_JOB]: { handler: loginAttemptJobHandlers[LOGIN_ATTEMPTS_PRUNE_JOB]!, retryLimit: 2, retryDelaySeconds: 60, cron: '29 * * * *' },
 };
 
-/** Every job definition for this configuration: the domain's and the federation modules'. */
-export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition>> {
+/** Every job definition for this configuration: the domain's, the federation modules' and the email jobs (sending through `mailer`). */
+export function jobDefinitionsFor(config: Config, mailer: Mailer): Readonly<Record<string, JobDefinition>> {
   const omb = ombJobDefinitions(config);
   // Each distribution job runs OMB's part, then ActivityPub's.
   for (const name of [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB] as const) {
@@ -37,5 +39,5 @@ export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDe
     [NOTICE_RETRACT_JOB]: { handler: apDistribution[NOTICE_RETRACT_JOB], retryLimit: 10, retryDelaySeconds: 5 },
     [SUBSCRIPTION_END_JOB]: { handler: apDistribution[SUBSCRIPTION_END_JOB], retryLimit: 10, retryDelaySeconds: 5 },
   };
-  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...omb, ...retract, ...apJobDefinitions(config) };
+  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...omb, ...retract, ...apJobDefinitions(config), ...mailJobDefinitions(mailer) };
 }

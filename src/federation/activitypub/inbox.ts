@@ -45,7 +45,7 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   const inbox = actor.inboxId!.href;
   await ctx.data.db.transaction(async (trx) => {
     const profileId = await persistActor(ctx.data, trx, actor);
-    await addSubscription(trx, profileId, local.id);
+    await addSubscription(ctx.data, trx, profileId, local.id);
     await queueDelivery(ctx.data, trx, { sender: local.nickname, url: inbox, activity });
   });
 }
@@ -71,7 +71,7 @@ export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
   await ctx.data.db.transaction(async (trx) => {
     // Only the one who was followed can accept, and only the follow that was sent to them.
     const follow = await acceptFollow(trx, followId, remote.profileId);
-    if (follow) await addSubscription(trx, follow.followerId, follow.followeeId);
+    if (follow) await addSubscription(ctx.data, trx, follow.followerId, follow.followeeId);
   });
 }
 
