@@ -16,7 +16,19 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
   [LOGIN_ATTEMPTS_PRUNE_JOB]: { handler: loginAttemptJobHandlers[LOGIN_ATTEMPTS_PRUNE_JOB]!, retryLimit: 2, retryDelaySeconds: 60, cron: '29 * * * *' },
 };
 
+/** Joins tables of job definitions; a name defined twice throws, so no module silently replaces another's job. */
+export function mergeJobDefinitions<D>(...tables: Readonly<Record<string, D>>[]): Readonly<Record<string, D>> {
+  const merged: Record<string, D> = {};
+  for (const table of tables) {
+    for (const [name, definition] of Object.entries(table)) {
+      if (Object.hasOwn(merged, name)) throw new Error(`The job "${name}" is defined twice: each job name must have exactly one handler.`);
+      merged[name] = definition;
+    }
+  }
+  return Object.freeze(merged);
+}
+
 /** Every job definition for this configuration: the domain's and the federation modules'. */
 export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition>> {
-  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config) };
+  return mergeJobDefinitions(jobDefinitions, remoteAvatarJobDefinitions, ombJobDefinitions(config));
 }

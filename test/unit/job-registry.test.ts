@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, PROFILE_DISTRIBUTE_JOB } from '../../src/domain/jobs.ts';
+import { jobDefinitionsFor, mergeJobDefinitions } from '../../src/jobs/registry.ts';
+import type { JobDefinition } from '../../src/jobs/queue.ts';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-registry-'));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const definition = (retryLimit: number): JobDefinition => ({ handler: async () => {}, retryLimit, retryDelaySeconds: 1 });
+
+describe('job registry', () => {
+  it('joins tables of distinct job names', () => {
+    const merged = mergeJobDefinitions({ a: definition(1) }, { b: definition(2) });
+    assert.deepEqual(Object.keys(merged), ['a', 'b']);
+    assert.ok(Object.isFrozen(merged));
+  });
+
+  it('refuses a job name defined twice instead of letting the later table win', () => {
+    assert.throws(() => mergeJobDefinitions({ [NOTICE_DISTRIBUTE_JOB]: definition(1) }, { [NOTICE_DISTRIBUTE_JOB]: definition(2) }), /"notice.distribute" is defined twice/);
+  });
+
+  it('builds the server’s table without a clash', () => {
+    const names = Object.keys(jobDefinitionsFor(loadConfig({ DATA_DIR: dataDir })));
+    for (const name of [NOTICE_FANOUT_JOB, NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, 'omb.deliver', 'profile.avatar.fetch']) assert.ok(names.includes(name), name);
+  });
+});
