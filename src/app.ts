@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import type { DomainContext } from './domain/context.ts';
+import type { FederationContext } from './federation/context.ts';
 import './web/locals.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
@@ -38,7 +38,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWS = path.join(ROOT, 'views');
 
 export type AppDependencies = {
-  ctx: DomainContext;
+  ctx: FederationContext;
   sessionStore: Store;
   logger: Logger;
   loginLimits?: LoginLimits;

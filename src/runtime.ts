@@ -9,7 +9,9 @@ import { createLogger } from './logger.ts';
 import type { Config } from './config.ts';
 import { openDatabase, poolConnectionSettings } from './db/connection.ts';
 import type { Database } from './db/connection.ts';
-import type { DomainContext } from './domain/context.ts';
+import type { FederationContext } from './federation/context.ts';
+import { httpClientForConfig } from './federation/http-client.ts';
+import type { HttpClient } from './federation/http-client.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
@@ -18,8 +20,9 @@ import type { LoginLimits } from './web/middleware/throttle.ts';
 export type Runtime = {
   config: Config;
   database: Database;
-  jobs: JobQueue;
-  ctx: DomainContext;
+  jobs: JobQueue<FederationContext>;
+  /** The domain's context plus the outbound HTTP client (web routes see it as a DomainContext). */
+  ctx: FederationContext;
   /** The web app; undefined for ROLE=worker. */
   app: Express | undefined;
   logger: Logger;
@@ -30,7 +33,7 @@ export type Runtime = {
 };
 
 /** Starts the parts of Ostrakon that config.role asks for, sharing one database. */
-export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits } = {}): Promise<Runtime> {
+export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits; httpClient?: HttpClient } = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config);
   await database.migrate();
@@ -44,7 +47,9 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     listenNotify: config.databaseUrl !== undefined,
     recoverySeconds: config.jobRecoverySeconds,
   });
-  const ctx: DomainContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config });
+  // One outbound client for the process; tests may pass one that records what goes out.
+  const http = options.httpClient ?? httpClientForConfig(config);
+  const ctx: FederationContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config, http });
   if (runsWorkers) await jobs.startWorkers(ctx);
 
   let sessionPool: pg.Pool | undefined;

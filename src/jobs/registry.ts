@@ -4,6 +4,7 @@ import { feedJobHandlers } from '../domain/feed-upkeep.ts';
 import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_FANOUT_JOB } from '../domain/jobs.ts';
 import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
+import type { FederationContext } from '../federation/context.ts';
 import { ombJobDefinitions } from '../federation/omb/jobs.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import type { JobDefinition } from './queue.ts';
@@ -29,6 +30,6 @@ export function mergeJobDefinitions<D>(...tables: Readonly<Record<string, D>>[])
 }
 
 /** Every job definition for this configuration: the domain's and the federation modules'. */
-export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition>> {
-  return mergeJobDefinitions(jobDefinitions, remoteAvatarJobDefinitions, ombJobDefinitions(config));
+export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition<FederationContext>>> {
+  return mergeJobDefinitions<JobDefinition<FederationContext>>(jobDefinitions, remoteAvatarJobDefinitions, ombJobDefinitions(config));
 }

@@ -1,6 +1,7 @@
 // The OMB module's background jobs and their retry policies.
 import type { Config } from '../../config.ts';
 import type { JobHandler } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../domain/jobs.ts';
 import { purgeNonces, purgeRequestTokens } from '../../db/omb-tokens.ts';
 import { purgePendingSubscriptions } from '../../db/omb-listeners.ts';
@@ -38,7 +39,7 @@ const cleanup: JobHandler = async (ctx) => {
 };
 
 /** The OMB job definitions for this configuration. */
-export function ombJobDefinitions(config: Config): Record<string, JobDefinition> {
+export function ombJobDefinitions(config: Config): Record<string, JobDefinition<FederationContext>> {
   return {
     [NOTICE_DISTRIBUTE_JOB]: { handler: distributeNotice, retryLimit: 10, retryDelaySeconds: 5 },
     [PROFILE_DISTRIBUTE_JOB]: { handler: distributeProfile, retryLimit: 10, retryDelaySeconds: 5 },

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
@@ -69,7 +70,7 @@ function message(res: Response, status: number, title: string, text: string): vo
 }
 
 /** Every OMB route. */
-export function ombRouter(ctx: DomainContext): Router {
+export function ombRouter(ctx: FederationContext): Router {
   const router = Router();
   const { config } = ctx;
 
