@@ -19,6 +19,12 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/db/|^src/jobs/' }, to: { path: 'node_modules/knex/', dependencyTypesNot: ['type-only'] } },
     { name: 'migrations-self-contained', severity: 'error', comment: 'migrations import nothing from src/',
       from: { path: '^migrations/' }, to: { path: '^src/' } },
+    { name: 'omb-not-activitypub', severity: 'error', comment: 'protocols never import each other: what they share lives in the domain or in federation/',
+      from: { path: '^src/federation/omb/' }, to: { path: '^src/federation/activitypub/' } },
+    { name: 'activitypub-not-omb', severity: 'error', comment: 'protocols never import each other: what they share lives in the domain or in federation/',
+      from: { path: '^src/federation/activitypub/' }, to: { path: '^src/federation/omb/' } },
+    { name: 'core-not-protocols', severity: 'error', comment: 'the federation core and shared plumbing import no protocol: protocols register with the core through federation/protocols.ts',
+      from: { path: '^src/federation/[^/]+\\.ts$', pathNot: '^src/federation/protocols\\.ts$' }, to: { path: '^src/federation/(omb|activitypub)/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -32,13 +32,16 @@ import { feedRoutes } from './web/routes/feeds.ts';
 import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
 import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
-import { ombRouter } from './federation/omb/router.ts';
+import { pageRouters } from './federation/core.ts';
+import type { FederationProtocol } from './federation/core.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWS = path.join(ROOT, 'views');
 
 export type AppDependencies = {
   ctx: FederationContext;
+  /** The federation protocols whose routes are mounted (src/federation/protocols.ts). */
+  protocols: readonly FederationProtocol[];
   sessionStore: Store;
   logger: Logger;
   loginLimits?: LoginLimits;
@@ -110,7 +113,8 @@ export function createApp(deps: AppDependencies): Express {
     next();
   });
 
-  app.use(ombRouter(ctx)); // before the web routes: XRDS on profile pages, OMB endpoints
+  // Before the web routes: protocols' pages (OMB: XRDS on profile pages, its endpoints, its forms).
+  for (const router of pageRouters(deps.protocols, ctx)) app.use(router);
   app.use(timelineRoutes(ctx));
   app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
   app.use(settingsRoutes(ctx));

@@ -15,6 +15,8 @@ import type { HttpClient } from './federation/http-client.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
+import type { FederationProtocol } from './federation/core.ts';
+import { federationProtocols } from './federation/protocols.ts';
 import type { LoginLimits } from './web/middleware/throttle.ts';
 
 export type Runtime = {
@@ -33,14 +35,15 @@ export type Runtime = {
 };
 
 /** Starts the parts of Ostrakon that config.role asks for, sharing one database. */
-export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits; httpClient?: HttpClient } = {}): Promise<Runtime> {
+export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config);
   await database.migrate();
+  const protocols = options.protocols ?? federationProtocols;
   const runsWorkers = config.role !== 'web';
   const jobs = await openJobQueue({
     url: database.url,
-    definitions: jobDefinitionsFor(config),
+    definitions: jobDefinitionsFor(config, protocols),
     pollSeconds: config.jobPollSeconds,
     logger,
     runMaintenance: runsWorkers,
@@ -61,7 +64,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     const PgStore = connectPgSimple(session);
     const store = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
     sessionStore = store;
-    app = createApp({ ctx, sessionStore: store, logger, loginLimits: options.loginLimits });
+    app = createApp({ ctx, protocols, sessionStore: store, logger, loginLimits: options.loginLimits });
   }
 
   return {

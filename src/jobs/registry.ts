@@ -5,7 +5,9 @@ import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTI
 import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
 import type { FederationContext } from '../federation/context.ts';
-import { ombJobDefinitions } from '../federation/omb/jobs.ts';
+import { distributionJobDefinitions, protocolJobTables } from '../federation/core.ts';
+import type { FederationProtocol } from '../federation/core.ts';
+import { federationProtocols } from '../federation/protocols.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import type { JobDefinition } from './queue.ts';
 
@@ -29,7 +31,7 @@ export function mergeJobDefinitions<D>(...tables: Readonly<Record<string, D>>[])
   return Object.freeze(merged);
 }
 
-/** Every job definition for this configuration: the domain's and the federation modules'. */
-export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition<FederationContext>>> {
-  return mergeJobDefinitions<JobDefinition<FederationContext>>(jobDefinitions, remoteAvatarJobDefinitions, ombJobDefinitions(config));
+/** Every job definition for this configuration: the domain's, the federation core's and each protocol's; throws on a duplicate name. */
+export function jobDefinitionsFor(config: Config, protocols: readonly FederationProtocol[] = federationProtocols): Readonly<Record<string, JobDefinition<FederationContext>>> {
+  return mergeJobDefinitions<JobDefinition<FederationContext>>(jobDefinitions, remoteAvatarJobDefinitions, distributionJobDefinitions(protocols), ...protocolJobTables(protocols, config));
 }

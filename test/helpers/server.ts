@@ -10,6 +10,7 @@ import type { Config } from '../../src/config.ts';
 import { startRuntime } from '../../src/runtime.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import type { HttpClient } from '../../src/federation/http-client.ts';
+import type { FederationProtocol } from '../../src/federation/core.ts';
 import type { LoginLimits } from '../../src/web/middleware/throttle.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -26,9 +27,9 @@ export type TestServer = {
   stop(): Promise<void>;
 };
 
-/** A running server with its own fresh database; `env` overrides settings, `httpClient` replaces its outbound client. */
+/** A running server with its own fresh database; `env` overrides settings, `httpClient` and `protocols` replace its own. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; loginLimits?: LoginLimits; hostname?: 'localhost'; httpClient?: HttpClient } = {},
+  options: { env?: Record<string, string>; loginLimits?: LoginLimits; hostname?: 'localhost'; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {},
 ): Promise<TestServer> {
   let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,7 +48,7 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const boot = () => startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits, httpClient: options.httpClient });
+  const boot = () => startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits, httpClient: options.httpClient, protocols: options.protocols });
   let runtime = await boot();
   server.on('request', runtime.app!);
   let running = true;

@@ -1,0 +1,77 @@
+// The federation seam: a second protocol plugs in beside OMB, the core hands it notice.distribute
+// and profile.distribute, it queues its own delivery jobs, and a failing protocol leaves nothing
+// half-queued behind (the retry queues each delivery exactly once).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../src/domain/jobs.ts';
+import type { FederationProtocol } from '../../src/federation/core.ts';
+import { ombProtocol } from '../../src/federation/omb/protocol.ts';
+import { startTestServer, waitFor } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { registeredClient, textOf } from '../helpers/web-client.ts';
+import type { WebClient } from '../helpers/web-client.ts';
+
+const DELIVER_JOB = 'recorder.deliver';
+const queued: string[] = []; // what the recorder's distribute parts saw
+const delivered: string[] = []; // what its delivery jobs ran for
+let flakyCalls = 0;
+
+// A protocol that records what it is handed and queues one delivery per event.
+const recorder: FederationProtocol = {
+  name: 'recorder',
+  distribute: {
+    [NOTICE_DISTRIBUTE_JOB]: async (ctx, data) => {
+      queued.push(`notice ${data.noticeId}`);
+      await ctx.jobs.send(ctx.db, DELIVER_JOB, { what: `notice ${data.noticeId}` });
+    },
+    [PROFILE_DISTRIBUTE_JOB]: async (ctx, data) => {
+      queued.push(`profile ${data.profileId}`);
+      await ctx.jobs.send(ctx.db, DELIVER_JOB, { what: `profile ${data.profileId}` });
+    },
+  },
+  jobs: () => ({ [DELIVER_JOB]: { handler: async (_ctx, data) => void delivered.push(String(data.what)), retryLimit: 0, retryDelaySeconds: 1 } }),
+};
+
+// A protocol whose profile part fails the first time, after the recorder queued its delivery.
+const flaky: FederationProtocol = {
+  name: 'flaky',
+  distribute: {
+    [PROFILE_DISTRIBUTE_JOB]: async () => {
+      flakyCalls++;
+      if (flakyCalls === 1) throw new Error('the flaky protocol fails once');
+    },
+  },
+};
+
+let server: TestServer;
+let alice: WebClient;
+let aliceId: number;
+
+before(async () => {
+  server = await startTestServer({ protocols: [ombProtocol, recorder, flaky] });
+  alice = await registeredClient(server.url, 'alice');
+  aliceId = (await server.runtime.ctx.db('profiles').where({ nickname: 'alice', is_local: true }).first()).id;
+});
+after(() => server?.stop());
+
+describe('federation core', () => {
+  it('hands a new notice to every protocol, which queues its own delivery', async () => {
+    const page = await alice.post('/notice/new', { content: 'hello, every protocol', returnto: '/' });
+    assert.equal(page.status, 303, textOf(page.text));
+    const notice = await server.runtime.ctx.db('notices').where({ content: 'hello, every protocol' }).first();
+    await waitFor('the recorder’s delivery', async () => delivered.includes(`notice ${notice.id}`));
+    assert.deepEqual(queued, [`notice ${notice.id}`]);
+  });
+
+  it('queues every protocol’s deliveries once, even when one protocol fails and the job is retried', async () => {
+    await alice.get('/settings/profile');
+    const page = await alice.post('/settings/profile', { fullname: 'Alice', bio: '', location: '', homepage: '' });
+    assert.equal(page.status, 303, textOf(page.text));
+    await waitFor('the retried profile distribution', async () => flakyCalls >= 2, 60_000);
+    await waitFor('the recorder’s delivery', async () => delivered.includes(`profile ${aliceId}`));
+    assert.deepEqual(queued.filter((q) => q.startsWith('profile')), [`profile ${aliceId}`, `profile ${aliceId}`], 'the recorder ran on both attempts');
+    const deliveries = await server.runtime.ctx.db.raw(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ? AND data->>'what' = ?`, [DELIVER_JOB, `profile ${aliceId}`]);
+    assert.equal(deliveries.rows[0].n, 1, 'the first attempt’s delivery was rolled back with the failure');
+    assert.deepEqual(delivered.filter((d) => d.startsWith('profile')), [`profile ${aliceId}`]);
+  });
+});
