@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { FederationContext } from './federation/context.ts';
 import './web/locals.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
-import { errorHandler, notFound } from './web/middleware/errors.ts';
+import { errorHandler, notFound, plainTextErrorHandler } from './web/middleware/errors.ts';
 import { staticFiles } from './web/middleware/static-files.ts';
 import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
 import { DEFAULT_LOGIN_LIMITS } from './web/middleware/throttle.ts';
@@ -31,8 +31,7 @@ import { healthRoutes } from './web/routes/health.ts';
 import { feedRoutes } from './web/routes/feeds.ts';
 import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
-import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
-import { pageRouters } from './federation/core.ts';
+import { pageRouters, serverRouters } from './federation/core.ts';
 import type { FederationProtocol } from './federation/core.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -100,10 +99,20 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(staticFiles(path.join(ROOT, 'public')));
+
+  // Server-to-server routes of each protocol (OMB endpoints and XRDS; later ActivityPub inboxes,
+  // WebFinger, NodeInfo): before the browser stack, with their own body parsing; their errors
+  // are short plain text. Requests they do not answer go on to the browser stack.
+  const federation = express.Router();
+  for (const router of serverRouters(deps.protocols, ctx)) federation.use(router);
+  federation.use(plainTextErrorHandler(logger));
+  app.use(federation);
+
+  // The browser stack: form parsing, session, upload, CSRF check, current user.
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
-  app.use(...csrfProtection(OMB_PROTOCOL_PATHS));
+  app.use(...csrfProtection());
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
     const viewer = res.locals.viewer;
@@ -113,7 +122,7 @@ export function createApp(deps: AppDependencies): Express {
     next();
   });
 
-  // Before the web routes: protocols' pages (OMB: XRDS on profile pages, its endpoints, its forms).
+  // Before the web routes: protocols' pages (OMB: the XRDS advertisement on profile pages, its forms).
   for (const router of pageRouters(deps.protocols, ctx)) app.use(router);
   app.use(timelineRoutes(ctx));
   app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
@@ -130,6 +139,6 @@ export function createApp(deps: AppDependencies): Express {
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 
   app.use(notFound);
-  app.use(errorHandler(logger, OMB_PROTOCOL_PATHS)); // other servers get plain-text errors
+  app.use(errorHandler(logger));
   return app;
 }

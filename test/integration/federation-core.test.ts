@@ -2,6 +2,8 @@
 // and profile.distribute, it queues its own delivery jobs, and a failing protocol leaves nothing
 // half-queued behind (the retry queues each delivery exactly once).
 import assert from 'node:assert/strict';
+import express, { Router } from 'express';
+import { HttpError } from '../../src/errors.ts';
 import { after, before, describe, it } from 'node:test';
 import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../src/domain/jobs.ts';
 import type { FederationProtocol } from '../../src/federation/core.ts';
@@ -16,9 +18,24 @@ const queued: string[] = []; // what the recorder's distribute parts saw
 const delivered: string[] = []; // what its delivery jobs ran for
 let flakyCalls = 0;
 
+// Server-to-server routes of the recorder: JSON bodies of its own, no session or CSRF token.
+function recorderRoutes(): Router {
+  const router = Router();
+  router.post('/recorder/inbox', express.json({ limit: '1kb', type: 'application/json' }), (req, res) => {
+    const body = req.body as { text?: unknown };
+    if (typeof body?.text !== 'string') throw new HttpError(400, 'text is missing.');
+    res.status(202).type('text/plain').send(`got ${body.text}`);
+  });
+  router.get('/recorder/fault', () => {
+    throw new Error('a bug in the protocol');
+  });
+  return router;
+}
+
 // A protocol that records what it is handed and queues one delivery per event.
 const recorder: FederationProtocol = {
   name: 'recorder',
+  serverRoutes: recorderRoutes,
   distribute: {
     [NOTICE_DISTRIBUTE_JOB]: async (ctx, data) => {
       queued.push(`notice ${data.noticeId}`);
@@ -73,5 +90,31 @@ describe('federation core', () => {
     const deliveries = await server.runtime.ctx.db.raw(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ? AND data->>'what' = ?`, [DELIVER_JOB, `profile ${aliceId}`]);
     assert.equal(deliveries.rows[0].n, 1, 'the first attempt’s delivery was rolled back with the failure');
     assert.deepEqual(delivered.filter((d) => d.startsWith('profile')), [`profile ${aliceId}`]);
+  });
+
+  it('mounts a protocol’s server routes before the browser stack: its own body parsing, no CSRF token, plain-text errors', async () => {
+    const post = (body: string) => fetch(`${server.url}/recorder/inbox`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const ok = await post('{"text":"hi"}');
+    assert.equal(ok.status, 202, 'no CSRF token and no session, yet accepted');
+    assert.equal(await ok.text(), 'got hi');
+    assert.equal(ok.headers.get('set-cookie'), null);
+    for (const [body, status] of [['{"nothing":1}', 400], ['{not json', 400], [JSON.stringify({ text: 'x'.repeat(2000) }), 413]] as const) {
+      const refused = await post(body);
+      assert.equal(refused.status, status, body.slice(0, 20));
+      assert.match(refused.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.ok((await refused.text()).length < 200, 'a short reason, not a page');
+    }
+    const fault = await fetch(`${server.url}/recorder/fault`);
+    assert.equal(fault.status, 500);
+    assert.match(fault.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.doesNotMatch(await fault.text(), /a bug in the protocol/, 'no internals leak');
+    const elsewhere = await fetch(`${server.url}/recorder/other`);
+    assert.equal(elsewhere.status, 404);
+    assert.match(elsewhere.headers.get('content-type') ?? '', /^text\/html/, 'paths it does not answer go on to the pages');
+  });
+
+  it('keeps the browser stack for browser forms: a form without its CSRF token is refused', async () => {
+    const forged = await alice.post('/notice/new', { content: 'forged', returnto: '/', _csrf: 'wrong' });
+    assert.equal(forged.status, 403);
   });
 });

@@ -3,12 +3,14 @@ import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../domain/jobs
 import type { FederationProtocol } from '../core.ts';
 import { distributeNotice, distributeProfile } from './distribute.ts';
 import { ombJobDefinitions } from './jobs.ts';
-import { ombRouter } from './router.ts';
+import { ombPages } from './pages.ts';
+import { ombRoutes } from './routes.ts';
 
 /** OMB's routes, its part of notice and profile distribution, and its delivery and clean-up jobs. */
 export const ombProtocol: FederationProtocol = {
   name: 'omb',
-  pages: ombRouter,
+  serverRoutes: ombRoutes,
+  pages: ombPages,
   distribute: { [NOTICE_DISTRIBUTE_JOB]: distributeNotice, [PROFILE_DISTRIBUTE_JOB]: distributeProfile },
   jobs: ombJobDefinitions,
 };
