@@ -2,7 +2,8 @@
 // finishes a remote subscription by exchanging the authorized request token for an access token.
 import type { DomainContext } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
-import { addSubscription, findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { addSubscription } from '../../domain/subscriptions.ts';
 import { findLocalProfile, findLocalUser } from '../../domain/lookups.ts';
 import { deletePendingSubscription, deletePendingSubscriptionsOfSession, getPendingSubscription, insertPendingSubscription, upsertRemoteListener } from '../../db/omb-listeners.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';

@@ -4,7 +4,7 @@
 // and network errors are retried by the queue with backoff; other 4xx are permanent.
 import type { JobAttempt, JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
-import { endSubscription } from '../../domain/remote-profiles.ts';
+import { endSubscription } from '../../domain/subscriptions.ts';
 import { getRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
