@@ -11,6 +11,7 @@ import type { Db, DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB } from './jobs.ts';
 import { noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
+import { checkRemoteNotice } from './remote-content.ts';
 import { endSubscription } from './subscriptions.ts';
 import { readPage } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
@@ -50,6 +51,7 @@ export async function receiveRemoteNotice(
   trx: Db,
   notice: { authorId: number; uri: string; url: string | null; content: string; source: string },
 ): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
+  notice = checkRemoteNotice(ctx.config, notice); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
   // Mentions in a remote notice name people on the author's server: they are not linked here.
   const rendered = renderNoticeHtml(tokens, { profileUrl: () => undefined, tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag) });

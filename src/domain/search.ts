@@ -5,6 +5,7 @@ import { isIndexableNoticeQuery, searchNotices, searchProfiles } from '../db/sea
 import type { NameMatch } from '../db/search.ts';
 import type { DomainContext } from './context.ts';
 import { codePointLength } from './notice-text.ts';
+import { hasControlCharacters } from './text-rules.ts';
 import { readKeysetPage } from './paging.ts';
 import { readPage } from './timelines.ts';
 import type { NoticePage } from './timelines.ts';
@@ -12,8 +13,6 @@ import type { NoticePage } from './timelines.ts';
 /** Longest search text, in characters: longer ones are refused, not cut. */
 export const SEARCH_MAX_LENGTH = 200;
 
-// Control characters cannot be typed into a search box, and Postgres refuses NUL outright.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 // Three letters or digits in a row give a trigram index something to look up anywhere in a name.
 const TRIGRAM_WORD = /[\p{L}\p{N}]{3}/u;
@@ -25,7 +24,8 @@ export function normalizeSearchText(raw: string | undefined): string {
   if (length > SEARCH_MAX_LENGTH) {
     throw new ValidationError({ q: `That search is too long: ${length} characters, and a search can have at most ${SEARCH_MAX_LENGTH}.` });
   }
-  if (CONTROL_CHARACTERS.test(text)) throw new ValidationError({ q: 'The search contains control characters; type words to look for.' });
+  // Tabs and line breaks were made spaces above; any other control character cannot be typed into a search box.
+  if (hasControlCharacters(text)) throw new ValidationError({ q: 'The search contains control characters; type words to look for.' });
   return text;
 }
 

@@ -3,7 +3,8 @@
 // half-queued behind (the retry queues each delivery exactly once).
 import assert from 'node:assert/strict';
 import express, { Router } from 'express';
-import { HttpError } from '../../src/errors.ts';
+import { HttpError, ValidationError } from '../../src/errors.ts';
+import { receiveRemoteNotice, saveRemoteProfile } from '../../src/domain/remote-profiles.ts';
 import { after, before, describe, it } from 'node:test';
 import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../src/domain/jobs.ts';
 import type { FederationProtocol } from '../../src/federation/core.ts';
@@ -116,5 +117,22 @@ describe('federation core', () => {
   it('keeps the browser stack for browser forms: a form without its CSRF token is refused', async () => {
     const forged = await alice.post('/notice/new', { content: 'forged', returnto: '/', _csrf: 'wrong' });
     assert.equal(forged.status, 403);
+  });
+
+  it('checks what any protocol hands to receiveRemoteNotice, and stores nothing it refuses', async () => {
+    const { ctx } = server.runtime;
+    const fields = { nickname: 'far', fullname: null, bio: null, location: null, homepage: null, avatarUrl: null };
+    const authorId = await ctx.db.transaction((trx) => saveRemoteProfile(ctx, trx, 'http://far.example/user/1', 'http://far.example/far', fields));
+    const base = { authorId, uri: 'http://far.example/notice/1', url: null, content: 'hi', source: 'test' };
+    for (const bad of [{ content: 'a\u0007b' }, { content: 'x'.repeat(141) }, { uri: 'javascript:alert(1)' }, { url: 'javascript:alert(1)' }]) {
+      await assert.rejects(
+        ctx.db.transaction((trx) => receiveRemoteNotice(ctx, trx, { ...base, ...bad })),
+        (error) => error instanceof ValidationError && error.status === 400,
+        JSON.stringify(bad).slice(0, 40),
+      );
+    }
+    assert.equal((await ctx.db('notices').where({ profile_id: authorId }).count({ n: '*' }))[0]!.n, 0);
+    const stored = await ctx.db.transaction((trx) => receiveRemoteNotice(ctx, trx, { ...base, content: 'line\r\nbreak' }));
+    assert.equal((await ctx.db('notices').where({ id: stored.noticeId }).first()).content, 'line\nbreak');
   });
 });
