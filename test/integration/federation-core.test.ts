@@ -3,7 +3,7 @@
 // half-queued behind (the retry queues each delivery exactly once).
 import assert from 'node:assert/strict';
 import express, { Router } from 'express';
-import { HttpError, ValidationError } from '../../src/errors.ts';
+import { HttpError } from '../../src/errors.ts';
 import { receiveRemoteNotice, saveRemoteProfile } from '../../src/domain/remote-profiles.ts';
 import { after, before, describe, it } from 'node:test';
 import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../src/domain/jobs.ts';
@@ -124,10 +124,11 @@ describe('federation core', () => {
     const fields = { nickname: 'far', fullname: null, bio: null, location: null, homepage: null, avatarUrl: null };
     const authorId = await ctx.db.transaction((trx) => saveRemoteProfile(ctx, trx, 'http://far.example/user/1', 'http://far.example/far', fields));
     const base = { authorId, uri: 'http://far.example/notice/1', url: null, content: 'hi', source: 'test' };
-    for (const bad of [{ content: 'a\u0007b' }, { content: 'x'.repeat(141) }, { uri: 'javascript:alert(1)' }, { url: 'javascript:alert(1)' }]) {
+    const tooLong = `http://far.example/${'x'.repeat(250)}`;
+    for (const bad of [{ content: 'a\u0007b' }, { content: 'x'.repeat(141) }, { uri: tooLong }, { url: 'http://far.example/a b' }, { uri: 'javascript:alert(1)' }]) {
       await assert.rejects(
         ctx.db.transaction((trx) => receiveRemoteNotice(ctx, trx, { ...base, ...bad })),
-        (error) => error instanceof ValidationError && error.status === 400,
+        (error) => error instanceof HttpError && error.status === 400,
         JSON.stringify(bad).slice(0, 40),
       );
     }

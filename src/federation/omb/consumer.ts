@@ -4,10 +4,12 @@ import type { DomainContext } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
 import { addSubscription } from '../../domain/subscriptions.ts';
+import { checkRemoteIdentity, RemoteOriginError } from '../../domain/remote-origins.ts';
 import { findLocalProfile, findLocalUser } from '../../domain/lookups.ts';
 import { deletePendingSubscription, deletePendingSubscriptionsOfSession, getPendingSubscription, insertPendingSubscription, upsertRemoteListener } from '../../db/omb-listeners.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';
 import { OutboundError } from '../http-client.ts';
+import { checkDiscoveredServices } from './binding.ts';
 import { OMB_PATHS, OMB_VERSION } from './constants.ts';
 import { DiscoveryError, discoverServices } from './discovery.ts';
 import { consumerKeyOf, endpointUrl, localUserIdOf } from './identity.ts';
@@ -48,6 +50,13 @@ export async function startRemoteSubscription(ctx: FederationContext, sessionId:
     throw new RemoteSubscribeError(400, 'That is a profile on this site: log in and subscribe here directly.');
   }
   if ((await findProfileByUri(ctx.db, services.localId))?.isLocal) throw new RemoteSubscribeError(400, 'That is a profile on this site.');
+  // The tokens must come from the server that hosts the identifier, or another server could subscribe in its name.
+  try {
+    checkDiscoveredServices(services);
+  } catch (error) {
+    if (error instanceof RemoteOriginError) throw new RemoteSubscribeError(400, error.message);
+    throw error;
+  }
 
   const consumerKey = consumerKeyOf(ctx.config);
   let requestToken;
@@ -106,6 +115,12 @@ export async function finishRemoteSubscription(ctx: FederationContext, sessionId
   }
   if (!listener.nickname) throw new RemoteSubscribeError(400, 'Your server did not say what your nickname is.');
   if (!listener.profileUrl) throw new RemoteSubscribeError(400, 'Your server did not say where your profile is.');
+  try {
+    checkRemoteIdentity({ uri: pending.listenerUri, profileUrl: listener.profileUrl });
+  } catch (error) {
+    if (error instanceof RemoteOriginError) throw new RemoteSubscribeError(400, `Your server sent a profile URL on another site than your identifier: ${error.message}`);
+    throw error;
+  }
 
   const client = ctx.http;
   let access;
@@ -120,7 +135,8 @@ export async function finishRemoteSubscription(ctx: FederationContext, sessionId
   const accessToken = access;
   await ctx.db.transaction(async (trx) => {
     if (!(await deletePendingSubscription(trx, pending.requestToken))) throw new RemoteSubscribeError(400, 'This subscription was already finished.');
-    // The identifier is the one discovered and authorised, never a callback parameter.
+    // The identifier is the one discovered and authorised, never a callback parameter; the
+    // callback's unsigned fields only fill in a profile we did not know yet.
     const listenerId = await saveRemoteProfile(ctx, trx, pending.listenerUri, listener.profileUrl!, {
       nickname: listener.nickname!,
       fullname: listener.fullname || null,
