@@ -10,16 +10,20 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { FederationContext } from './federation/context.ts';
 import './web/locals.ts';
+import { parseFormStrict } from './form-encoding.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
+import { formBody } from './form-body.ts';
 import { errorHandler, notFound, plainTextErrorHandler } from './web/middleware/errors.ts';
 import { staticFiles } from './web/middleware/static-files.ts';
 import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
-import { DEFAULT_LOGIN_LIMITS } from './web/middleware/throttle.ts';
-import type { LoginLimits } from './web/middleware/throttle.ts';
+import { DEFAULT_LOGIN_LIMITS, DEFAULT_RECOVERY_LIMITS } from './web/middleware/throttle.ts';
+import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 import { authRoutes } from './web/routes/auth.ts';
 import { noticeRoutes } from './web/routes/notices.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
+import { emailSettingsRoutes } from './web/routes/email-settings.ts';
+import { passwordRecoveryRoutes } from './web/routes/password-recovery.ts';
 import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
 import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
 import { avatarRoutes } from './web/routes/avatars.ts';
@@ -37,6 +41,11 @@ import type { FederationProtocol } from './federation/core.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWS = path.join(ROOT, 'views');
 
+// The tokens of emailed links open an account (recovery) or bind an address: kept out of the access log.
+function withoutLinkTokens(url: string): string {
+  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress)\/)[^/?#]+/, '$1[token]');
+}
+
 export type AppDependencies = {
   ctx: FederationContext;
   /** The federation protocols whose routes are mounted (src/federation/protocols.ts). */
@@ -44,6 +53,7 @@ export type AppDependencies = {
   sessionStore: Store;
   logger: Logger;
   loginLimits?: LoginLimits;
+  recoveryLimits?: RecoveryLimits;
 };
 
 /** The whole web application: middleware, routes and error pages. */
@@ -58,6 +68,8 @@ export function createApp(deps: AppDependencies): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
+  // Query strings are read as strictly as form bodies: a value that is not UTF-8 is no string.
+  app.set('query parser', (query: string | null) => parseFormStrict(query ?? ''));
   // Templates include partials by their path from views/ ('/partials/notice'), which EJS resolves
   // against `root` without asking the disk whether the file exists, as it does for relative
   // includes: a stat() per include per render was a fifth of a timeline page's CPU time.
@@ -77,7 +89,7 @@ export function createApp(deps: AppDependencies): Express {
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: withoutLinkTokens(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -109,7 +121,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(federation);
 
   // The browser stack: form parsing, session, upload, CSRF check, current user.
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
+  app.use(...formBody()); // strict UTF-8: bad bytes stay visible to the routes that refuse them
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
   app.use(...csrfProtection());
@@ -125,8 +137,11 @@ export function createApp(deps: AppDependencies): Express {
   // Before the web routes: protocols' pages (OMB: the XRDS advertisement on profile pages, its forms).
   for (const router of pageRouters(deps.protocols, ctx)) app.use(router);
   app.use(timelineRoutes(ctx));
-  app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
-  app.use(settingsRoutes(ctx));
+  const loginLimits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
+  app.use(authRoutes(ctx, loginLimits));
+  app.use(passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS));
+  app.use(settingsRoutes(ctx, loginLimits));
+  app.use(emailSettingsRoutes(ctx));
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));

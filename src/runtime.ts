@@ -17,7 +17,8 @@ import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
 import type { FederationProtocol } from './federation/core.ts';
 import { federationProtocols } from './federation/protocols.ts';
-import type { LoginLimits } from './web/middleware/throttle.ts';
+import { createMailer } from './mail/mailer.ts';
+import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 
 export type Runtime = {
   config: Config;
@@ -35,15 +36,19 @@ export type Runtime = {
 };
 
 /** Starts the parts of Ostrakon that config.role asks for, sharing one database. */
-export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  options: { logger?: Logger; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {},
+): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config);
   await database.migrate();
   const protocols = options.protocols ?? federationProtocols;
   const runsWorkers = config.role !== 'web';
+  const mailer = createMailer(config, logger);
   const jobs = await openJobQueue({
     url: database.url,
-    definitions: jobDefinitionsFor(config, protocols),
+    definitions: jobDefinitionsFor(config, mailer, protocols),
     pollSeconds: config.jobPollSeconds,
     logger,
     runMaintenance: runsWorkers,
@@ -64,7 +69,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     const PgStore = connectPgSimple(session);
     const store = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
     sessionStore = store;
-    app = createApp({ ctx, protocols, sessionStore: store, logger, loginLimits: options.loginLimits });
+    app = createApp({ ctx, protocols, sessionStore: store, logger, loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   }
 
   return {
@@ -77,6 +82,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     stopWorkers: (timeoutMs) => jobs.stopWorkers(timeoutMs),
     async close() {
       await jobs.stop(config.shutdownTimeoutSeconds * 1000);
+      mailer.close();
       sessionStore?.close(); // stops its pruning timer
       await sessionPool?.end();
       await database.close();

@@ -9,17 +9,20 @@ import type { ProfileRecord } from '../db/records.ts';
 import { deleteSubscription, insertSubscription, isSubscribed, listSubscribers, listSubscriptions } from '../db/subscriptions.ts';
 import { getUserById } from '../db/users.ts';
 import type { Db, DomainContext } from './context.ts';
+import { queueSubscriberNotification } from './email-notifications.ts';
 import { normalizeNickname } from './nicknames.ts';
 import { readKeysetPage } from './paging.ts';
 
 // How many of a newly followed person's notices (that we hold) appear on a local follower's home timeline at once.
 const BACKFILL_NOTICES = 40;
 
-/** Records a subscription (local or remote people, either way round); a local subscriber's home timeline gets the backfill. */
-export async function addSubscription(db: Db, subscriberId: number, subscribedId: number): Promise<void> {
+/** Records a subscription (local or remote people, either way round): a local subscriber's home timeline gets the backfill, a local user subscribed to may be told by email. */
+export async function addSubscription(ctx: DomainContext, db: Db, subscriberId: number, subscribedId: number): Promise<void> {
   if (subscriberId === subscribedId) throw new ValidationError({ nickname: 'You cannot subscribe to yourself.' });
   const added = await insertSubscription(db, subscriberId, subscribedId);
-  if (added && (await getUserById(db, subscriberId))) await backfillHome(db, subscriberId, subscribedId, BACKFILL_NOTICES);
+  if (!added) return;
+  if (await getUserById(db, subscriberId)) await backfillHome(db, subscriberId, subscribedId, BACKFILL_NOTICES);
+  await queueSubscriberNotification(ctx, db, subscriberId, subscribedId);
 }
 
 /** Ends a subscription (and clears a local subscriber's home timeline of that profile); false when there was none. */
@@ -40,7 +43,7 @@ async function targetProfile(ctx: DomainContext, rawNickname: string): Promise<P
 /** Subscribes a local user to a local profile and backfills their home timeline. */
 export async function subscribe(ctx: DomainContext, userId: number, nickname: string): Promise<ProfileRecord> {
   const target = await targetProfile(ctx, nickname);
-  await ctx.db.transaction((trx) => addSubscription(trx, userId, target.id));
+  await ctx.db.transaction((trx) => addSubscription(ctx, trx, userId, target.id));
   return target;
 }
 

@@ -9,6 +9,8 @@ import { distributionJobDefinitions, protocolJobTables } from '../federation/cor
 import type { FederationProtocol } from '../federation/core.ts';
 import { federationProtocols } from '../federation/protocols.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
+import { mailJobDefinitions } from '../mail/jobs.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { JobDefinition } from './queue.ts';
 
 /** Job definitions by name. */
@@ -31,7 +33,13 @@ export function mergeJobDefinitions<D>(...tables: Readonly<Record<string, D>>[])
   return Object.freeze(merged);
 }
 
-/** Every job definition for this configuration: the domain's, the federation core's and each protocol's; throws on a duplicate name. */
-export function jobDefinitionsFor(config: Config, protocols: readonly FederationProtocol[] = federationProtocols): Readonly<Record<string, JobDefinition<FederationContext>>> {
-  return mergeJobDefinitions<JobDefinition<FederationContext>>(jobDefinitions, remoteAvatarJobDefinitions, distributionJobDefinitions(protocols), ...protocolJobTables(protocols, config));
+/** Every job definition for this configuration: the domain's, the federation core's and each protocol's, and the email jobs (sending through `mailer`); throws on a duplicate name. */
+export function jobDefinitionsFor(config: Config, mailer: Mailer, protocols: readonly FederationProtocol[] = federationProtocols): Readonly<Record<string, JobDefinition<FederationContext>>> {
+  return mergeJobDefinitions<JobDefinition<FederationContext>>(
+    jobDefinitions,
+    remoteAvatarJobDefinitions,
+    mailJobDefinitions(mailer),
+    distributionJobDefinitions(protocols),
+    ...protocolJobTables(protocols, config),
+  );
 }

@@ -11,7 +11,7 @@ import { startRuntime } from '../../src/runtime.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import type { HttpClient } from '../../src/federation/http-client.ts';
 import type { FederationProtocol } from '../../src/federation/core.ts';
-import type { LoginLimits } from '../../src/web/middleware/throttle.ts';
+import type { LoginLimits, RecoveryLimits } from '../../src/web/middleware/throttle.ts';
 import { createTestDatabase } from './database.ts';
 
 export type TestServer = {
@@ -29,7 +29,7 @@ export type TestServer = {
 
 /** A running server with its own fresh database; `env` overrides settings, `httpClient` and `protocols` replace its own. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; loginLimits?: LoginLimits; hostname?: 'localhost'; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {},
+  options: { env?: Record<string, string>; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; hostname?: 'localhost'; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {},
 ): Promise<TestServer> {
   let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,7 +48,14 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const boot = () => startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits, httpClient: options.httpClient, protocols: options.protocols });
+  const boot = () =>
+    startRuntime(config, {
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      loginLimits: options.loginLimits,
+      recoveryLimits: options.recoveryLimits,
+      httpClient: options.httpClient,
+      protocols: options.protocols,
+    });
   let runtime = await boot();
   server.on('request', runtime.app!);
   let running = true;

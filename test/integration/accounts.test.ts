@@ -25,7 +25,8 @@ describe('registration', () => {
     assert.equal(home.status, 200);
     assert.match(home.text, /What’s up, alice\?/);
     const row = await server.runtime.ctx.db('users').join('profiles', 'profiles.id', 'users.id').where('nickname', 'alice').first();
-    assert.equal(row.email, 'alice@example.org');
+    assert.equal(row.email, null); // confirmed only once the link sent to it is followed (test/integration/email.test.ts)
+    assert.equal(row.pending_email, 'alice@example.org');
     assert.match(row.password_hash, /^\$2b\$/);
     assert.notEqual(row.password_hash, 'secret-password');
   });
@@ -177,5 +178,19 @@ describe('changing the password', () => {
   it('is refused to visitors', async () => {
     const page = await new WebClient(server.url).post('/settings/password', { current: 'x', password: 'new-password-1', confirm: 'new-password-1' });
     assert.equal(page.status, 403);
+  });
+
+  it('counts wrong current passwords as failed sign-ins of the account: a stolen session cannot guess it faster (429)', async () => {
+    const client = await registeredClient(server.url, 'kate', 'kate-password');
+    await client.get('/settings/password');
+    for (let i = 0; i < 5; i++) {
+      const page = await client.post('/settings/password', { current: `guess-${i}-password`, password: 'new-password-1', confirm: 'new-password-1' });
+      assert.equal(page.status, 400, `guess ${i + 1}`);
+    }
+    const blocked = await client.post('/settings/password', { current: 'kate-password', password: 'new-password-1', confirm: 'new-password-1' });
+    assert.equal(blocked.status, 429);
+    assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+    const signIn = await new WebClient(server.url).post('/main/login', { nickname: 'kate', password: 'kate-password' });
+    assert.equal(signIn.status, 429, 'the same count as the sign-in form');
   });
 });

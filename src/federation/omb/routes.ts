@@ -1,13 +1,14 @@
 // The OMB 0.1 server-to-server routes: the signed token and push endpoints and the XRDS documents.
 // Mounted before the browser stack (no session, CSRF or form parsing of its own): these parse
 // their own form bodies and answer in short plain text; anything else is next().
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { HttpError } from '../../errors.ts';
+import { formBody } from '../../form-body.ts';
 import type { FederationContext } from '../context.ts';
 import { OMB_PATHS, XRDS_MEDIA_TYPE } from './constants.ts';
 import { localServices, xrdsUrl } from './identity.ts';
@@ -47,8 +48,8 @@ export function prefersXrds(req: Request): boolean {
 /** The OMB routes other servers call. */
 export function ombRoutes(ctx: FederationContext): Router {
   const router = Router();
-  // The same limits the browser forms have: OMB pushes are a dozen short fields.
-  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
+  // The same strict UTF-8 parsing and limits the browser forms have: OMB pushes are a dozen short fields.
+  const form = formBody();
 
   // Anyone may ask for a request token (consumer keys are self-asserted): limit how often per address.
   const requestTokenLimit = rateLimit({
@@ -58,10 +59,10 @@ export function ombRoutes(ctx: FederationContext): Router {
     legacyHeaders: false,
     handler: (_req, res) => void res.status(429).type('text/plain').send('Too many request tokens from this address; try again later.'),
   });
-  router.post(OMB_PATHS.requestToken, requestTokenLimit, form, protocolEndpoint(ctx, onRequestToken));
-  router.post(OMB_PATHS.accessToken, form, protocolEndpoint(ctx, onAccessToken));
-  router.post(OMB_PATHS.postNotice, form, protocolEndpoint(ctx, onPostNotice));
-  router.post(OMB_PATHS.updateProfile, form, protocolEndpoint(ctx, onUpdateProfile));
+  router.post(OMB_PATHS.requestToken, requestTokenLimit, ...form, protocolEndpoint(ctx, onRequestToken));
+  router.post(OMB_PATHS.accessToken, ...form, protocolEndpoint(ctx, onAccessToken));
+  router.post(OMB_PATHS.postNotice, ...form, protocolEndpoint(ctx, onPostNotice));
+  router.post(OMB_PATHS.updateProfile, ...form, protocolEndpoint(ctx, onUpdateProfile));
 
   // Identifier URIs (/user/:id) are answered by the web layer's permanent redirect.
   router.get('/:nickname/xrds', async (req, res, next) => {
