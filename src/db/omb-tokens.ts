@@ -71,16 +71,31 @@ export async function purgeRequestTokens(db: Knex, seconds: number): Promise<num
   return db('omb_request_tokens').where('created_at', '<', db.raw(`now() - make_interval(secs => ?)`, [seconds])).delete();
 }
 
-/** Issues the access token of a subscription, replacing any earlier one for the same pair. */
-export async function replaceAccessToken(db: Knex, token: AccessTokenRecord): Promise<void> {
-  await db('omb_access_tokens').where({ subscriber_id: token.subscriberId, subscribed_id: token.subscribedId }).delete();
-  await db('omb_access_tokens').insert({
-    token: token.token,
-    secret: token.secret,
-    consumer_key: token.consumerKey,
-    subscriber_id: token.subscriberId,
-    subscribed_id: token.subscribedId,
-  });
+/** Issues the access token of a subscription; false when that subscription already has one (it is never replaced). */
+export async function insertAccessToken(db: Knex, token: AccessTokenRecord): Promise<boolean> {
+  const rows = await db('omb_access_tokens')
+    .insert({
+      token: token.token,
+      secret: token.secret,
+      consumer_key: token.consumerKey,
+      subscriber_id: token.subscriberId,
+      subscribed_id: token.subscribedId,
+    })
+    .onConflict(['subscriber_id', 'subscribed_id'])
+    .ignore()
+    .returning('token');
+  return rows.length > 0;
+}
+
+/** Whether a local listener holds an access token for this listenee (an active OMB subscription). */
+export async function hasAccessToken(db: Knex, subscriberId: number, subscribedId: number): Promise<boolean> {
+  return (await db('omb_access_tokens').where({ subscriber_id: subscriberId, subscribed_id: subscribedId }).first('token')) !== undefined;
+}
+
+/** The consumer keys holding access tokens for this listenee: the server that speaks for them. */
+export async function listConsumerKeysOfListenee(db: Knex, subscribedId: number): Promise<string[]> {
+  const rows = await db('omb_access_tokens').where({ subscribed_id: subscribedId }).distinct('consumer_key');
+  return rows.map((row: { consumer_key: string }) => row.consumer_key);
 }
 
 /** The access token with this value issued to this consumer, or undefined (unknown or revoked). */

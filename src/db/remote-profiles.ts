@@ -40,22 +40,17 @@ export async function getRemoteProfileById(db: Knex, id: number): Promise<Profil
   return row ? toProfileRecord(row) : undefined;
 }
 
-/** Creates a remote profile, or refreshes the fields of the one with this URI; returns its id. */
-export async function upsertRemoteProfile(db: Knex, uri: string, profileUrl: string, fields: RemoteProfileFields): Promise<number> {
+/** Creates a remote profile with this URI; undefined when a profile (remote or local) already has it. */
+export async function insertRemoteProfileIfNew(db: Knex, uri: string, profileUrl: string, fields: RemoteProfileFields): Promise<number | undefined> {
   const columns = toColumns(fields);
   const result = await db.raw(
     `INSERT INTO profiles (nickname, fullname, bio, location, homepage, avatar_url, is_local, uri, profile_url)
      VALUES (:nickname, :fullname, :bio, :location, :homepage, :avatar_url, false, :uri, :profileUrl)
-     ON CONFLICT (uri) WHERE uri IS NOT NULL DO UPDATE SET
-       nickname = excluded.nickname, fullname = excluded.fullname, bio = excluded.bio, location = excluded.location,
-       homepage = excluded.homepage, avatar_url = excluded.avatar_url, updated_at = now()
-     WHERE NOT profiles.is_local
+     ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
      RETURNING id`,
     { ...columns, uri, profileUrl },
   );
-  const row = result.rows[0] as { id: number } | undefined;
-  if (!row) throw new Error('the URI belongs to a local profile');
-  return row.id;
+  return (result.rows[0] as { id: number } | undefined)?.id;
 }
 
 /** Changes some fields of a remote profile (never its URI or profile URL). */

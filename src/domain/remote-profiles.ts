@@ -5,13 +5,14 @@ import { backfillHome, removeProfileFromHome } from '../db/home-timelines.ts';
 import { insertNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
-import { getProfileByUri, getRemoteProfileById, insertRemoteNotice, updateRemoteProfile, upsertRemoteProfile } from '../db/remote-profiles.ts';
+import { getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteProfile } from '../db/remote-profiles.ts';
 import type { RemoteProfileFields } from '../db/remote-profiles.ts';
 import { deleteSubscription, insertSubscription } from '../db/subscriptions.ts';
 import { listProfileNotices } from '../db/timelines.ts';
 import { getUserById } from '../db/users.ts';
 import type { Db, DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
+import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB } from './jobs.ts';
 import { noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { PAGE_SIZE } from './timelines.ts';
@@ -34,11 +35,30 @@ async function queueAvatarFetch(ctx: DomainContext, trx: Db, before: ProfileReco
   await ctx.jobs.send(trx, REMOTE_AVATAR_FETCH_JOB, { profileId, url: avatarUrl });
 }
 
-/** Creates or refreshes a remote profile known by its identifier URI, queueing its avatar's fetch; returns its id. */
+// A profile we already know keeps what it has: only its own server's signed updates change it.
+function checkKnownProfile(known: ProfileRecord, profileUrl: string): number {
+  if (known.isLocal) throw new RemoteOriginError(400, 'That identifier belongs to a user of this site.');
+  if (!sameSite(known.profileUrl ?? known.uri, profileUrl)) throw new RemoteOriginError(403, `${known.uri} is already known here with a profile on another site.`);
+  return known.id;
+}
+
+/**
+ * Creates a remote profile the first time its server introduces it (queueing its avatar's fetch) and
+ * returns its id. Its identifier and profile page must be on one site. A profile we already know is
+ * checked against that site and left as it is: introducing it again never overwrites it.
+ */
 export async function saveRemoteProfile(ctx: DomainContext, trx: Db, uri: string, profileUrl: string, fields: RemoteProfileFields): Promise<number> {
-  const before = await getProfileByUri(trx, uri);
-  const id = await upsertRemoteProfile(trx, uri, profileUrl, fields);
-  await queueAvatarFetch(ctx, trx, before, id, fields.avatarUrl);
+  checkRemoteIdentity({ uri, profileUrl });
+  const known = await getProfileByUri(trx, uri);
+  if (known) return checkKnownProfile(known, profileUrl);
+  const id = await insertRemoteProfileIfNew(trx, uri, profileUrl, fields);
+  if (id === undefined) {
+    // Introduced by a concurrent request a moment ago.
+    const raced = await getProfileByUri(trx, uri);
+    if (!raced) throw new Error(`profile ${uri} neither inserted nor found`);
+    return checkKnownProfile(raced, profileUrl);
+  }
+  await queueAvatarFetch(ctx, trx, undefined, id, fields.avatarUrl);
   return id;
 }
 
@@ -49,12 +69,16 @@ export async function changeRemoteProfile(ctx: DomainContext, trx: Db, id: numbe
   if (before && fields.avatarUrl !== undefined && fields.avatarUrl !== before.avatarUrl) await queueAvatarFetch(ctx, trx, before, id, fields.avatarUrl);
 }
 
-/** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing. */
+/** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing; 400 for a URI or URL off the author's site. */
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
   notice: { authorId: number; uri: string; url: string | null; content: string; source: string },
 ): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
+  const author = await getRemoteProfileById(trx, notice.authorId);
+  if (!author) throw new NotFoundError('The author of this notice is not known here.');
+  // A notice under another site's URI would take that URI from the notice that really has it.
+  checkNoticeOrigin(author, notice);
   const tokens = tokenizeNotice(notice.content);
   // Mentions in a remote notice name people on the author's server: they are not linked here.
   const rendered = renderNoticeHtml(tokens, { profileUrl: () => undefined, tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag) });

@@ -33,7 +33,7 @@ export async function subscribeAcross(browser: Browser, home: Site, remote: Site
       await page.waitForURL((url) => url.href.startsWith(`${home.url}/omb/userauthorization?`));
     });
     await step(page, 'the reader accepts at home and comes back to the remote site', async () => {
-      assert.equal(await page.title(), `Subscribe to ${writerName}? · Ostrakon`);
+      assert.equal(await page.title(), `Subscribe to ${writerName}@${hostOf(remote)}? · Ostrakon`, 'the page names the site the writer lives on');
       await assertAccessible(page, javaScript);
       if (javaScript) await screenshot(page, `omb-authorize-${label}`);
       await page.getByRole('button', { name: 'Accept' }).click();

@@ -113,16 +113,33 @@ describe('the callback', () => {
     assert.equal((await pending(b)).length, 0);
   });
 
-  it('subscribes after acceptance, and a second run replaces the credentials instead of failing', async () => {
+  it('subscribes after acceptance; a second run is refused at home while subscribed, and renews the credentials after unsubscribing', async () => {
     const first = await remoteSubscribe(b, 'bob', alice, `${a.url}/alice`);
     assert.equal(first.finish.status, 303);
     const [before] = await b.runtime.ctx.db('omb_remote_listeners');
+    const [aToken] = await a.runtime.ctx.db('omb_access_tokens');
+
+    // While subscribed, A keeps the credentials B pushes with: a new authorization could hand them to anyone.
+    const visitor = new WebClient(b.url);
+    await visitor.get('/main/remote?nickname=bob');
+    const submitted = await visitor.post('/main/remote', { nickname: 'bob', profile_url: `${a.url}/alice` });
+    assert.equal(submitted.status, 303, textOf(submitted.text));
+    const authorizeUrl = new URL(submitted.location!);
+    const refused = await alice.get(authorizeUrl.pathname + authorizeUrl.search);
+    assert.equal(refused.status, 409);
+    assert.match(textOf(refused.text), /already subscribe to bob@/);
+    assert.deepEqual(await a.runtime.ctx.db('omb_access_tokens'), [aToken]);
+    assert.deepEqual(await b.runtime.ctx.db('omb_remote_listeners'), [before]);
+
+    const bobOnA = await a.runtime.ctx.db('profiles').where({ nickname: 'bob', is_local: false }).first();
+    await alice.get(`/remote/${bobOnA.id}`);
+    assert.equal((await alice.post(`/remote/${bobOnA.id}/unsubscribe`, {})).status, 303);
     const second = await remoteSubscribe(b, 'bob', alice, `${a.url}/alice`);
     assert.equal(second.finish.status, 303);
     const listeners = await b.runtime.ctx.db('omb_remote_listeners');
     assert.equal(listeners.length, 1);
-    assert.notEqual(listeners[0].token, before.token);
-    assert.equal((await a.runtime.ctx.db('omb_access_tokens')).length, 1, 'the old access token was replaced');
+    assert.notEqual(listeners[0].token, before.token, 'B replaced its credentials with the new ones');
+    assert.equal((await a.runtime.ctx.db('omb_access_tokens')).length, 1);
     const replay = await second.visitor.get(second.callbackPath);
     assert.equal(replay.status, 400, 'a callback works once');
     assert.equal((await b.runtime.ctx.db('omb_remote_listeners')).length, 1);

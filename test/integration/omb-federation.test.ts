@@ -32,7 +32,7 @@ async function homeText(client: WebClient, nickname: string): Promise<string> {
 describe('OMB federation between two servers', () => {
   it('lets alice on A subscribe to bob on B through the remote subscribe flow', async () => {
     const { authorizePage, finish } = await remoteSubscribe(b, 'bob', alice, `${a.url}/alice`);
-    assert.match(textOf(authorizePage.text), /Subscribe to bob\?/);
+    assert.match(textOf(authorizePage.text), new RegExp(`Subscribe to bob@127\\.0\\.0\\.1:${b.port}\\?`), 'the page names the site bob lives on');
     assert.match(authorizePage.text, /creativecommons\.org\/licenses\/by\/3\.0\//);
     assert.equal(finish.status, 303, textOf(finish.text));
     assert.equal(finish.location, '/bob/subscribers');

@@ -55,7 +55,7 @@ function listenee(nickname: string, host = 'peer.example'): Params {
 }
 
 function authorizePath(token: Token, extra: Params, consumerKey = PEER): string {
-  const signed = signRequest({ method: 'GET', url: `${a.url}/omb/userauthorization`, consumerKey, token, params: { oauth_callback: `http://peer.example/finish?action=finishremotesubscribe`, omb_version: V, omb_listener: aliceUri, ...extra } });
+  const signed = signRequest({ method: 'GET', url: `${a.url}/omb/userauthorization`, consumerKey, token, params: { oauth_callback: `${consumerKey}finish?action=finishremotesubscribe`, omb_version: V, omb_listener: aliceUri, ...extra } });
   return `/omb/userauthorization?${encodeForm(signed.params)}`;
 }
 
@@ -390,6 +390,107 @@ describe('access tokens, postNotice and updateProfile', () => {
     assert.equal((await db()('notices').where({ uri: 'http://peer.example/notice/4' })).length, 0);
     const update = await send('/omb/updateprofile', { omb_version: V, ...listenee('bob'), omb_listenee_fullname: 'Late' }, { token: bobToken });
     assert.equal(update.status, 403);
+  });
+});
+
+describe('which listenees a consumer may name', () => {
+  const THIRD = 'http://third.example/';
+  let frankToken: Token;
+
+  before(async () => {
+    frankToken = await subscribeAlice(listenee('frank', 'third.example'), THIRD);
+  });
+
+  async function shown(client: WebClient, extra: Params, consumerKey: string, callback?: string) {
+    const token = tokenOf((await send('/omb/requesttoken', { omb_listener: client === carol ? carolUri() : aliceUri, omb_version: V }, { consumerKey })).body);
+    const signed = signRequest({
+      method: 'GET',
+      url: `${a.url}/omb/userauthorization`,
+      consumerKey,
+      token,
+      params: { oauth_callback: callback ?? `${consumerKey}index.php?action=finishremotesubscribe`, omb_version: V, omb_listener: client === carol ? carolUri() : aliceUri, ...extra },
+    });
+    const page = await client.get(`/omb/userauthorization?${encodeForm(signed.params)}`);
+    return { token, page };
+  }
+  let carolId = 0;
+  const carolUri = () => `${a.url}/user/${carolId}`;
+  before(async () => {
+    carolId = (await db()('profiles').where({ nickname: 'carol' }).first()).id;
+  });
+
+  const refusals: [string, Params, string, string | undefined, number, RegExp][] = [
+    ['an identifier and a profile on different sites', { ...listenee('zoe', 'third.example'), omb_listenee: 'http://fourth.example/user/zoe' }, THIRD, undefined, 403, /not on the same site/],
+    ['a profile the asking server does not serve', listenee('zoe', 'fourth.example'), THIRD, undefined, 403, /not served by the server that asks/],
+    ['a consumer key that is not the server’s URL', listenee('zoe', 'third.example'), 'third', 'http://third.example/finish', 403, /not served by/],
+    ['a callback on another site', listenee('zoe', 'third.example'), THIRD, 'http://fourth.example/finish', 400, /oauth_callback/],
+    ['a known listenee under another consumer key of the same site', listenee('frank', 'third.example'), 'http://third.example/other/', undefined, 403, /already known here through another server/],
+    ['a listenee the listener already follows', listenee('frank', 'third.example'), THIRD, undefined, 409, /already subscribe to frank@third\.example/],
+  ];
+  for (const [what, params, consumerKey, callback, status, reason] of refusals) {
+    it(`refuses ${what} with ${status}, writing nothing`, async () => {
+      const profiles = await count('profiles');
+      const { token, page } = await shown(alice, params, consumerKey, callback);
+      assert.equal(page.status, status, textOf(page.text));
+      assert.match(textOf(page.text), reason);
+      assert.equal((await db()('omb_request_tokens').where({ token: token.key }).first()).state, 'new');
+      assert.equal(await count('profiles'), profiles);
+    });
+  }
+
+  it('lets a second listener subscribe to a known listenee through the same server, never overwriting what we hold', async () => {
+    const frank = await db()('profiles').where({ uri: 'http://third.example/user/frank' }).first();
+    const { token, page } = await shown(carol, { ...listenee('frank', 'third.example'), omb_listenee_fullname: 'Not Frank', omb_listenee_avatar: 'http://third.example/evil.png' }, THIRD);
+    assert.equal(page.status, 200, textOf(page.text));
+    assert.match(textOf(page.text), /Subscribe to frank@third\.example\?/);
+    assert.equal((await carol.post('/omb/userauthorization', { oauth_token: token.key, decision: 'accept' })).status, 303);
+    const exchanged = await send('/omb/accesstoken', { omb_version: V }, { token, consumerKey: THIRD });
+    assert.equal(exchanged.status, 200, exchanged.body);
+    assert.deepEqual(await db()('profiles').where({ id: frank.id }).first(), frank, 'only frank’s own signed updates change his profile');
+    assert.equal((await db()('omb_access_tokens').where({ subscribed_id: frank.id })).length, 2);
+    const push = await send('/omb/postnotice', { omb_version: V, omb_listenee: 'http://third.example/user/frank', omb_notice: 'http://third.example/notice/1', omb_notice_content: 'Frank to both' }, { token: frankToken, consumerKey: THIRD });
+    assert.equal(push.status, 200, push.body);
+  });
+
+  it('binds a new listenee to the first consumer whose exchange completes when two raced', async () => {
+    const first = await shown(alice, listenee('erin', 'race.example'), 'http://race.example/');
+    const second = await shown(carol, listenee('erin', 'race.example'), 'http://race.example/sn/');
+    assert.equal(first.page.status, 200, textOf(first.page.text));
+    assert.equal(second.page.status, 200, textOf(second.page.text));
+    assert.equal((await alice.post('/omb/userauthorization', { oauth_token: first.token.key, decision: 'accept' })).status, 303);
+    assert.equal((await carol.post('/omb/userauthorization', { oauth_token: second.token.key, decision: 'accept' })).status, 303);
+    assert.equal((await send('/omb/accesstoken', { omb_version: V }, { token: first.token, consumerKey: 'http://race.example/' })).status, 200);
+    const tokens = await count('omb_access_tokens');
+    const late = await send('/omb/accesstoken', { omb_version: V }, { token: second.token, consumerKey: 'http://race.example/sn/' });
+    assert.equal(late.status, 403, late.body);
+    assert.equal(await count('omb_access_tokens'), tokens);
+    assert.equal((await db()('omb_request_tokens').where({ token: second.token.key }).first()).state, 'authorized', 'nothing written');
+  });
+
+  it('voids a token held by a server that does not host its listenee (one issued before these rules)', async () => {
+    const frank = await db()('profiles').where({ uri: 'http://third.example/user/frank' }).first();
+    const carolSubscription = { subscriber_id: carolId, subscribed_id: frank.id };
+    await db()('omb_consumers').insert({ consumer_key: 'http://evil.example/' }).onConflict().ignore();
+    await db()('omb_access_tokens').where(carolSubscription).update({ consumer_key: 'http://evil.example/', token: 'e'.repeat(32), secret: 'f'.repeat(32) });
+    const notices = await count('notices');
+    const push = await send('/omb/postnotice', { omb_version: V, omb_listenee: 'http://third.example/user/frank', omb_notice: 'http://third.example/notice/66', omb_notice_content: 'Frank, honest' }, { token: { key: 'e'.repeat(32), secret: 'f'.repeat(32) }, consumerKey: 'http://evil.example/' });
+    assert.equal(push.status, 403, push.body);
+    const update = await send('/omb/updateprofile', { omb_version: V, ...listenee('frank', 'third.example'), omb_listenee_fullname: 'Evil' }, { token: { key: 'e'.repeat(32), secret: 'f'.repeat(32) }, consumerKey: 'http://evil.example/' });
+    assert.equal(update.status, 403, update.body);
+    assert.equal(await count('notices'), notices);
+    assert.equal((await db()('profiles').where({ id: frank.id }).first()).fullname, frank.fullname);
+  });
+
+  it('accepts tag: URIs of the listenee’s own host, and refuses notices under another site’s', async () => {
+    const own = await send('/omb/postnotice', { omb_version: V, omb_listenee: 'http://third.example/user/frank', omb_notice: 'tag:third.example,2008:notice:2', omb_notice_content: 'Tagged' }, { token: frankToken, consumerKey: THIRD });
+    assert.equal(own.status, 200, own.body);
+    const notices = await count('notices');
+    for (const [uri, url] of [['tag:peer.example,2008:notice:2', ''], ['http://peer.example/notice/77', ''], ['http://third.example/notice/3', 'http://peer.example/notice/77']] as const) {
+      const other = await send('/omb/postnotice', { omb_version: V, omb_listenee: 'http://third.example/user/frank', omb_notice: uri, omb_notice_url: url, omb_notice_content: 'Not mine' }, { token: frankToken, consumerKey: THIRD });
+      assert.equal(other.status, 400, `${uri} ${url}: ${other.body}`);
+      assert.match(other.body, /not on the site of its author \(third\.example\)/);
+    }
+    assert.equal(await count('notices'), notices);
   });
 });
 

@@ -2,10 +2,12 @@
 // finishes a remote subscription by exchanging the authorized request token for an access token.
 import type { DomainContext } from '../../domain/context.ts';
 import { addSubscription, findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { checkRemoteIdentity, RemoteOriginError } from '../../domain/remote-origins.ts';
 import { findLocalProfile, findLocalUser } from '../../domain/lookups.ts';
 import { deletePendingSubscription, deletePendingSubscriptionsOfSession, getPendingSubscription, insertPendingSubscription, upsertRemoteListener } from '../../db/omb-listeners.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';
 import { OutboundError } from '../http-client.ts';
+import { checkDiscoveredServices } from './binding.ts';
 import { httpClientFor } from './client.ts';
 import { OMB_PATHS, OMB_VERSION } from './constants.ts';
 import { DiscoveryError, discoverServices } from './discovery.ts';
@@ -47,6 +49,13 @@ export async function startRemoteSubscription(ctx: DomainContext, sessionId: str
     throw new RemoteSubscribeError(400, 'That is a profile on this site: log in and subscribe here directly.');
   }
   if ((await findProfileByUri(ctx.db, services.localId))?.isLocal) throw new RemoteSubscribeError(400, 'That is a profile on this site.');
+  // The tokens must come from the server that hosts the identifier, or another server could subscribe in its name.
+  try {
+    checkDiscoveredServices(services);
+  } catch (error) {
+    if (error instanceof RemoteOriginError) throw new RemoteSubscribeError(400, error.message);
+    throw error;
+  }
 
   const consumerKey = consumerKeyOf(ctx.config);
   let requestToken;
@@ -105,6 +114,12 @@ export async function finishRemoteSubscription(ctx: DomainContext, sessionId: st
   }
   if (!listener.nickname) throw new RemoteSubscribeError(400, 'Your server did not say what your nickname is.');
   if (!listener.profileUrl) throw new RemoteSubscribeError(400, 'Your server did not say where your profile is.');
+  try {
+    checkRemoteIdentity({ uri: pending.listenerUri, profileUrl: listener.profileUrl });
+  } catch (error) {
+    if (error instanceof RemoteOriginError) throw new RemoteSubscribeError(400, `Your server sent a profile URL on another site than your identifier: ${error.message}`);
+    throw error;
+  }
 
   const client = httpClientFor(ctx.config);
   let access;
@@ -119,7 +134,8 @@ export async function finishRemoteSubscription(ctx: DomainContext, sessionId: st
   const accessToken = access;
   await ctx.db.transaction(async (trx) => {
     if (!(await deletePendingSubscription(trx, pending.requestToken))) throw new RemoteSubscribeError(400, 'This subscription was already finished.');
-    // The identifier is the one discovered and authorised, never a callback parameter.
+    // The identifier is the one discovered and authorised, never a callback parameter; the
+    // callback's unsigned fields only fill in a profile we did not know yet.
     const listenerId = await saveRemoteProfile(ctx, trx, pending.listenerUri, listener.profileUrl!, {
       nickname: listener.nickname!,
       fullname: listener.fullname || null,

@@ -6,6 +6,7 @@ import type { DomainContext } from '../../domain/context.ts';
 import { changeRemoteProfile, receiveRemoteNotice } from '../../domain/remote-profiles.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
 import { findRemoteProfile } from '../../domain/lookups.ts';
+import { sameSite } from '../../domain/remote-origins.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { getAccessToken } from '../../db/omb-tokens.ts';
 import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
@@ -27,6 +28,10 @@ async function verifiedListenee(ctx: DomainContext, req: Request, params: Params
   const listenee = await findRemoteProfile(ctx.db, token.subscribedId);
   if (!listenee || required(params, 'omb_listenee') !== listenee.uri) {
     throw new OmbError(403, 'This access token was not issued for that listenee.');
+  }
+  // Only the listenee's own site speaks for them; this also voids any token issued otherwise in the past.
+  if (!sameSite(fields.consumerKey, listenee.profileUrl ?? listenee.uri)) {
+    throw new OmbError(403, 'This access token belongs to a server that does not host that listenee.');
   }
   return { fields, listenee };
 }

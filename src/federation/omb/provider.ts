@@ -4,9 +4,10 @@ import type { Config } from '../../config.ts';
 import type { DomainContext } from '../../domain/context.ts';
 import { findUser } from '../../domain/accounts.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
-import { addSubscription, findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
-import { ensureConsumer, getRequestToken, insertRequestToken, moveRequestToken, replaceAccessToken } from '../../db/omb-tokens.ts';
+import { addSubscription, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { ensureConsumer, getRequestToken, insertAccessToken, insertRequestToken, listConsumerKeysOfListenee, moveRequestToken } from '../../db/omb-tokens.ts';
 import type { RequestTokenRecord } from '../../db/omb-tokens.ts';
+import { checkListeneeClaim } from './binding.ts';
 import { OMB_PATHS, OMB_VERSION } from './constants.ts';
 import { endpointUrl, localUserIdOf, userUri } from './identity.ts';
 import { toProfileParams } from './mapping.ts';
@@ -62,15 +63,15 @@ export async function onAuthorizationRequest(ctx: DomainContext, listener: UserR
   const uri = required(params, 'omb_listenee');
   if (!(isHttpUrl(uri) || /^tag:/.test(uri)) || uri.length > 255) throw new OmbError(400, 'omb_listenee must be an http(s) URL.');
   if (localUserIdOf(ctx.config, uri) !== undefined) throw new OmbError(400, 'That is a user of this site: subscribe here directly.');
-  const existing = await findProfileByUri(ctx.db, uri);
-  if (existing?.isLocal) throw new OmbError(400, 'That is a user of this site: subscribe here directly.');
   // SN 0.7 sends empty optional fields; on this step they mean "not given".
   const present = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== ''));
   const profile = profileParams(present, 'omb_listenee');
   for (const name of ['profile', 'nickname', 'license']) required(present, `omb_listenee_${name}`);
   const callback = params.oauth_callback || undefined;
   if (callback !== undefined && (!/^https?:\/\//i.test(callback) || !URL.canParse(callback) || callback.length > 2000)) throw new OmbError(400, 'oauth_callback must be an http(s) URL.');
-  return { token: token.token, callback, listenee: { ...profile, uri, profileUrl: profile.profileUrl!, nickname: profile.nickname!, license: profile.license! } };
+  const listenee = { ...profile, uri, profileUrl: profile.profileUrl!, nickname: profile.nickname!, license: profile.license! };
+  await checkListeneeClaim(ctx.db, listener.id, token.consumerKey, { ...listenee, callback });
+  return { token: token.token, callback, listenee };
 }
 
 function withParams(callback: string, params: Params): string {
@@ -84,7 +85,11 @@ export async function onAuthorizationDecision(ctx: DomainContext, listener: User
     return request.callback;
   }
   const { listenee } = request;
+  const token = await getRequestToken(ctx.db, request.token);
+  if (!token || token.listenerId !== listener.id) throw new OmbError(400, 'This subscription request is unknown. Start again from the other site.');
   await ctx.db.transaction(async (trx) => {
+    // Checked again: another subscription may have bound this listenee since the page was shown.
+    await checkListeneeClaim(trx, listener.id, token.consumerKey, { ...listenee, callback: request.callback });
     const profileId = await saveRemoteProfile(ctx, trx, listenee.uri, listenee.profileUrl, {
       nickname: listenee.nickname,
       fullname: listenee.fullname || null,
@@ -115,8 +120,14 @@ export async function onAccessToken(ctx: DomainContext, req: Request, params: Pa
   await ctx.db.transaction(async (trx) => {
     await useNonce(trx, fields);
     if (!(await moveRequestToken(trx, token.token, 'authorized', 'used'))) throw new OmbError(401, 'oauth_problem=token_used');
+    // Two authorizations may have raced: the first consumer to finish speaks for the listenee, and
+    // an existing subscription keeps its credentials.
+    if ((await listConsumerKeysOfListenee(trx, listeneeId)).some((key) => key !== fields.consumerKey)) {
+      throw new OmbError(403, 'oauth_problem=token_rejected: this listenee is already known here through another server');
+    }
     await addSubscription(trx, token.listenerId, listeneeId);
-    await replaceAccessToken(trx, { ...access, consumerKey: fields.consumerKey, subscriberId: token.listenerId, subscribedId: listeneeId });
+    const issued = await insertAccessToken(trx, { ...access, consumerKey: fields.consumerKey, subscriberId: token.listenerId, subscribedId: listeneeId });
+    if (!issued) throw new OmbError(409, 'oauth_problem=token_rejected: the listener already subscribes to this listenee');
   });
   return encodeForm({ oauth_token: access.token, oauth_token_secret: access.secret });
 }

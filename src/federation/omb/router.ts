@@ -7,6 +7,7 @@ import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
+import { siteName } from '../../domain/remote-origins.ts';
 import { HttpError } from '../../errors.ts';
 import { OMB_PATHS, XRDS_MEDIA_TYPE } from './constants.ts';
 import { finishRemoteSubscription, forgetPendingOf, RemoteSubscribeError, startRemoteSubscription } from './consumer.ts';
@@ -116,7 +117,9 @@ export function ombRouter(ctx: DomainContext): Router {
     req.session.ombAuthorizations = { ...Object.fromEntries(kept), [request.token]: request };
     if (request.callback) allowFormTargets(res, new URL(request.callback).origin);
     allowImageFrom(res, request.listenee.avatar);
-    res.render('omb/authorize', { title: `Subscribe to ${request.listenee.nickname}?`, request });
+    // The handle names the site the person lives on: the one their server proved it speaks for.
+    const handle = `${request.listenee.nickname}@${siteName(request.listenee.profileUrl)}`;
+    res.render('omb/authorize', { title: `Subscribe to ${handle}?`, request, handle });
   });
 
   router.post(OMB_PATHS.authorize, async (req, res) => {
