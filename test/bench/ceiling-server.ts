@@ -92,9 +92,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (parts.length > 2 || (parts.length === 2 && !home)) return send(404, 'text/plain', 'not found');
   // The profile and its header counts, then the page of notices: the same two round trips as Ostrakon.
   const { rows: found } = await pool.query(
-    `SELECT p.*, (SELECT count(*) FROM notices WHERE profile_id = p.id) AS notices,
-            (SELECT count(*) FROM subscriptions WHERE subscriber_id = p.id) AS subscriptions,
-            (SELECT count(*) FROM subscriptions WHERE subscribed_id = p.id) AS subscribers
+    `SELECT p.*, notice_count AS notices, subscription_count AS subscriptions, subscriber_count AS subscribers
      FROM profiles p WHERE p.nickname = $1 AND p.is_local`,
     [nickname],
   );
