@@ -62,8 +62,11 @@ async function startOstrakon(url: string): Promise<Server & { startMs: number }>
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-bench-'));
   const logFile = openSync(path.join(ARTIFACTS, 'bench-server.log'), 'w');
   const profiling = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ARTIFACTS, 'profiles')}`] : [];
+  // The Node flags `npm start` gives the server (package.json), so that the figures are those of a real start.
+  const startScript = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const nodeFlags = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
   const started = Date.now();
-  const child = spawn(NODE, [...profiling, 'src/server.ts'], {
+  const child = spawn(NODE, [...nodeFlags, ...profiling, 'src/server.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
