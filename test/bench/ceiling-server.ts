@@ -100,8 +100,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   if (!profile) return send(404, 'text/plain', 'not found');
   const { rows } = home
     ? await pool.query(
-        `SELECT ${COLUMNS} FROM home_timeline_entries h JOIN notices n ON n.id = h.notice_id JOIN profiles p ON p.id = n.profile_id
-         WHERE h.user_id = $1 AND ($2::bigint IS NULL OR h.notice_id < $2) ORDER BY h.notice_id DESC LIMIT ${PAGE + 1}`,
+        `SELECT ${COLUMNS} FROM (SELECT notice_id FROM home_timeline_entries WHERE user_id = $1 AND ($2::bigint IS NULL OR notice_id < $2)
+                                  ORDER BY notice_id DESC LIMIT ${PAGE + 1}) h
+         JOIN notices n ON n.id = h.notice_id JOIN profiles p ON p.id = n.profile_id ORDER BY h.notice_id DESC`,
         [profile.id, before],
       )
     : await pool.query(
