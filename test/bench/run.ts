@@ -185,6 +185,14 @@ await db.connect();
 const ostrakon = await startOstrakon(url);
 const ceiling = await startCeiling(url);
 const pid = ostrakon.child.pid!;
+// Interrupted (Ctrl-C): stop both servers rather than leave them running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    ostrakon.child.kill('SIGTERM');
+    ceiling.child.kill('SIGTERM');
+    process.exit(130);
+  });
+}
 const report: Record<string, any> = { date: new Date().toISOString(), machine: `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.cpus()[0]?.model ?? ''}`.trim(), quick, size: SIZE };
 try {
   log(`Ostrakon answered its first request ${ostrakon.startMs} ms after start; waiting 10 s for the idle figure ...`);
