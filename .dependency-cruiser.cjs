@@ -19,6 +19,9 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/db/|^src/jobs/' }, to: { path: 'node_modules/knex/', dependencyTypesNot: ['type-only'] } },
     { name: 'migrations-self-contained', severity: 'error', comment: 'migrations import nothing from src/',
       from: { path: '^migrations/' }, to: { path: '^src/' } },
+    { name: 'one-outbound-client', severity: 'error', comment: 'outbound HTTP goes through src/federation/http-client.ts only (address policy, limits); server.ts listens, the embedded lock talks to a local socket',
+      from: { path: '^src/', pathNot: '^src/federation/(http-client|address-policy)\\.ts$|^src/server\\.ts$|^src/db/embedded-lock\\.ts$' },
+      to: { dependencyTypes: ['core'], path: '^(node:)?(http|https|http2|net|tls|dns|dgram)$' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -10,4 +10,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Outbound requests go through src/federation/http-client.ts, which applies the address policy.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...['fetch', 'WebSocket', 'EventSource'].map((name) => ({ name, message: 'Outbound requests go through src/federation/http-client.ts.' }))],
+    },
+  },
 );

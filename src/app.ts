@@ -10,7 +10,9 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { DomainContext } from './domain/context.ts';
 import './web/locals.ts';
+import { parseFormStrict } from './form-encoding.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
+import { formBody } from './web/middleware/form-body.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
 import { staticFiles } from './web/middleware/static-files.ts';
 import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
@@ -56,6 +58,8 @@ export function createApp(deps: AppDependencies): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
+  // Query strings are read as strictly as form bodies: a value that is not UTF-8 is no string.
+  app.set('query parser', (query: string | null) => parseFormStrict(query ?? ''));
   // Templates include partials by their path from views/ ('/partials/notice'), which EJS resolves
   // against `root` without asking the disk whether the file exists, as it does for relative
   // includes: a stat() per include per render was a fifth of a timeline page's CPU time.
@@ -97,7 +101,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(staticFiles(path.join(ROOT, 'public')));
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 }));
+  app.use(...formBody()); // strict UTF-8: bad bytes stay visible to the routes that refuse them
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
   app.use(...csrfProtection(OMB_PROTOCOL_PATHS));
@@ -112,8 +116,9 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(ombRouter(ctx)); // before the web routes: XRDS on profile pages, OMB endpoints
   app.use(timelineRoutes(ctx));
-  app.use(authRoutes(ctx, deps.loginLimits ?? DEFAULT_LOGIN_LIMITS));
-  app.use(settingsRoutes(ctx));
+  const loginLimits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
+  app.use(authRoutes(ctx, loginLimits));
+  app.use(settingsRoutes(ctx, loginLimits));
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));

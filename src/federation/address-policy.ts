@@ -1,66 +1,86 @@
-// Which IP addresses outbound requests may connect to: never special-purpose ranges, and
-// loopback or private ranges only when ALLOW_PRIVATE_ADDRESSES is set.
+// Which IP addresses outbound requests may connect to. Classification comes from ipaddr.js (the
+// IANA special-purpose registries of both families); on top of it, every IPv6 form that carries an
+// IPv4 address is judged by the IPv4 address inside it, so that ::127.0.0.1, ::ffff:10.0.0.1,
+// 64:ff9b::a9fe:a9fe or 2002:7f00:1:: are loopback, private or link-local like their IPv4 selves.
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-type Range = [address: string, prefix: number, family: 'ipv4' | 'ipv6'];
+type IPv4 = ipaddr.IPv4;
+type IPv6 = ipaddr.IPv6;
 
-// Loopback and private networks: blocked unless the setting allows them (tests, local development).
-const PRIVATE: Range[] = [
-  ['127.0.0.0', 8, 'ipv4'],
-  ['10.0.0.0', 8, 'ipv4'],
-  ['172.16.0.0', 12, 'ipv4'],
-  ['192.168.0.0', 16, 'ipv4'],
-  ['::1', 128, 'ipv6'],
-  ['fc00::', 7, 'ipv6'],
-];
+/** What an address is: public; loopback or private (allowed only by the setting); anything else special. */
+export type AddressClass = { kind: 'public' } | { kind: 'private' | 'special'; why: string };
 
-// Always blocked: "this network", link-local (cloud metadata lives there), shared and reserved
-// space, documentation and benchmarking ranges, multicast, broadcast, and IPv6 translation
-// prefixes that could embed any of those.
-const SPECIAL: Range[] = [
-  ['0.0.0.0', 8, 'ipv4'],
-  ['100.64.0.0', 10, 'ipv4'],
-  ['169.254.0.0', 16, 'ipv4'],
-  ['192.0.0.0', 24, 'ipv4'],
-  ['192.0.2.0', 24, 'ipv4'],
-  ['198.18.0.0', 15, 'ipv4'],
-  ['198.51.100.0', 24, 'ipv4'],
-  ['203.0.113.0', 24, 'ipv4'],
-  ['224.0.0.0', 4, 'ipv4'],
-  ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
-  ['64:ff9b::', 96, 'ipv6'],
-  ['64:ff9b:1::', 48, 'ipv6'],
-  ['100::', 64, 'ipv6'],
-  ['2001:db8::', 32, 'ipv6'],
-  ['2002::', 16, 'ipv6'],
-  ['fe80::', 10, 'ipv6'],
-  ['fec0::', 10, 'ipv6'],
-  ['ff00::', 8, 'ipv6'],
-];
+// ipaddr.js range names of loopback and private networks: usable with ALLOW_PRIVATE_ADDRESSES.
+const PRIVATE_V4 = new Set(['loopback', 'private']);
+const PRIVATE_V6 = new Set(['loopback', 'uniqueLocal']);
+// IANA hands out IPv6 unicast from 2000::/3 only; anything else "unicast" to ipaddr.js is unassigned
+// (or special-purpose space it does not name yet, such as 100:0:0:1::/64).
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 
-function listOf(ranges: Range[]): net.BlockList {
-  const list = new net.BlockList();
-  for (const [address, prefix, family] of ranges) list.addSubnet(address, prefix, family);
-  return list;
+function v4(bytes: number[], at: number[], invert = false): IPv4 {
+  return new ipaddr.IPv4(at.map((index) => (invert ? ~bytes[index]! & 0xff : bytes[index]!)));
 }
 
-const privateList = listOf(PRIVATE);
-const specialList = listOf(SPECIAL);
+const last32 = [12, 13, 14, 15];
+const LOCAL_USE_NAT64 = ipaddr.IPv6.parseCIDR('64:ff9b:1::/48');
 
-// "::ffff:10.0.0.1" is 10.0.0.1 to the kernel: judge it as IPv4.
-function unmapped(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return { address: mapped[1]!, family: 'ipv4' };
-  return { address, family: net.isIPv4(address) ? 'ipv4' : 'ipv6' };
+type Embedding = { name: string; range: [IPv6, number]; inside: (bytes: number[]) => IPv4[] };
+
+// Every IPv6 form that maps, translates or tunnels an IPv4 address, and where the IPv4 address sits.
+const EMBEDDINGS: Embedding[] = [
+  { name: 'IPv4-mapped', range: ipaddr.IPv6.parseCIDR('::ffff:0:0/96'), inside: (b) => [v4(b, last32)] },
+  { name: 'IPv4-translated', range: ipaddr.IPv6.parseCIDR('::ffff:0:0:0/96'), inside: (b) => [v4(b, last32)] },
+  // Deprecated IPv4-compatible addresses (RFC 4291); :: and ::1 are judged as IPv6 before this.
+  { name: 'IPv4-compatible', range: ipaddr.IPv6.parseCIDR('::/96'), inside: (b) => [v4(b, last32)] },
+  { name: 'NAT64', range: ipaddr.IPv6.parseCIDR('64:ff9b::/96'), inside: (b) => [v4(b, last32)] },
+  { name: '6to4', range: ipaddr.IPv6.parseCIDR('2002::/16'), inside: (b) => [v4(b, [2, 3, 4, 5])] },
+  // Teredo (RFC 4380): the server's address in bits 32-63, the client's inverted in the last 32.
+  { name: 'Teredo', range: ipaddr.IPv6.parseCIDR('2001::/32'), inside: (b) => [v4(b, [4, 5, 6, 7]), v4(b, last32, true)] },
+];
+
+function classifyV4(address: IPv4): AddressClass {
+  const range = address.range();
+  if (range === 'unicast') return { kind: 'public' };
+  if (PRIVATE_V4.has(range)) return { kind: 'private', why: `a ${range} address` };
+  return { kind: 'special', why: `a special-purpose address (${range})` };
+}
+
+const SEVERITY = { public: 0, private: 1, special: 2 } as const;
+
+function classifyV6(address: IPv6): AddressClass {
+  const range = address.range() as string;
+  if (range === 'unspecified') return { kind: 'special', why: 'the unspecified address' };
+  if (range === 'loopback') return { kind: 'private', why: 'a loopback address' };
+  // Local-use NAT64 (RFC 8215) is not globally reachable, and where the IPv4 address sits inside it
+  // depends on the prefix length the local network chose: it cannot be judged, so it is refused.
+  if (address.match(LOCAL_USE_NAT64)) return { kind: 'special', why: 'a local-use NAT64 address (64:ff9b:1::/48)' };
+  const embedding = EMBEDDINGS.find((candidate) => address.match(candidate.range));
+  if (embedding) {
+    let worst: AddressClass = { kind: 'public' };
+    for (const inner of embedding.inside(address.toByteArray())) {
+      const verdict = classifyV4(inner);
+      if (SEVERITY[verdict.kind] > SEVERITY[worst.kind]) worst = { kind: verdict.kind, why: `a ${embedding.name} form of ${inner.toString()}, ${(verdict as { why: string }).why}` };
+    }
+    return worst;
+  }
+  if (PRIVATE_V6.has(range)) return { kind: 'private', why: `a ${range} address` };
+  if (range !== 'unicast') return { kind: 'special', why: `a special-purpose address (${range})` };
+  if (!address.match(GLOBAL_UNICAST_V6)) return { kind: 'special', why: 'outside the global unicast space (2000::/3)' };
+  return { kind: 'public' };
+}
+
+/** Classifies an IP address written as Node prints them (dotted quad or RFC 5952 IPv6); undefined if it is none. */
+export function classifyAddress(ip: string): AddressClass | undefined {
+  const family = net.isIP(ip);
+  if (family === 0) return undefined;
+  return family === 4 ? classifyV4(ipaddr.IPv4.parse(ip)) : classifyV6(ipaddr.IPv6.parse(ip));
 }
 
 /** Why an outbound connection to this IP address is refused, or undefined when it is allowed. */
 export function blockedAddressReason(ip: string, allowPrivate: boolean): string | undefined {
-  if (net.isIP(ip) === 0) return `"${ip}" is not an IP address`;
-  const { address, family } = unmapped(ip);
-  if (family === 'ipv6' && /^::ffff:/i.test(address)) return `${ip} is a mapped address`;
-  if (specialList.check(address, family)) return `${ip} is a special-purpose address`;
-  if (!allowPrivate && privateList.check(address, family)) return `${ip} is a loopback or private address`;
-  return undefined;
+  const verdict = classifyAddress(ip);
+  if (!verdict) return `"${ip}" is not an IP address`;
+  if (verdict.kind === 'public' || (verdict.kind === 'private' && allowPrivate)) return undefined;
+  return `${ip} is ${verdict.why}`;
 }

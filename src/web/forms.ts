@@ -1,23 +1,23 @@
-// Reading HTML form fields and query parameters as plain strings.
+// Reading HTML form fields and query parameters as plain strings. Bodies and query strings are
+// parsed strictly (form-encoding.ts): a value whose bytes were not valid UTF-8 arrives as an
+// InvalidText, and is refused here with 400 rather than read as text.
 import { HttpError } from '../errors.ts';
+import { InvalidTextError, isInvalidText, NOT_UTF8, readForm } from '../form-encoding.ts';
 
-/** The named fields of a form body as strings ('' when absent); 400 when a field is repeated or nested. */
+export { InvalidTextError, readForm };
+
+/** The named fields of a form body as strings ('' when absent); 400 when one is repeated, nested or not valid UTF-8. */
 export function formFields<K extends string>(body: unknown, names: readonly K[]): Record<K, string> {
-  const source = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const fields = {} as Record<K, string>;
-  for (const name of names) {
-    const value = source[name];
-    if (value === undefined) fields[name] = '';
-    else if (typeof value === 'string') fields[name] = value;
-    else throw new HttpError(400, `The field “${name}” was sent more than once.`);
-  }
+  const { fields, invalid } = readForm(body, names);
+  if (invalid) throw invalid;
   return fields;
 }
 
-/** One query parameter as a string, or undefined; 400 when it is repeated. */
+/** One query parameter as a string, or undefined; 400 when it is repeated or not valid UTF-8. */
 export function queryParam(query: unknown, name: string): string | undefined {
   const value = (query as Record<string, unknown>)[name];
   if (value === undefined || typeof value === 'string') return value;
+  if (isInvalidText(value)) throw new InvalidTextError({ [name]: `The parameter “${name}” ${NOT_UTF8}` }, { [name]: value.lossy });
   throw new HttpError(400, `The parameter “${name}” was sent more than once.`);
 }
 

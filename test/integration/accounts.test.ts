@@ -178,4 +178,18 @@ describe('changing the password', () => {
     const page = await new WebClient(server.url).post('/settings/password', { current: 'x', password: 'new-password-1', confirm: 'new-password-1' });
     assert.equal(page.status, 403);
   });
+
+  it('counts wrong current passwords as failed sign-ins of the account: a stolen session cannot guess it faster (429)', async () => {
+    const client = await registeredClient(server.url, 'kate', 'kate-password');
+    await client.get('/settings/password');
+    for (let i = 0; i < 5; i++) {
+      const page = await client.post('/settings/password', { current: `guess-${i}-password`, password: 'new-password-1', confirm: 'new-password-1' });
+      assert.equal(page.status, 400, `guess ${i + 1}`);
+    }
+    const blocked = await client.post('/settings/password', { current: 'kate-password', password: 'new-password-1', confirm: 'new-password-1' });
+    assert.equal(blocked.status, 429);
+    assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+    const signIn = await new WebClient(server.url).post('/main/login', { nickname: 'kate', password: 'kate-password' });
+    assert.equal(signIn.status, 429, 'the same count as the sign-in form');
+  });
 });

@@ -102,8 +102,12 @@ describe('notice search', () => {
       assert.equal((await search('people', q)).status, 400, JSON.stringify(q));
     }
     assert.equal((await anonymous().get('/search/notice?q=a&q=b')).status, 400);
-    const broken = await anonymous().get('/search/notice?q=%E0%A4%A'); // a malformed escape is read as text
-    assert.equal(broken.status, 200);
+    const malformed = await anonymous().get('/search/notice?q=100%25%zz%'); // a malformed escape is read as text
+    assert.equal(malformed.status, 200);
+    assert.ok(malformed.text.includes('value="100%%zz%"'));
+    const broken = await anonymous().get('/search/notice?q=%E0%A4%A'); // half a character: not UTF-8
+    assert.equal(broken.status, 400);
+    assert.match(textOf(broken.text), /not UTF-8/);
   });
 });
 

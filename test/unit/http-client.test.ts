@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { createHttpClient, OutboundError } from '../../src/federation/http-client.ts';
 import type { ConnectTarget, Resolver } from '../../src/federation/http-client.ts';
 import { blockedAddressReason } from '../../src/federation/address-policy.ts';
+import { DiscoveryError, discoverServices } from '../../src/federation/omb/discovery.ts';
+import { postSigned } from '../../src/federation/omb/outbound.ts';
 
 let server: http.Server;
 let port: number;
@@ -28,6 +30,14 @@ before(async () => {
         return go('http://10.1.2.3/admin');
       case '/to-loopback':
         return go(`http://localhost:${port}/ok`);
+      case '/to-compat':
+        return go(`http://[::127.0.0.1]:${port}/ok`);
+      case '/to-6to4':
+        return go(`http://[2002:a9fe:a9fe::1]/latest/meta-data/`);
+      case '/xrds-header':
+        return res.writeHead(200, { 'content-type': 'text/html', 'x-xrds-location': `http://[::127.0.0.1]:${port}/xrds` }).end('<html></html>');
+      case '/xrds-meta':
+        return res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><head><meta http-equiv="X-XRDS-Location" content="http://[64:ff9b::7f00:1]:${port}/xrds"></head></html>`);
       case '/hop':
         return Number(url.searchParams.get('n')) > 0 ? go(`/hop?n=${Number(url.searchParams.get('n')) - 1}`) : res.end('arrived');
       case '/big':
@@ -82,6 +92,10 @@ describe('outbound address checks', () => {
     await refused(client.request(`http://[::1]:${port}/ok`), 'blocked');
     await refused(client.request(`http://[::ffff:127.0.0.1]:${port}/ok`), 'blocked');
     await refused(client.request(`http://2130706433:${port}/ok`), 'blocked'); // 127.0.0.1 as one number
+    await refused(client.request(`http://0x7f.1:${port}/ok`), 'blocked');
+    await refused(client.request(`http://127.1:${port}/ok`), 'blocked');
+    await refused(client.request(`http://[::127.0.0.1]:${port}/ok`), 'blocked'); // IPv4-compatible
+    await refused(client.request(`http://[::ffff:0:7f00:1]:${port}/ok`), 'blocked'); // IPv4-translated
     assert.equal(connections, before, 'the local server saw no connection');
   });
 
@@ -128,6 +142,68 @@ describe('outbound address checks', () => {
     await refused(client.request('http://public.test/to-private'), 'blocked');
     await refused(client.request('http://public.test/to-loopback'), 'blocked');
     assert.deepEqual(asked.map((t) => t.address), ['1.2.3.4', '1.2.3.4', '1.2.3.4'], 'only the first hop of each connected');
+  });
+});
+
+describe('IPv6 forms of IPv4 addresses', () => {
+  // A connector that would reach the local server whatever it is asked for: so a form that got
+  // through the checks would show up in `asked`.
+  it('refuses every IPv6 spelling of loopback, private and link-local before connecting', async () => {
+    const { asked, resolve, connect } = seams({ 'v6.test': ['::7f00:1'], 'nat64.test': ['64:ff9b::a9fe:a9fe'] });
+    const client = createHttpClient({ allowPrivateAddresses: false, resolve, connect });
+    for (const url of [
+      'http://[::127.0.0.1]/',
+      'http://[::7f00:1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:0:7f00:1]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://[64:ff9b:1::7f00:1]/',
+      'http://[2002:7f00:1::1]/',
+      'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/',
+      'http://[::a00:1]/',
+      'http://v6.test/',
+      'http://nat64.test/',
+    ]) {
+      await refused(client.request(url), 'blocked');
+    }
+    const permissive = createHttpClient({ allowPrivateAddresses: true, resolve, connect });
+    for (const url of ['http://[::169.254.169.254]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::1]/', 'http://nat64.test/']) {
+      await refused(permissive.request(url), 'blocked');
+    }
+    assert.deepEqual(asked, [], 'no connection was attempted');
+  });
+
+  it('connects to IPv6 forms of public IPv4 addresses (NAT64 from DNS64)', async () => {
+    const { asked, resolve, connect } = seams({ 'dns64.test': ['64:ff9b::102:304'] });
+    const client = createHttpClient({ allowPrivateAddresses: false, resolve, connect });
+    assert.equal((await client.request('http://dns64.test/ok')).body, 'ok GET');
+    assert.deepEqual(asked.map((t) => t.address), ['64:ff9b::102:304']);
+  });
+
+  it('checks redirects to IPv6 forms', async () => {
+    const { asked, resolve, connect } = seams({ 'public.test': ['1.2.3.4'] });
+    const client = createHttpClient({ allowPrivateAddresses: false, resolve, connect });
+    await refused(client.request('http://public.test/to-compat'), 'blocked');
+    await refused(createHttpClient({ allowPrivateAddresses: true, resolve, connect }).request('http://public.test/to-6to4'), 'blocked');
+    assert.deepEqual(asked.map((t) => t.address), ['1.2.3.4', '1.2.3.4']);
+  });
+
+  it('discovery never follows an XRDS location (header or meta tag) to an IPv6 form of loopback', async () => {
+    const { asked, resolve, connect } = seams({ 'public.test': ['1.2.3.4'] });
+    const client = createHttpClient({ allowPrivateAddresses: false, resolve, connect });
+    await assert.rejects(discoverServices(client, 'http://public.test/xrds-header'), (error: Error) => error instanceof DiscoveryError && /refused to connect/.test(error.message));
+    await assert.rejects(discoverServices(client, 'http://public.test/xrds-meta'), (error: Error) => error instanceof DiscoveryError && /refused to connect/.test(error.message));
+    await assert.rejects(discoverServices(client, 'http://[::127.0.0.1]/alice'), (error: Error) => error instanceof DiscoveryError && /refused to connect/.test(error.message));
+    assert.deepEqual(asked.map((t) => t.address), ['1.2.3.4', '1.2.3.4'], 'only the public profile pages were fetched');
+  });
+
+  it('never posts to OAuth or OMB endpoints at IPv6 forms of loopback', async () => {
+    const { asked, resolve, connect } = seams({});
+    const client = createHttpClient({ allowPrivateAddresses: false, resolve, connect });
+    for (const endpoint of ['http://[::127.0.0.1]/omb/requesttoken', 'http://[::ffff:7f00:1]/omb/accesstoken', 'http://[64:ff9b::a00:1]/omb/postnotice', 'http://[2002:7f00:1::]/omb/updateprofile']) {
+      await refused(postSigned(client, endpoint, 'http://us.example/', { key: 'k', secret: 's' }, { omb_version: 'v' }), 'blocked');
+    }
+    assert.deepEqual(asked, []);
   });
 });
 

@@ -29,6 +29,15 @@ function metaLocation(html: string): string | undefined {
   return undefined;
 }
 
+// XRDS documents are UTF-8 (Yadis 1.0 §6.2.1): one that is not is refused, not patched with U+FFFD.
+function xrdsText(response: OutboundResponse): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(response.bytes);
+  } catch {
+    throw new DiscoveryError('Not a valid profile URL: its XRDS document is not UTF-8 text.');
+  }
+}
+
 async function fetchOk(client: HttpClient, url: string, headers: Record<string, string>): Promise<OutboundResponse> {
   let response: OutboundResponse;
   try {
@@ -47,7 +56,7 @@ export async function discoverServices(client: HttpClient, profileUrl: string): 
   let document: string;
   const type = (header(first, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === XRDS_MEDIA_TYPE) {
-    document = first.body;
+    document = xrdsText(first);
   } else {
     const location = header(first, 'x-xrds-location') ?? metaLocation(first.body);
     if (!location) throw new DiscoveryError('Not a valid profile URL (no YADIS document).');
@@ -57,7 +66,7 @@ export async function discoverServices(client: HttpClient, profileUrl: string): 
     } catch {
       throw new DiscoveryError('Not a valid profile URL (the XRDS location is not a URL).');
     }
-    document = (await fetchOk(client, xrdsUrl, {})).body;
+    document = xrdsText(await fetchOk(client, xrdsUrl, {}));
   }
   try {
     return parseXrds(document);

@@ -1,6 +1,7 @@
 // OAuth Core 1.0 as OMB uses it: HMAC-SHA1 only, empty consumer secret, every parameter signed.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
+import { parseFormStrict } from '../../form-encoding.ts';
 
 export type Params = Record<string, string>;
 
@@ -97,11 +98,18 @@ export function encodeForm(params: Params): string {
     .join('&');
 }
 
-/** Parses a form-encoded body the way PHP peers write it; undefined when a name repeats. */
-export function decodeForm(body: string): Params | undefined {
+/** Parses a form-encoded body the way PHP peers write it; undefined when a name repeats or a value is not UTF-8. */
+export function decodeForm(body: string | Buffer): Params | undefined {
+  let form;
+  try {
+    // Latin-1 maps bytes to characters one to one: trimming keeps a Buffer's bytes as they were.
+    form = parseFormStrict(typeof body === 'string' ? body.trim() : Buffer.from(body.toString('latin1').trim(), 'latin1'));
+  } catch {
+    return undefined;
+  }
   const params: Params = {};
-  for (const [name, value] of new URLSearchParams(body.trim())) {
-    if (Object.hasOwn(params, name)) return undefined;
+  for (const [name, value] of Object.entries(form)) {
+    if (typeof value !== 'string') return undefined;
     params[name] = value;
   }
   return params;

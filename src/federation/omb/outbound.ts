@@ -24,7 +24,7 @@ export function postSigned(
 /** The token pair of a token endpoint's answer, or undefined (StatusNet answers 200 with an empty body on failure). */
 export function tokenPairOf(response: OutboundResponse): { key: string; secret: string } | undefined {
   if (response.status !== 200) return undefined;
-  const params = decodeForm(response.body);
+  const params = decodeForm(response.bytes);
   const key = params?.oauth_token;
   const secret = params?.oauth_token_secret;
   return key && secret ? { key, secret } : undefined;

@@ -1,12 +1,14 @@
 // Reading OMB parameters from requests and checking them against the limits of reference §3.
 import type { Request } from 'express';
 import { HttpError } from '../../errors.ts';
+import { isInvalidText } from '../../form-encoding.ts';
 import type { Params } from './oauth.ts';
 
 /** A refusal sent to a peer as a short plain-text reason. */
 export class OmbError extends HttpError {}
 
 function addParam(params: Params, name: string, value: unknown): void {
+  if (isInvalidText(value)) throw new OmbError(400, `Parameter ${name} is not valid UTF-8.`);
   if (typeof value !== 'string') throw new OmbError(400, `Parameter ${name} was sent more than once.`);
   if (Object.hasOwn(params, name)) throw new OmbError(400, `Parameter ${name} was sent more than once.`);
   if (value.includes('\u0000')) throw new OmbError(400, `Parameter ${name} contains a NUL character.`);
@@ -25,6 +27,9 @@ export function requestParams(req: Request): Params {
     for (const match of header.slice(6).matchAll(/([A-Za-z0-9_.~-]+)\s*=\s*"([^"]*)"/g)) {
       const name = match[1]!;
       if (!name.startsWith('oauth_')) continue; // realm and anything else are not signed parameters
+      // Percent-encoded, so printable ASCII (RFC 5849 §3.5.1): a raw byte above 0x7f would otherwise be
+      // read as Latin-1. decodeURIComponent itself refuses escapes that are not UTF-8.
+      if (!/^[\x21-\x7e]*$/.test(match[2]!)) throw new OmbError(400, `The Authorization header value of ${name} is not percent-encoded properly.`);
       let value: string;
       try {
         value = decodeURIComponent(match[2]!);

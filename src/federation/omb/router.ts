@@ -9,6 +9,7 @@ import type { UserRecord } from '../../domain/accounts.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { siteName } from '../../domain/remote-origins.ts';
 import { HttpError } from '../../errors.ts';
+import { readForm } from '../../form-encoding.ts';
 import { OMB_PATHS, XRDS_MEDIA_TYPE } from './constants.ts';
 import { finishRemoteSubscription, forgetPendingOf, RemoteSubscribeError, startRemoteSubscription } from './consumer.ts';
 import { localServices, xrdsUrl } from './identity.ts';
@@ -125,8 +126,9 @@ export function ombRouter(ctx: DomainContext): Router {
   router.post(OMB_PATHS.authorize, async (req, res) => {
     const viewer = res.locals.viewer as UserRecord | undefined;
     if (!viewer) throw new HttpError(403, 'Sign in first.');
-    const token = typeof req.body?.oauth_token === 'string' ? req.body.oauth_token : '';
-    const decision = req.body?.decision;
+    const { fields, invalid } = readForm(req.body, ['oauth_token', 'decision']);
+    if (invalid) throw invalid;
+    const { oauth_token: token, decision } = fields;
     const request = req.session.ombAuthorizations?.[token];
     if (!request) throw new HttpError(400, 'This subscription request is not waiting for your answer any more. Start again from the other site.');
     if (decision !== 'accept' && decision !== 'reject') throw new HttpError(400, 'Choose Accept or Reject.');
@@ -141,17 +143,17 @@ export function ombRouter(ctx: DomainContext): Router {
 
   router.get('/main/remote', (req, res) => {
     if (res.locals.viewer) return message(res, 200, 'You are logged in here', 'You can use the local subscription: open the person’s profile and choose Subscribe.');
-    const nickname = typeof req.query.nickname === 'string' ? req.query.nickname : '';
-    const profileUrlValue = typeof req.query.profile_url === 'string' ? req.query.profile_url : '';
+    const { fields, invalid } = readForm(req.query, ['nickname', 'profile_url']);
     allowFormTargets(res, 'http: https:');
-    res.render('omb/remote-subscribe', { title: 'Subscribe from another server', values: { nickname, profileUrl: profileUrlValue }, error: undefined });
+    res.status(invalid ? 400 : 200).render('omb/remote-subscribe', { title: 'Subscribe from another server', values: { nickname: fields.nickname, profileUrl: fields.profile_url }, error: invalid?.message });
   });
 
   router.post('/main/remote', async (req, res) => {
     if (res.locals.viewer) return message(res, 400, 'You are logged in here', 'You can use the local subscription: open the person’s profile and choose Subscribe.');
-    const nickname = typeof req.body?.nickname === 'string' ? req.body.nickname : '';
-    const profileUrlValue = typeof req.body?.profile_url === 'string' ? req.body.profile_url : '';
+    const { fields, invalid } = readForm(req.body, ['nickname', 'profile_url']);
+    const { nickname, profile_url: profileUrlValue } = fields;
     try {
+      if (invalid) throw new RemoteSubscribeError(400, invalid.message);
       const location = await startRemoteSubscription(ctx, req.sessionID, nickname, profileUrlValue);
       res.redirect(303, location);
     } catch (error) {

@@ -4,6 +4,7 @@
 import type { RequestHandler } from 'express';
 import multer from 'multer';
 import type { Config } from '../../config.ts';
+import { InvalidText } from '../../form-encoding.ts';
 
 /** Where the avatar form posts. */
 export const AVATAR_UPLOAD_PATH = '/settings/avatar';
@@ -35,6 +36,22 @@ function problemOf(error: unknown, maxBytes: number): UploadProblem {
   }
 }
 
+// busboy has already decoded the text fields, turning bytes that are not UTF-8 into U+FFFD: no field
+// of this form (only its CSRF token) can hold that character legitimately, so such a field is
+// marked as invalid text like a urlencoded one would be. Returns whether any was.
+function markInvalidText(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const fields = body as Record<string, unknown>;
+  let found = false;
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string' && value.includes('\uFFFD')) {
+      fields[name] = new InvalidText(value);
+      found = true;
+    }
+  }
+  return found;
+}
+
 /** multer (memory storage, one file, capped) on POST /settings/avatar for signed-in users only. */
 export function avatarUpload(config: Config): RequestHandler {
   const upload = multer({
@@ -47,6 +64,7 @@ export function avatarUpload(config: Config): RequestHandler {
     if (req.session?.userId === undefined) return next();
     upload(req, res, (error: unknown) => {
       if (error) res.locals.uploadProblem = problemOf(error, config.avatarMaxBytes);
+      else if (markInvalidText(req.body)) res.locals.uploadProblem = { status: 400, message: 'The form could not be read: a field was not UTF-8 text. Reload the page and try again.' };
       next();
     });
   };

@@ -1,7 +1,7 @@
 // Sessions in Postgres (connect-pg-simple) and the signed-in user for each request.
 import session from 'express-session';
 import type { Store } from 'express-session';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { DomainContext } from '../../domain/context.ts';
 import { findUser } from '../../domain/accounts.ts';
@@ -14,21 +14,35 @@ declare module 'express-session' {
 
 const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000;
 
+/** The session cookie's name. */
+export const SESSION_COOKIE = 'ostrakon.sid';
+
+/** The flags every cookie of this site carries, the ones that clear a cookie included. */
+export function cookieFlags(config: Config): { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/' } {
+  return { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https:'), path: '/' };
+}
+
 /** express-session with cookies that are HttpOnly, SameSite=Lax and Secure under https. */
 export function sessionMiddleware(config: Config, store: Store): RequestHandler {
   return session({
-    name: 'ostrakon.sid',
+    name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store,
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.publicUrl.startsWith('https:'),
-      maxAge: TWO_WEEKS_MS,
-    },
+    cookie: { ...cookieFlags(config), maxAge: TWO_WEEKS_MS },
+  });
+}
+
+/** Ends the session and tells the browser to drop its cookie (with the same flags it was set with). */
+export function endSession(config: Config, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.destroy((error) => {
+      if (error) return reject(error);
+      res.clearCookie(SESSION_COOKIE, cookieFlags(config));
+      resolve();
+    });
   });
 }
 

@@ -1,4 +1,6 @@
-// Login throttling, per IP address and per account, answered with 429 and Retry-After.
+// Login throttling, per IP address and per account, answered with 429 and Retry-After. Failed
+// sign-ins are counted per address as well as per account, so that one address trying a common
+// password against every account of a site (password spraying) is stopped after a few tries.
 import { rateLimit } from 'express-rate-limit';
 import type { Options } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
@@ -7,9 +9,18 @@ import type { DomainContext } from '../../domain/context.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';
 import { PostgresThrottleStore } from './throttle-store.ts';
 
-export type LoginLimits = { perIp: number; perAccount: number; windowMs: number };
+export type LoginLimits = {
+  /** Sign-in attempts, successful or not, from one address per window. */
+  perIp: number;
+  /** Failed sign-ins from one address per window, whatever accounts they name (default: perIp). */
+  perIpFailures?: number;
+  /** Failed sign-ins naming one account per window, whatever addresses they come from. */
+  perAccount: number;
+  windowMs: number;
+};
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perIp: 50, perAccount: 10, windowMs: 15 * 60 * 1000 };
+/** 50 attempts and 10 failures per address, 10 failures per account, in 15 minutes. */
+export const DEFAULT_LOGIN_LIMITS: Readonly<Required<LoginLimits>> = { perIp: 50, perIpFailures: 10, perAccount: 10, windowMs: 15 * 60 * 1000 };
 
 const tooMany: Options['handler'] = (req, res, next, options) => {
   const resetTime = (req as unknown as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
@@ -18,7 +29,7 @@ const tooMany: Options['handler'] = (req, res, next, options) => {
   next(new HttpError(429, `Too many sign-in attempts. Wait ${Math.ceil(seconds / 60)} minute(s) and try again.`));
 };
 
-/** Middleware for POST /main/login: all attempts count per IP, failed ones per account (counted in Postgres). */
+/** Middleware for POST /main/login: all attempts and failed ones count per IP, failed ones per account (counted in Postgres). */
 export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestHandler[] {
   const perIp = rateLimit({
     windowMs: limits.windowMs,
@@ -27,6 +38,15 @@ export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestH
     legacyHeaders: false,
     handler: tooMany,
     store: new PostgresThrottleStore(ctx, 'ip:'),
+  });
+  const perIpFailures = rateLimit({
+    windowMs: limits.windowMs,
+    limit: limits.perIpFailures ?? limits.perIp,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true, // a successful sign-in answers with a redirect
+    handler: tooMany,
+    store: new PostgresThrottleStore(ctx, 'ip-failed:'),
   });
   const perAccount = rateLimit({
     store: new PostgresThrottleStore(ctx, 'login:'),
@@ -41,5 +61,23 @@ export function loginThrottle(ctx: DomainContext, limits: LoginLimits): RequestH
     },
     handler: tooMany,
   });
-  return [perIp, perAccount];
+  return [perIp, perIpFailures, perAccount];
+}
+
+/**
+ * Middleware for forms that check a signed-in person's current password (after requireUser): a
+ * wrong one counts as a failed sign-in of that account, so a stolen session cannot guess the
+ * password there faster than the sign-in form allows.
+ */
+export function passwordCheckThrottle(ctx: DomainContext, limits: LoginLimits): RequestHandler {
+  return rateLimit({
+    store: new PostgresThrottleStore(ctx, 'login:'), // the sign-in form's per-account counters
+    windowMs: limits.windowMs,
+    limit: limits.perAccount,
+    standardHeaders: false,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (_req, res) => `account:${normalizeNickname(String(res.locals.viewer?.nickname ?? ''))}`,
+    handler: tooMany,
+  });
 }

@@ -6,7 +6,8 @@ import type { DomainContext } from '../../domain/context.ts';
 import { authenticate, registerUser } from '../../domain/accounts.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { ForbiddenError, ValidationError } from '../../errors.ts';
-import { formFields, localReturnPath, queryParam } from '../forms.ts';
+import { localReturnPath, queryParam, readForm } from '../forms.ts';
+import { endSession } from '../middleware/session.ts';
 import { loginThrottle } from '../middleware/throttle.ts';
 import type { LoginLimits } from '../middleware/throttle.ts';
 
@@ -40,8 +41,9 @@ export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router
   });
 
   router.post('/main/register', async (req, res) => {
-    const fields = formFields(req.body, ['nickname', 'password', 'confirm', 'email']);
+    const { fields, invalid } = readForm(req.body, ['nickname', 'password', 'confirm', 'email']);
     try {
+      if (invalid) throw invalid;
       const user = await registerUser(ctx, {
         nickname: fields.nickname,
         password: fields.password,
@@ -62,9 +64,10 @@ export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router
   });
 
   router.post('/main/login', ...loginThrottle(ctx, loginLimits), async (req, res) => {
-    const fields = formFields(req.body, ['nickname', 'password', 'returnto']);
-    const user = await authenticate(ctx, fields.nickname, fields.password);
+    const { fields, invalid } = readForm(req.body, ['nickname', 'password', 'returnto']);
     const returnTo = localReturnPath(fields.returnto, '');
+    if (invalid) return renderLogin(res, invalid.status, { nickname: fields.nickname, returnTo }, invalid.message);
+    const user = await authenticate(ctx, fields.nickname, fields.password);
     if (!user) {
       // The same answer whether the nickname exists or not.
       return renderLogin(res, 401, { nickname: fields.nickname, returnTo }, 'Incorrect nickname or password.');
@@ -73,12 +76,9 @@ export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router
     res.redirect(303, returnTo || `/${user.nickname}/all`);
   });
 
-  router.post('/main/logout', (req, res, next) => {
-    req.session.destroy((error) => {
-      if (error) return next(error);
-      res.clearCookie('ostrakon.sid');
-      res.redirect(303, '/');
-    });
+  router.post('/main/logout', async (req, res) => {
+    await endSession(ctx.config, req, res);
+    res.redirect(303, '/');
   });
 
   return router;

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { deleteNotice, getNotice, postNotice } from '../../domain/notices.ts';
 import { ValidationError } from '../../errors.ts';
-import { formFields, localReturnPath, queryParam } from '../forms.ts';
+import { formFields, localReturnPath, queryParam, readForm } from '../forms.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { noticeView } from '../presenters/notices.ts';
 
@@ -37,9 +37,10 @@ export function noticeRoutes(ctx: DomainContext): Router {
   });
 
   router.post('/notice/new', requireUser, async (req, res) => {
-    const fields = formFields(req.body, ['content', 'inreplyto', 'returnto']);
+    const { fields, invalid } = readForm(req.body, ['content', 'inreplyto', 'returnto']);
     const returnTo = localReturnPath(fields.returnto, `/${viewerOf(res).nickname}/all`);
     try {
+      if (invalid) throw invalid;
       await postNotice(ctx, viewerOf(res).id, { content: fields.content, inReplyTo: fields.inreplyto });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

@@ -5,7 +5,7 @@ import type { DomainContext } from '../../domain/context.ts';
 import { BIO_MAX_CHARACTERS, saveProfile } from '../../domain/profile-settings.ts';
 import type { ProfileInput } from '../../domain/profile-settings.ts';
 import { ValidationError } from '../../errors.ts';
-import { formFields } from '../forms.ts';
+import { readForm } from '../forms.ts';
 import { viewerOf } from '../locals.ts';
 import { requireUser } from '../middleware/require-user.ts';
 
@@ -26,8 +26,9 @@ export function profileSettingsRoutes(ctx: DomainContext): Router {
   });
 
   router.post('/settings/profile', requireUser, async (req, res) => {
-    const values = formFields(req.body, FIELDS);
+    const { fields: values, invalid } = readForm(req.body, FIELDS);
     try {
+      if (invalid) throw invalid;
       await saveProfile(ctx, viewerOf(res).id, values);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

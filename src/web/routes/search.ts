@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { SEARCH_MAX_LENGTH, searchNoticesPage, searchPeoplePage } from '../../domain/search.ts';
 import { ValidationError } from '../../errors.ts';
-import { queryParam } from '../forms.ts';
+import { InvalidTextError, queryParam } from '../forms.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
 import { feedLinks } from '../presenters/feed-links.ts';
 import { noticeViews } from '../presenters/notices.ts';
@@ -25,12 +25,15 @@ function render(res: Response, kind: SearchKind, text: string, results: Results,
 }
 
 // A refused search shows the form again with what was typed, and nothing else.
-async function orRefuse(res: Response, kind: SearchKind, raw: string | undefined, run: () => Promise<void>): Promise<void> {
+async function orRefuse(res: Response, kind: SearchKind, query: unknown, run: (raw: string | undefined) => Promise<void>): Promise<void> {
+  let raw: string | undefined;
   try {
-    await run();
+    raw = queryParam(query, 'q');
+    await run(raw);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    render(res, kind, raw ?? '', { searched: false, error: error.message }, error.status);
+    const typed = error instanceof InvalidTextError ? error.values.q : raw;
+    render(res, kind, typed ?? '', { searched: false, error: error.message }, error.status);
   }
 }
 
@@ -39,8 +42,7 @@ export function searchRoutes(ctx: DomainContext): Router {
   const router = Router();
 
   router.get('/search/notice', async (req, res) => {
-    const raw = queryParam(req.query, 'q');
-    await orRefuse(res, 'notice', raw, async () => {
+    await orRefuse(res, 'notice', req.query, async (raw) => {
       const { text, page } = await searchNoticesPage(ctx, raw, cursorFrom(req.query));
       if (!page) return render(res, 'notice', text, { searched: false });
       render(res, 'notice', text, {
@@ -53,8 +55,7 @@ export function searchRoutes(ctx: DomainContext): Router {
   });
 
   router.get('/search/people', async (req, res) => {
-    const raw = queryParam(req.query, 'q');
-    await orRefuse(res, 'people', raw, async () => {
+    await orRefuse(res, 'people', req.query, async (raw) => {
       const { text, page } = await searchPeoplePage(ctx, raw, cursorFrom(req.query));
       if (!page) return render(res, 'people', text, { searched: false });
       render(res, 'people', text, { searched: true, people: page.people.map(personView), olderUrl: olderUrl('/search/people', page.olderBefore, { q: text }) });

@@ -5,22 +5,25 @@ import type { Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { changePassword } from '../../domain/accounts.ts';
 import { ValidationError } from '../../errors.ts';
-import { formFields } from '../forms.ts';
+import { readForm } from '../forms.ts';
 import { requireUser } from '../middleware/require-user.ts';
+import { passwordCheckThrottle } from '../middleware/throttle.ts';
+import type { LoginLimits } from '../middleware/throttle.ts';
 
 function renderPassword(res: Response, status: number, errors: Record<string, string> = {}, saved = false) {
   res.status(status).render('settings/password', { title: 'Change password', errors, saved });
 }
 
 /** /settings/password. */
-export function settingsRoutes(ctx: DomainContext): Router {
+export function settingsRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router {
   const router = Router();
 
   router.get('/settings/password', requireUser, (_req, res) => renderPassword(res, 200));
 
-  router.post('/settings/password', requireUser, async (req, res) => {
-    const fields = formFields(req.body, ['current', 'password', 'confirm']);
+  router.post('/settings/password', requireUser, passwordCheckThrottle(ctx, loginLimits), async (req, res) => {
+    const { fields, invalid } = readForm(req.body, ['current', 'password', 'confirm']);
     try {
+      if (invalid) throw invalid;
       await changePassword(ctx, viewerOf(res).id, { current: fields.current, password: fields.password, confirm: fields.confirm });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
