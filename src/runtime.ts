@@ -1,6 +1,4 @@
 // Opens everything the app needs (database, migrations, job queue, session store) and closes it again.
-import connectPgSimple from 'connect-pg-simple';
-import session from 'express-session';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Express } from 'express';
@@ -19,6 +17,7 @@ import type { FederationProtocol } from './federation/core.ts';
 import { federationProtocols } from './federation/protocols.ts';
 import { createMailer } from './mail/mailer.ts';
 import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
+import { createSessionStore } from './web/session-store.ts';
 
 export type Runtime = {
   config: Config;
@@ -66,8 +65,7 @@ export async function startRuntime(
   if (config.role !== 'worker') {
     sessionPool = new pg.Pool({ ...poolConnectionSettings(database.url, config.databaseUrl === undefined), max: 5 });
     sessionPool.on('error', (error) => logger.warn({ err: error }, 'session pool connection lost'));
-    const PgStore = connectPgSimple(session);
-    const store = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+    const store = createSessionStore(sessionPool);
     sessionStore = store;
     app = createApp({ ctx, protocols, sessionStore: store, logger, loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   }
