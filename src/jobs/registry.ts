@@ -1,11 +1,13 @@
 // Every background job the server knows, with its retry policy.
 import { timelineJobHandlers } from '../domain/fanout.ts';
 import { feedJobHandlers } from '../domain/feed-upkeep.ts';
-import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
+import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_FANOUT_JOB } from '../domain/jobs.ts';
 import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
-import { ombJobDefinitions } from '../federation/omb/jobs.ts';
-import { apDistribution, apJobDefinitions } from '../federation/activitypub/jobs.ts';
+import type { FederationContext } from '../federation/context.ts';
+import { distributionJobDefinitions, protocolJobTables } from '../federation/core.ts';
+import type { FederationProtocol } from '../federation/core.ts';
+import { federationProtocols } from '../federation/protocols.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import { mailJobDefinitions } from '../mail/jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -19,25 +21,25 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
   [LOGIN_ATTEMPTS_PRUNE_JOB]: { handler: loginAttemptJobHandlers[LOGIN_ATTEMPTS_PRUNE_JOB]!, retryLimit: 2, retryDelaySeconds: 60, cron: '29 * * * *' },
 };
 
-/** Every job definition for this configuration: the domain's, the federation modules' and the email jobs (sending through `mailer`). */
-export function jobDefinitionsFor(config: Config, mailer: Mailer): Readonly<Record<string, JobDefinition>> {
-  const omb = ombJobDefinitions(config);
-  // Each distribution job runs OMB's part, then ActivityPub's.
-  for (const name of [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB] as const) {
-    const own = omb[name]!;
-    omb[name] = {
-      ...own,
-      handler: async (ctx, data, attempt) => {
-        await own.handler(ctx, data, attempt);
-        await apDistribution[name](ctx, data, attempt);
-      },
-    };
+/** Joins tables of job definitions; a name defined twice throws, so no module silently replaces another's job. */
+export function mergeJobDefinitions<D>(...tables: Readonly<Record<string, D>>[]): Readonly<Record<string, D>> {
+  const merged: Record<string, D> = {};
+  for (const table of tables) {
+    for (const [name, definition] of Object.entries(table)) {
+      if (Object.hasOwn(merged, name)) throw new Error(`The job "${name}" is defined twice: each job name must have exactly one handler.`);
+      merged[name] = definition;
+    }
   }
-  // OMB 0.1 has no message to withdraw a notice, and ends a subscription by refusing the next
-  // push: only ActivityPub takes part in notice.retract and subscription.end.
-  const retract = {
-    [NOTICE_RETRACT_JOB]: { handler: apDistribution[NOTICE_RETRACT_JOB], retryLimit: 10, retryDelaySeconds: 5 },
-    [SUBSCRIPTION_END_JOB]: { handler: apDistribution[SUBSCRIPTION_END_JOB], retryLimit: 10, retryDelaySeconds: 5 },
-  };
-  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...omb, ...retract, ...apJobDefinitions(config), ...mailJobDefinitions(mailer) };
+  return Object.freeze(merged);
+}
+
+/** Every job definition for this configuration: the domain's, the federation core's and each protocol's, and the email jobs (sending through `mailer`); throws on a duplicate name. */
+export function jobDefinitionsFor(config: Config, mailer: Mailer, protocols: readonly FederationProtocol[] = federationProtocols): Readonly<Record<string, JobDefinition<FederationContext>>> {
+  return mergeJobDefinitions<JobDefinition<FederationContext>>(
+    jobDefinitions,
+    remoteAvatarJobDefinitions,
+    mailJobDefinitions(mailer),
+    distributionJobDefinitions(protocols),
+    ...protocolJobTables(protocols, config),
+  );
 }

@@ -8,7 +8,7 @@ import type { Actor } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
-import { addSubscription, endSubscription } from '../../domain/remote-profiles.ts';
+import { addSubscription, endSubscription } from '../../domain/subscriptions.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { acceptFollow, deleteFollowById } from '../../db/ap-follows.ts';

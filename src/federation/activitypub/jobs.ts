@@ -3,9 +3,7 @@ import type { Config } from '../../config.ts';
 import type { JobHandler } from '../../domain/context.ts';
 import { purgeExpiredKv } from '../../db/fedify-kv.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
 import { deliverWith } from './deliver.ts';
-import { distributeDeleteWith, distributeNoteWith, distributePersonWith, distributeUnfollowWith } from './distribute.ts';
 import { apFederationFor } from './federation.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
 
@@ -50,10 +48,3 @@ export function apJobDefinitions(config: Config): Record<string, JobDefinition> 
   };
 }
 
-/** ActivityPub's part of the protocol-neutral distribution jobs. */
-export const apDistribution: Readonly<Record<typeof NOTICE_DISTRIBUTE_JOB | typeof PROFILE_DISTRIBUTE_JOB | typeof NOTICE_RETRACT_JOB | typeof SUBSCRIPTION_END_JOB, JobHandler>> = {
-  [SUBSCRIPTION_END_JOB]: distributeUnfollowWith(apFederationFor),
-  [NOTICE_DISTRIBUTE_JOB]: distributeNoteWith(apFederationFor),
-  [NOTICE_RETRACT_JOB]: distributeDeleteWith(apFederationFor),
-  [PROFILE_DISTRIBUTE_JOB]: distributePersonWith(apFederationFor),
-};
