@@ -13,6 +13,7 @@ import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } f
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from './jobs.ts';
 import { noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
+import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
 import { endSubscription } from './subscriptions.ts';
 import { readPage } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
@@ -65,21 +66,39 @@ export async function changeRemoteProfile(ctx: DomainContext, trx: Db, id: numbe
   if (before && fields.avatarUrl !== undefined && fields.avatarUrl !== before.avatarUrl) await queueAvatarFetch(ctx, trx, before, id, fields.avatarUrl);
 }
 
+/** A remote notice as its protocol brings it: plain text (OMB) or HTML (ActivityPub), which is sanitized here. */
+export type RemoteNoticeBody = { content: string } | { html: string };
+
+// The stored text and rendered HTML of a remote notice: HTML cut to the allow-list (its text is
+// what search, feeds and the length rules see), plain text rendered as our own notices are.
+function remoteBody(body: RemoteNoticeBody): { content: string; rendered: string | null } {
+  if ('html' in body) {
+    const rendered = sanitizeRemoteHtml(body.html);
+    return { content: remoteHtmlText(rendered), rendered };
+  }
+  return { content: body.content, rendered: null };
+}
+
+// The rendered HTML of checked plain text; mentions name people on the author's server: not linked here.
+function renderRemoteText(ctx: DomainContext, tokens: ReturnType<typeof tokenizeNotice>): string {
+  return renderNoticeHtml(tokens, { profileUrl: () => undefined, tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag) });
+}
+
 /** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing; 400 for content that cannot be stored, or a URI or URL off the author's site. */
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
-  notice: { authorId: number; uri: string; url: string | null; content: string; source: string },
+  input: { authorId: number; uri: string; url: string | null; source: string } & RemoteNoticeBody,
 ): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
-  const author = await getRemoteProfileById(trx, notice.authorId);
+  const author = await getRemoteProfileById(trx, input.authorId);
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
-  checkNoticeOrigin(author, notice);
-  notice = checkRemoteNotice(ctx.config, notice); // 400 for what cannot be stored, whichever protocol brought it
+  checkNoticeOrigin(author, input);
+  const body = remoteBody(input);
+  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
-  // Mentions in a remote notice name people on the author's server: they are not linked here.
-  const rendered = renderNoticeHtml(tokens, { profileUrl: () => undefined, tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag) });
-  const id = await insertRemoteNotice(trx, { profileId: notice.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: notice.source });
+  const rendered = body.rendered ?? renderRemoteText(ctx, tokens);
+  const id = await insertRemoteNotice(trx, { profileId: input.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: input.source });
   if (id === undefined) return { noticeId: undefined, duplicate: true };
   await insertNoticeTags(trx, id, noticeTags(tokens));
   await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });

@@ -10,6 +10,7 @@ import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { addSubscription, endSubscription } from '../../domain/subscriptions.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
+import { ValidationError } from '../../errors.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { acceptFollow, deleteFollowById } from '../../db/ap-follows.ts';
 import { onCreate, onDelete, onUpdate } from './notes.ts';
@@ -94,14 +95,14 @@ export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
   });
 }
 
-// A rule of ours refusing what the activity claims (an identity bound to another site) drops the
-// activity: the sender is answered 202 like for any activity we ignore, never a 500.
+// A rule of ours refusing what the activity claims (an identity bound to another site, content
+// the domain cannot store) drops the activity: answered 202 like any activity we ignore, never a 500.
 function refusing<T>(listener: (ctx: Ctx, activity: T) => Promise<void>): (ctx: Ctx, activity: T) => Promise<void> {
   return async (ctx, activity) => {
     try {
       await listener(ctx, activity);
     } catch (error) {
-      if (!(error instanceof RemoteOriginError)) throw error;
+      if (!(error instanceof RemoteOriginError) && !(error instanceof ValidationError)) throw error;
     }
   };
 }

@@ -7,12 +7,19 @@ import { Create, Delete, Note, Update, isActor } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
 import { changeRemoteProfile, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
-import { fromActor, plain } from './mapping.ts';
+import { fromActor } from './mapping.ts';
 
 type Ctx = InboxContext<DomainContext>;
 
-// The longest remote notice kept, in characters; longer ones are cut.
-const MAX_NOTE_CHARACTERS = 5000;
+// The most HTML of one note we hand on; the domain's length rule decides on its text.
+const MAX_NOTE_HTML = 100_000;
+
+// A note's content as HTML (content warnings, attachments, quotes and polls are not shown yet), or null.
+function noteHtml(note: Note): string | null {
+  const content = note.content?.toString();
+  if (!content || content.length > MAX_NOTE_HTML) return null;
+  return content;
+}
 
 function loaders(ctx: Ctx) {
   return { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, crossOrigin: 'ignore' as const };
@@ -25,10 +32,11 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (!author) return;
   const note = await create.getObject(loaders(ctx)).catch(() => null);
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== create.actorId.href) return;
-  const text = plain(note.content?.toString(), MAX_NOTE_CHARACTERS);
-  if (text === null) return;
+  const html = noteHtml(note);
+  if (html === null) return;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
-  await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, url, content: text, source: 'activitypub' }));
+  // The domain sanitizes the HTML and checks its text like any remote notice's.
+  await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, url, html, source: 'activitypub' }));
 }
 
 /** Delete: a person withdraws one of their notices (a Tombstone or the Note's id). */
