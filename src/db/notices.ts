@@ -31,6 +31,12 @@ export async function insertNoticeTags(db: Knex, noticeId: number, tags: readonl
   await db('notice_tags').insert(tags.map((tag) => ({ tag, notice_id: noticeId }))).onConflict().ignore();
 }
 
+/** Replaces a notice's hashtags (after an edit). */
+export async function replaceNoticeTags(db: Knex, noticeId: number, tags: readonly string[]): Promise<void> {
+  await db('notice_tags').where({ notice_id: noticeId }).delete();
+  await insertNoticeTags(db, noticeId, tags);
+}
+
 /** Records the profiles a notice mentions. */
 export async function insertMentions(db: Knex, noticeId: number, profileIds: readonly number[]): Promise<void> {
   if (profileIds.length === 0) return;

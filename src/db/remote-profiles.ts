@@ -74,6 +74,12 @@ export async function insertRemoteNotice(db: Knex, notice: NewRemoteNotice): Pro
   return (result.rows[0] as { id: number } | undefined)?.id;
 }
 
+/** Replaces the text of the remote notice with this URI written by this profile; its id, or undefined when there is none. */
+export async function updateRemoteNoticeByUri(db: Knex, profileId: number, uri: string, change: { content: string; rendered: string }): Promise<number | undefined> {
+  const [row] = await db('notices').where({ uri, profile_id: profileId, is_local: false }).update(change).returning('id');
+  return (row as { id: number } | undefined)?.id;
+}
+
 /** Deletes the remote notice with this URI written by this profile; false when there is none. */
 export async function deleteRemoteNoticeByUri(db: Knex, profileId: number, uri: string): Promise<boolean> {
   return (await db('notices').where({ uri, profile_id: profileId, is_local: false }).delete()) > 0;

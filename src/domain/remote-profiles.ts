@@ -1,10 +1,10 @@
 // People on other servers, whatever the protocol: their profiles, their notices, and
 // subscriptions between them and local users. Federation modules call these after verifying.
 import { NotFoundError } from '../errors.ts';
-import { insertNoticeTags } from '../db/notices.ts';
+import { insertNoticeTags, replaceNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
-import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteProfile } from '../db/remote-profiles.ts';
+import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteNoticeByUri, updateRemoteProfile } from '../db/remote-profiles.ts';
 import type { RemoteProfileFields } from '../db/remote-profiles.ts';
 import { listProfileNotices } from '../db/timelines.ts';
 import type { Db, DomainContext } from './context.ts';
@@ -103,6 +103,21 @@ export async function receiveRemoteNotice(
   await insertNoticeTags(trx, id, noticeTags(tokens));
   await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
   return { noticeId: id, duplicate: false };
+}
+
+/**
+ * Replaces the text of a notice its remote author edited (only theirs: the URI must be one of
+ * their notices), checked and sanitized as a new one is; false when they have no such notice.
+ */
+export async function editRemoteNotice(ctx: DomainContext, trx: Db, input: { authorId: number; uri: string } & RemoteNoticeBody): Promise<boolean> {
+  const body = remoteBody(input);
+  const { content } = checkRemoteNotice(ctx.config, { uri: input.uri, url: null, content: body.content });
+  const tokens = tokenizeNotice(content);
+  const rendered = body.rendered ?? renderRemoteText(ctx, tokens);
+  const id = await updateRemoteNoticeByUri(trx, input.authorId, input.uri, { content, rendered });
+  if (id === undefined) return false;
+  await replaceNoticeTags(trx, id, noticeTags(tokens));
+  return true;
 }
 
 async function remoteProfile(ctx: DomainContext, rawId: string): Promise<ProfileRecord> {

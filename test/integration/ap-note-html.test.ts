@@ -52,10 +52,13 @@ before(async () => {
   alice = await registeredClient(server.url, 'alice');
   const aliceId = (await server.runtime.ctx.db('profiles').where({ nickname: 'alice', is_local: true }).first()).id;
   peer = await startApPeer();
-  peer.answers.set('peer', 'accept');
-  await alice.post('/main/follow', { handle: `@peer@${peer.host}` });
-  const peerId = (await server.runtime.ctx.db('profiles').where({ uri: peer.actorUri('peer') }).first()).id;
-  await waitFor('the subscription', async () => (await server.runtime.ctx.db('subscriptions').where({ subscriber_id: aliceId, subscribed_id: peerId })).length === 1);
+  // mallory is followed too, so that her activities are listened to and only the edit rule stops her.
+  for (const name of ['peer', 'mallory']) {
+    peer.answers.set(name, 'accept');
+    await alice.post('/main/follow', { handle: `@${name}@${peer.host}` });
+    const id = (await server.runtime.ctx.db('profiles').where({ uri: peer.actorUri(name) }).first()).id;
+    await waitFor(`the subscription to ${name}`, async () => (await server.runtime.ctx.db('subscriptions').where({ subscriber_id: aliceId, subscribed_id: id })).length === 1);
+  }
 });
 after(async () => {
   await peer?.stop();
@@ -89,5 +92,23 @@ describe('HTML of notes from ActivityPub servers', () => {
     assert.match(row.rendered, /<a href="[^"]+\/tags\/soup" rel="nofollow noopener ugc">#<span>soup<\/span><\/a>/);
     assert.match(row.rendered, /<p>vote <span>here<\/span> or <span>there<\/span><\/p>/);
     assert.equal(row.content, 'Which soup? #soup\n\nvote here or there');
+  });
+
+  it('edits a note on its author\'s Update(Note), re-sanitized, and ignores anyone else\'s', async () => {
+    const note = await fixture('mastodon-note.json');
+    const edited = { ...note, content: '<p>edited <script>alert(9)</script><a href="javascript:x()" onclick="y()">soup</a></p>', updated: '2026-12-06T13:00:00Z' };
+    const before = await noticeByUri(note.id);
+    assert.deepEqual(await server.runtime.ctx.db('notice_tags').where({ notice_id: before.id }).pluck('tag'), ['soup']);
+    const forged = { ...note, content: '<p>forged by mallory</p>' };
+    assert.ok((await send('mallory', activity('Update', peer.actorUri('mallory'), { ...forged, attributedTo: peer.actorUri('mallory') }, 'update-m'))) < 300);
+    assert.ok((await send('mallory', activity('Update', peer.actorUri('mallory'), forged, 'update-m2'))) < 300);
+    assert.match((await noticeByUri(note.id)).content, /lunch at/, 'someone else cannot edit it');
+    assert.equal(await send('peer', activity('Update', peer.actorUri('peer'), edited, 'update-1')), 202);
+    const row = await noticeByUri(note.id);
+    assert.equal(row.content, 'edited soup');
+    assert.equal(row.rendered, '<p>edited <span>soup</span></p>');
+    const count = await server.runtime.ctx.db('notices').where({ uri: String(note.id) }).count({ n: '*' }).first();
+    assert.equal(Number(count!.n), 1, 'an edit stores no second notice');
+    assert.deepEqual(await server.runtime.ctx.db('notice_tags').where({ notice_id: row.id }).pluck('tag'), [], 'its hashtags are those of the new text');
   });
 });

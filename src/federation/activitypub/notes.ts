@@ -1,11 +1,11 @@
 // Notes from the people local users follow: Create stores one (once, however often it is
-// delivered), Update(Note) is not kept yet, Delete withdraws it, Update(Person) refreshes the
-// profile. Only actors we know (someone here follows them) are listened to, and an object is
-// only taken from its own author: the domain refuses notices off their author's site.
+// delivered), Update(Note) edits it, Delete withdraws it, Update(Person) refreshes the profile.
+// Only actors we know (someone here follows them) are listened to, and an object is only taken
+// from its own author: the domain refuses notices off their author's site.
 import type { InboxContext } from '@fedify/fedify';
 import { Create, Delete, Note, Update, isActor } from '@fedify/fedify/vocab';
 import type { DomainContext } from '../../domain/context.ts';
-import { changeRemoteProfile, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
+import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { fromActor } from './mapping.ts';
 
@@ -48,13 +48,24 @@ export async function onDelete(ctx: Ctx, remove: Delete): Promise<void> {
   await ctx.data.db.transaction((trx) => withdrawRemoteNotice(trx, author.profileId, uri));
 }
 
-/** Update(Person): the person's profile, fetched again from their own server, replaces what we had. */
+/** Update: of a Note, its author edits it (re-sanitized); of the actor itself, their profile is fetched again. */
 export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
-  if (!update.actorId || update.objectId?.href !== update.actorId.href) return; // only Update(Person) of oneself for now
+  if (!update.actorId || !update.objectId) return;
   const author = await getApActorById(ctx.data.db, update.actorId.href);
   if (!author) return;
-  const actor = await ctx.lookupObject(update.actorId, { crossOrigin: 'ignore' }).catch(() => null);
-  if (!actor || !isActor(actor) || actor.id?.href !== update.actorId.href) return;
+  if (update.objectId.href === update.actorId.href) return onUpdatePerson(ctx, update.actorId, author.profileId);
+  const note = await update.getObject(loaders(ctx)).catch(() => null);
+  if (!(note instanceof Note) || !note.id || note.attributionId?.href !== update.actorId.href) return;
+  const html = noteHtml(note);
+  if (html === null) return;
+  // Only a notice stored under this author is changed: an edit of anyone else's finds nothing.
+  await ctx.data.db.transaction((trx) => editRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, html }));
+}
+
+// Update(Person): the profile as its own server serves it now replaces what we had.
+async function onUpdatePerson(ctx: Ctx, actorId: URL, profileId: number): Promise<void> {
+  const actor = await ctx.lookupObject(actorId, { crossOrigin: 'ignore' }).catch(() => null);
+  if (!actor || !isActor(actor) || actor.id?.href !== actorId.href) return;
   const { fields } = await fromActor(actor);
-  await ctx.data.db.transaction((trx) => changeRemoteProfile(ctx.data, trx, author.profileId, fields));
+  await ctx.data.db.transaction((trx) => changeRemoteProfile(ctx.data, trx, profileId, fields));
 }
