@@ -2,7 +2,7 @@
 // user makes), with their key pairs.
 import type { Context, Federation } from '@fedify/fedify';
 import { Application, Endpoints, Image, Person } from '@fedify/fedify/vocab';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { escapeHtml } from '../../domain/notice-text.ts';
@@ -15,7 +15,7 @@ export function bioHtml(bio: string | null): string | null {
   return bio ? `<p>${escapeHtml(bio).replace(/\r?\n/g, '<br>')}</p>` : null;
 }
 
-function personOf(ctx: Context<DomainContext>, profile: ProfileRecord, keys: Awaited<ReturnType<Context<DomainContext>['getActorKeyPairs']>>): Person {
+function personOf(ctx: Context<FederationContext>, profile: ProfileRecord, keys: Awaited<ReturnType<Context<FederationContext>['getActorKeyPairs']>>): Person {
   const { publicUrl } = ctx.data.config;
   const identifier = profile.nickname;
   const avatar = profile.avatarKey ? new URL(publicUrl + avatarPath({ id: profile.id, nickname: profile.nickname, isLocal: true }, profile.avatarKey, 96)) : null;
@@ -39,20 +39,20 @@ function personOf(ctx: Context<DomainContext>, profile: ProfileRecord, keys: Awa
 }
 
 /** A local person's actor as it is served, or undefined when there is nobody by that nickname. */
-export async function localPerson(ctx: Context<DomainContext>, nickname: string): Promise<Person | undefined> {
+export async function localPerson(ctx: Context<FederationContext>, nickname: string): Promise<Person | undefined> {
   const profile = await findLocalProfile(ctx.data.db, nickname);
   return profile ? personOf(ctx, profile, await ctx.getActorKeyPairs(nickname)) : undefined;
 }
 
 /** The key owner behind an actor identifier, or undefined when there is no such actor. */
-export async function keyOwnerOf(ctx: DomainContext, identifier: string): Promise<string | undefined> {
+export async function keyOwnerOf(ctx: FederationContext, identifier: string): Promise<string | undefined> {
   if (identifier === INSTANCE_IDENTIFIER) return INSTANCE_KEY_OWNER;
   const profile = await findLocalProfile(ctx.db, identifier);
   return profile ? userKeyOwner(profile.id) : undefined;
 }
 
 /** Registers the actor dispatcher (Person per user, the instance Application) and key pairs. */
-export function registerActors(federation: Federation<DomainContext>): void {
+export function registerActors(federation: Federation<FederationContext>): void {
   federation
     .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
       const keys = await ctx.getActorKeyPairs(identifier);

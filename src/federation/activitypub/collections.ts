@@ -1,7 +1,7 @@
 // A local actor's outbox (her notices as Create activities), followers and following, paged by
 // keyset cursors (the id to continue before), with their sizes.
 import type { Federation } from '@fedify/fedify';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import { localProfileCounts } from '../../domain/site-stats.ts';
 import { profileTimeline } from '../../domain/timelines.ts';
@@ -20,13 +20,13 @@ function cursorValue(cursor: string): number | undefined | null {
 }
 
 // The first page of an existing actor's collection; none (so a 404) for nobody.
-async function firstCursor(ctx: { data: DomainContext }, identifier: string): Promise<string | null> {
+async function firstCursor(ctx: { data: FederationContext }, identifier: string): Promise<string | null> {
   if (identifier === INSTANCE_IDENTIFIER) return '';
   return (await findLocalProfile(ctx.data.db, identifier)) ? '' : null;
 }
 
 /** Registers local notices as Notes (at their permalinks), the outbox, followers and following collections. */
-export function registerCollections(federation: Federation<DomainContext>): void {
+export function registerCollections(federation: Federation<FederationContext>): void {
   federation.setObjectDispatcher(Note, NOTE_PATH, async (ctx, values) => {
     const id = cursorValue(values.id ?? '');
     const notice = typeof id === 'number' ? await findNotice(ctx.data.db, id) : undefined;
@@ -59,7 +59,7 @@ export function registerCollections(federation: Federation<DomainContext>): void
       const ids = page.map((row) => (row.actorId ? new URL(row.actorId) : ctx.getActorUri(row.nickname)));
       return { items: ids, nextCursor: rows.length > PAGE_SIZE ? String(page[page.length - 1]!.profileId) : null };
     };
-    const count = async (ctx: { data: DomainContext }, identifier: string) => {
+    const count = async (ctx: { data: FederationContext }, identifier: string) => {
       const counts = await localProfileCounts(ctx.data, identifier);
       return counts ? (direction === 'followers' ? counts.subscribers : counts.subscriptions) : null;
     };

@@ -4,10 +4,10 @@
 // deliveries that an admin can requeue.
 import { signRequest } from '@fedify/fedify';
 import type { Federation } from '@fedify/fedify';
-import type { DomainContext, JobHandler } from '../../domain/context.ts';
+import type { JobHandler } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
 import { OutboundError } from '../http-client.ts';
-import { apHttpClientFor } from './client.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
 import type { ApDelivery } from './outbox-queue.ts';
 
@@ -17,7 +17,7 @@ function parseDelivery(data: Record<string, unknown>): ApDelivery {
   return { sender: String(data.sender), url: String(data.url), activity: (data.activity ?? {}) as Record<string, unknown> };
 }
 
-async function post(ctx: DomainContext, federation: Federation<DomainContext>, delivery: ApDelivery): Promise<Outcome> {
+async function post(ctx: FederationContext, federation: Federation<FederationContext>, delivery: ApDelivery): Promise<Outcome> {
   const context = federation.createContext(new URL(ctx.config.publicUrl), ctx);
   const key = (await context.getActorKeyPairs(delivery.sender)).find((pair) => pair.privateKey.algorithm.name === 'RSASSA-PKCS1-v1_5');
   if (!key) return { result: 'permanent', error: `no key to sign with for ${delivery.sender}` };
@@ -26,7 +26,7 @@ async function post(ctx: DomainContext, federation: Federation<DomainContext>, d
   const signed = await signRequest(unsigned, key.privateKey, key.keyId, { spec: 'draft-cavage-http-signatures-12', body: new TextEncoder().encode(body).buffer });
   let response;
   try {
-    response = await apHttpClientFor(ctx.config).request(delivery.url, { method: 'POST', headers: Object.fromEntries(signed.headers.entries()), body, maxBytes: 64 * 1024 });
+    response = await ctx.http.request(delivery.url, { method: 'POST', headers: Object.fromEntries(signed.headers.entries()), body, maxBytes: 64 * 1024 });
   } catch (error) {
     if (error instanceof OutboundError) return { result: error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient', error: error.message };
     throw error;
@@ -38,12 +38,12 @@ async function post(ctx: DomainContext, federation: Federation<DomainContext>, d
   return { result: 'permanent', error: summary };
 }
 
-async function keepDead(ctx: DomainContext, delivery: ApDelivery, attempts: number, error: string): Promise<void> {
+async function keepDead(ctx: FederationContext, delivery: ApDelivery, attempts: number, error: string): Promise<void> {
   await insertDeadDelivery(ctx.db, { jobName: AP_DELIVER_JOB, data: delivery, target: delivery.url, attempts, lastError: error });
 }
 
 /** The ap.deliver job handler, signing with the keys the given federation knows. */
-export function deliverWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+export function deliverWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data, attempt) => {
     const delivery = parseDelivery(data);
     let outcome: Outcome;

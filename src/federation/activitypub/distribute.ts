@@ -2,7 +2,8 @@
 // queue one delivery per follower server (its shared inbox), never one per follower.
 import { Delete, Follow, PUBLIC_COLLECTION, Tombstone, Undo, Update } from '@fedify/fedify/vocab';
 import type { Federation } from '@fedify/fedify';
-import type { DomainContext, JobHandler } from '../../domain/context.ts';
+import type { JobHandler } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { findLocalUser, findNotice } from '../../domain/lookups.ts';
 import { getApActorByProfileId, listFollowerInboxes } from '../../db/ap-actors.ts';
 import { deleteFollow } from '../../db/ap-follows.ts';
@@ -11,14 +12,14 @@ import { noticeUrl } from '../../domain/urls.ts';
 import { noticeId, toCreate } from './mapping.ts';
 import { queueDelivery } from './outbox-queue.ts';
 
-async function queueAll(ctx: DomainContext, sender: string, inboxes: string[], activity: Record<string, unknown>): Promise<void> {
+async function queueAll(ctx: FederationContext, sender: string, inboxes: string[], activity: Record<string, unknown>): Promise<void> {
   await ctx.db.transaction(async (trx) => {
     for (const url of inboxes) await queueDelivery(ctx, trx, { sender, url, activity });
   });
 }
 
 /** notice.distribute: a new local notice goes to its author's followers as Create(Note). */
-export function distributeNoteWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+export function distributeNoteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const notice = await findNotice(ctx.db, Number(data.noticeId));
     if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
@@ -33,7 +34,7 @@ export function distributeNoteWith(federationOf: (ctx: DomainContext) => Federat
 }
 
 /** profile.distribute: a changed local profile goes to her followers as Update(Person). */
-export function distributePersonWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+export function distributePersonWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const user = await findLocalUser(ctx.db, Number(data.profileId));
     if (!user) return;
@@ -50,7 +51,7 @@ export function distributePersonWith(federationOf: (ctx: DomainContext) => Feder
 }
 
 /** notice.retract: a deleted local notice is withdrawn from her followers' servers as Delete(Tombstone). */
-export function distributeDeleteWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+export function distributeDeleteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const author = await findLocalUser(ctx.db, Number(data.authorId));
     const id = Number(data.noticeId);
@@ -67,7 +68,7 @@ export function distributeDeleteWith(federationOf: (ctx: DomainContext) => Feder
 }
 
 /** subscription.end: a local user stopped following a remote actor, who is sent Undo(Follow). */
-export function distributeUnfollowWith(federationOf: (ctx: DomainContext) => Federation<DomainContext>): JobHandler {
+export function distributeUnfollowWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const user = await findLocalUser(ctx.db, Number(data.subscriberId));
     const remote = await getApActorByProfileId(ctx.db, Number(data.subscribedId));

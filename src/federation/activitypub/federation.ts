@@ -3,9 +3,8 @@
 import { createFederation } from '@fedify/fedify';
 import type { Federation } from '@fedify/fedify';
 import { preloadedContexts } from '@fedify/fedify/runtime';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { registerActors } from './actors.ts';
-import { apHttpClientFor } from './client.ts';
 import { registerCollections } from './collections.ts';
 import { registerInbox } from './inbox.ts';
 import { PostgresKvStore } from './kv-store.ts';
@@ -17,8 +16,8 @@ import { INSTANCE_IDENTIFIER } from './paths.ts';
 /** How far a signed request's Date may be from our clock. */
 export const SIGNATURE_WINDOW_MINUTES = 30;
 
-function build(ctx: DomainContext): Federation<DomainContext> {
-  const client = apHttpClientFor(ctx.config);
+function build(ctx: FederationContext): Federation<FederationContext> {
+  const client = ctx.http;
   const contexts = contextLoaderFor(client);
   // Servers in authorized-fetch mode refuse unsigned GETs: fetches no user makes are signed by
   // the site's own actor.
@@ -28,7 +27,7 @@ function build(ctx: DomainContext): Federation<DomainContext> {
     if (!rsa) throw new Error('the site actor has no RSA key');
     return { keyId: rsa.keyId, privateKey: rsa.privateKey };
   };
-  const federation: Federation<DomainContext> = createFederation<DomainContext>({
+  const federation: Federation<FederationContext> = createFederation<FederationContext>({
     kv: new PostgresKvStore(ctx.db),
     origin: ctx.config.publicUrl,
     documentLoaderFactory: () => async (url) => (url in preloadedContexts ? contexts(url) : fetchDocument(client, url, await instanceSigner())),
@@ -44,10 +43,10 @@ function build(ctx: DomainContext): Federation<DomainContext> {
   return federation;
 }
 
-const federations = new WeakMap<DomainContext, Federation<DomainContext>>();
+const federations = new WeakMap<FederationContext, Federation<FederationContext>>();
 
 /** The federation for this domain context, built once. */
-export function apFederationFor(ctx: DomainContext): Federation<DomainContext> {
+export function apFederationFor(ctx: FederationContext): Federation<FederationContext> {
   let federation = federations.get(ctx);
   if (!federation) federations.set(ctx, (federation = build(ctx)));
   return federation;

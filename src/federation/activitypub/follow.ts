@@ -2,7 +2,7 @@
 // request, queue the Follow. The subscription starts when their Accept arrives (inbox.ts).
 import { randomUUID } from 'node:crypto';
 import { Follow } from '@fedify/fedify/vocab';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { findLocalUser } from '../../domain/lookups.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
 import { upsertFollow } from '../../db/ap-follows.ts';
@@ -12,7 +12,7 @@ import { persistActor } from './persist.ts';
 import { queueDelivery } from './outbox-queue.ts';
 
 /** Sends a Follow from a local user to the person a handle or URL names; returns their profile id. */
-export async function followRemote(ctx: DomainContext, userId: number, input: string): Promise<number> {
+export async function followRemote(ctx: FederationContext, userId: number, input: string): Promise<number> {
   const user = await findLocalUser(ctx.db, userId);
   if (!user) throw new LookupError('Sign in first.');
   if (input.trim() === '') throw new LookupError('Type a handle like @user@example.social or the address of a profile.');

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Federation, InboxContext } from '@fedify/fedify';
 import { Accept, Create, Delete, Follow, isActor, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { addSubscription, endSubscription } from '../../domain/subscriptions.ts';
@@ -18,7 +18,7 @@ import { persistActor } from './persist.ts';
 import { queueDelivery } from './outbox-queue.ts';
 import { INBOX_PATH, INSTANCE_IDENTIFIER, SHARED_INBOX_PATH } from './paths.ts';
 
-type Ctx = InboxContext<DomainContext>;
+type Ctx = InboxContext<FederationContext>;
 
 // The local person an activity's object names, if it is one of ours.
 async function localTarget(ctx: Ctx, objectId: URL | null): Promise<ProfileRecord | undefined> {
@@ -108,7 +108,7 @@ function refusing<T>(listener: (ctx: Ctx, activity: T) => Promise<void>): (ctx: 
 }
 
 /** Registers the inboxes; fetches made while handling them are signed by the site's actor. */
-export function registerInbox(federation: Federation<DomainContext>): void {
+export function registerInbox(federation: Federation<FederationContext>): void {
   federation
     .setInboxListeners(INBOX_PATH, SHARED_INBOX_PATH)
     .setSharedKeyDispatcher(() => ({ identifier: INSTANCE_IDENTIFIER }))

@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { JobHandler } from '../../domain/context.ts';
 import { purgeExpiredKv } from '../../db/fedify-kv.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
+import type { FederationContext } from '../context.ts';
 import { deliverWith } from './deliver.ts';
 import { apFederationFor } from './federation.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
@@ -31,7 +32,7 @@ const purgeKv: JobHandler = async (ctx) => {
 };
 
 /** The ActivityPub job definitions for this configuration. */
-export function apJobDefinitions(config: Config): Record<string, JobDefinition> {
+export function apJobDefinitions(config: Config): Record<string, JobDefinition<FederationContext>> {
   return {
     [AP_DELIVER_JOB]: {
       handler: deliverWith(apFederationFor),

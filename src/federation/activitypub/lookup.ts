@@ -2,9 +2,8 @@
 // actor) or the URL of their profile or actor. Fetches go through the one HTTP client.
 import { isActor } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { OutboundError } from '../http-client.ts';
-import { apHttpClientFor } from './client.ts';
 import { apFederationFor } from './federation.ts';
 
 /** Why a handle or URL could not be resolved to an ActivityPub actor. */
@@ -19,8 +18,8 @@ export function parseHandle(input: string): { user: string; host: string } | und
   return match ? { user: match[1]!, host: match[2]!.toLowerCase() } : undefined;
 }
 
-async function webFinger(ctx: DomainContext, user: string, host: string): Promise<string> {
-  const client = apHttpClientFor(ctx.config);
+async function webFinger(ctx: FederationContext, user: string, host: string): Promise<string> {
+  const client = ctx.http;
   const path = `/.well-known/webfinger?resource=${encodeURIComponent(`acct:${user}@${host}`)}`;
   let response;
   try {
@@ -44,7 +43,7 @@ async function webFinger(ctx: DomainContext, user: string, host: string): Promis
 }
 
 /** Resolves a handle or URL to the actor as its own server serves it. */
-export async function lookupRemoteActor(ctx: DomainContext, input: string): Promise<Actor> {
+export async function lookupRemoteActor(ctx: FederationContext, input: string): Promise<Actor> {
   const handle = parseHandle(input);
   let url = handle ? await webFinger(ctx, handle.user, handle.host) : input.trim();
   let parsed: URL | undefined;

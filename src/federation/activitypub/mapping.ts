@@ -3,7 +3,7 @@ import type { Context } from '@fedify/fedify';
 import { Create, Hashtag, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import type { NoticeRecord } from '../../domain/lookups.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
@@ -21,7 +21,7 @@ export function noticeId(publicUrl: string, notice: Pick<NoticeRecord, 'id' | 'i
 }
 
 /** A local notice as a public Note by its author; `replyTo` is the id of the notice it answers. */
-export function toNote(ctx: Context<DomainContext>, notice: NoticeRecord, replyTo: URL | null = null): Note {
+export function toNote(ctx: Context<FederationContext>, notice: NoticeRecord, replyTo: URL | null = null): Note {
   const url = new URL(noticeUrl(ctx.data.config.publicUrl, notice.id));
   return new Note({
     replyTarget: replyTo,
@@ -37,7 +37,7 @@ export function toNote(ctx: Context<DomainContext>, notice: NoticeRecord, replyT
 }
 
 /** The Create activity that published a local notice. */
-export function toCreate(ctx: Context<DomainContext>, notice: NoticeRecord, replyTo: URL | null = null): Create {
+export function toCreate(ctx: Context<FederationContext>, notice: NoticeRecord, replyTo: URL | null = null): Create {
   const note = toNote(ctx, notice, replyTo);
   return new Create({
     id: new URL(`${note.id!.href}#create`),

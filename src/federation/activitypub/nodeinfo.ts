@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Federation } from '@fedify/fedify';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { siteUsage } from '../../domain/site-stats.ts';
 import { NODEINFO_PATH } from './paths.ts';
 
@@ -10,7 +10,7 @@ import { NODEINFO_PATH } from './paths.ts';
 const VERSION = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
 
 /** Registers the NodeInfo document (Fedify also serves /.well-known/nodeinfo pointing to it). */
-export function registerNodeInfo(federation: Federation<DomainContext>): void {
+export function registerNodeInfo(federation: Federation<FederationContext>): void {
   federation.setNodeInfoDispatcher(NODEINFO_PATH, async (ctx) => {
     const usage = await siteUsage(ctx.data);
     return {

@@ -4,12 +4,12 @@
 // from its own author: the domain refuses notices off their author's site.
 import type { InboxContext } from '@fedify/fedify';
 import { Create, Delete, Note, Update, isActor } from '@fedify/fedify/vocab';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { fromActor } from './mapping.ts';
 
-type Ctx = InboxContext<DomainContext>;
+type Ctx = InboxContext<FederationContext>;
 
 // The most HTML of one note we hand on; the domain's length rule decides on its text.
 const MAX_NOTE_HTML = 100_000;

@@ -1,5 +1,6 @@
 // Queueing an activity for one inbox: saving never sends HTTP, a job does (and retries it alone).
-import type { Db, DomainContext } from '../../domain/context.ts';
+import type { Db } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 
 /** The job that signs and POSTs one activity to one inbox. */
 export const AP_DELIVER_JOB = 'ap.deliver';
@@ -14,6 +15,6 @@ export type ApDelivery = {
 };
 
 /** Queues the delivery inside the caller's transaction, grouped by host so a slow one holds up only itself. */
-export async function queueDelivery(ctx: DomainContext, trx: Db, delivery: ApDelivery): Promise<void> {
+export async function queueDelivery(ctx: FederationContext, trx: Db, delivery: ApDelivery): Promise<void> {
   await ctx.jobs.send(trx, AP_DELIVER_JOB, delivery, { group: new URL(delivery.url).host });
 }

@@ -2,7 +2,7 @@
 // Mounted behind the session, CSRF check and current user.
 import express from 'express';
 import type { Router } from 'express';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { OutboundError } from '../http-client.ts';
 import { followRemote } from './follow.ts';
 import { LookupError } from './lookup.ts';
@@ -11,7 +11,7 @@ import { RemoteOriginError } from '../../domain/remote-origins.ts';
 const TITLE = 'Subscribe to someone on another server';
 
 /** GET and POST /main/follow. */
-export function activityPubPages(ctx: DomainContext): Router {
+export function activityPubPages(ctx: FederationContext): Router {
   const router = express.Router();
 
   router.get('/main/follow', (req, res) => {

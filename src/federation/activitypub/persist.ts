@@ -1,12 +1,13 @@
 // Remote actors into our tables: a remote profile (bound to the actor's own site) and its inboxes.
 import type { Actor } from '@fedify/fedify/vocab';
-import type { Db, DomainContext } from '../../domain/context.ts';
+import type { Db } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, saveRemoteProfile } from '../../domain/remote-profiles.ts';
 import { upsertApActor } from '../../db/ap-actors.ts';
 import { fromActor } from './mapping.ts';
 
 /** Records a remote actor as a remote profile with its inboxes; returns the profile id. */
-export async function persistActor(ctx: DomainContext, trx: Db, actor: Actor): Promise<number> {
+export async function persistActor(ctx: FederationContext, trx: Db, actor: Actor): Promise<number> {
   const { fields, profileUrl } = await fromActor(actor);
   const actorId = actor.id!.href;
   const profileId = await saveRemoteProfile(ctx, trx, actorId, profileUrl, fields);

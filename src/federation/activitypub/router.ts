@@ -4,7 +4,7 @@
 import express from 'express';
 import type { Request as ExpressRequest, Response as ExpressResponse, Router } from 'express';
 import { FetchError } from '@fedify/fedify/runtime';
-import type { DomainContext } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
 import { escapeHtml } from '../../domain/notice-text.ts';
 import { apFederationFor } from './federation.ts';
 import { isFederationPath } from './paths.ts';
@@ -75,7 +75,7 @@ function hostMeta(publicUrl: string): string {
 }
 
 /** The ActivityPub routes, mounted before the browser stack (no session, no form parsing, no CSRF). */
-export function activityPubRouter(ctx: DomainContext): Router {
+export function activityPubRouter(ctx: FederationContext): Router {
   const federation = apFederationFor(ctx);
   const origin = new URL(ctx.config.publicUrl).origin;
   const router = express.Router();
