@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { NOTICE_COLUMNS, toNoticeRecord, toProfileRecord } from './records.ts';
 import type { NoticeRecord, ProfileRecord } from './records.ts';
+import { publicAuthorsOnly } from './timelines.ts';
 import type { PageRequest } from './timelines.ts';
 
 // Both expressions must stay exactly as the indexes in the search migration define them.
@@ -20,9 +21,9 @@ export function noticeSearchQuery(db: Knex, text: string): Knex.QueryBuilder {
   return db('notices as n').whereRaw(`${NOTICE_VECTOR} @@ websearch_to_tsquery('simple', ?)`, [text]);
 }
 
-/** Notices matching a web-search text, newest first. */
+/** Notices matching a web-search text, newest first, but those of silenced and suspended people. */
 export async function searchNotices(db: Knex, text: string, page: PageRequest): Promise<NoticeRecord[]> {
-  const query = noticeSearchQuery(db, text).join('profiles as p', 'p.id', 'n.profile_id');
+  const query = publicAuthorsOnly(noticeSearchQuery(db, text).join('profiles as p', 'p.id', 'n.profile_id'));
   if (page.before !== undefined) query.where('n.id', '<', page.before);
   const rows = await query.select(NOTICE_COLUMNS).orderBy('n.id', 'desc').limit(page.limit);
   return rows.map(toNoticeRecord);

@@ -8,6 +8,7 @@ import { deleteSubscription, insertSubscription, isSubscribed, listSubscribers, 
 import type { DomainContext } from './context.ts';
 import { normalizeNickname } from './nicknames.ts';
 import { PAGE_SIZE } from './timelines.ts';
+import { checkNotSuspended } from './visibility.ts';
 
 // How many of a newly followed person's notices appear on the follower's home timeline at once.
 const BACKFILL_NOTICES = 40;
@@ -17,6 +18,7 @@ async function targetProfile(ctx: DomainContext, rawNickname: string): Promise<P
   if (nickname === '') throw new ValidationError({ nickname: 'Say whom to subscribe to.' });
   const profile = await getLocalProfileByNickname(ctx.db, nickname);
   if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  checkNotSuspended(profile);
   return profile;
 }
 
@@ -60,6 +62,7 @@ async function peoplePage(
 ): Promise<PeoplePage> {
   const profile = await getLocalProfileByNickname(ctx.db, nickname);
   if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  checkNotSuspended(profile);
   const [counts, rows] = await Promise.all([
     countProfileStats(ctx.db, profile.id),
     list(ctx.db, profile.id, { before, limit: PAGE_SIZE + 1 }),

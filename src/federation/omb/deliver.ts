@@ -4,6 +4,7 @@
 // and network errors are retried by the queue with backoff; other 4xx are permanent.
 import type { DomainContext, JobAttempt, JobHandler } from '../../domain/context.ts';
 import { endSubscription } from '../../domain/remote-profiles.ts';
+import { isSuspended } from '../../domain/lookups.ts';
 import { getRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
@@ -66,6 +67,7 @@ export const deliver: JobHandler = async (ctx, data, attempt) => {
 };
 
 async function deliverOnce(ctx: DomainContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
+  if (await isSuspended(ctx.db, delivery.subscribedId)) return; // suspended after the job was queued
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = (await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds)).filter(
     (l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url,

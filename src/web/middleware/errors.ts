@@ -3,7 +3,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpError, NotFoundError } from '../../errors.ts';
 
-const PAGES = new Set([400, 403, 404, 405, 409, 413, 415, 429, 500, 503]);
+const PAGES = new Set([400, 403, 404, 405, 409, 410, 413, 415, 429, 500, 503]);
 
 // Errors from the pg driver, knex and the network that mean "database unreachable right now".
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '57014', '53300', '08000', '08003', '08006']);
