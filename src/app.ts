@@ -16,12 +16,14 @@ import { formBody } from './web/middleware/form-body.ts';
 import { errorHandler, notFound } from './web/middleware/errors.ts';
 import { staticFiles } from './web/middleware/static-files.ts';
 import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
-import { DEFAULT_LOGIN_LIMITS } from './web/middleware/throttle.ts';
-import type { LoginLimits } from './web/middleware/throttle.ts';
+import { DEFAULT_LOGIN_LIMITS, DEFAULT_RECOVERY_LIMITS } from './web/middleware/throttle.ts';
+import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 import { authRoutes } from './web/routes/auth.ts';
 import { noticeRoutes } from './web/routes/notices.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
+import { emailSettingsRoutes } from './web/routes/email-settings.ts';
+import { passwordRecoveryRoutes } from './web/routes/password-recovery.ts';
 import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
 import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
 import { avatarRoutes } from './web/routes/avatars.ts';
@@ -44,11 +46,17 @@ import { inviteRoutes } from './web/routes/invites.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWS = path.join(ROOT, 'views');
 
+// The tokens of emailed links open an account (recovery) or bind an address: kept out of the access log.
+function withoutLinkTokens(url: string): string {
+  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress)\/)[^/?#]+/, '$1[token]');
+}
+
 export type AppDependencies = {
   ctx: DomainContext;
   sessionStore: Store;
   logger: Logger;
   loginLimits?: LoginLimits;
+  recoveryLimits?: RecoveryLimits;
 };
 
 /** The whole web application: middleware, routes and error pages. */
@@ -84,7 +92,7 @@ export function createApp(deps: AppDependencies): Express {
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: withoutLinkTokens(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -125,7 +133,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(timelineRoutes(ctx));
   const loginLimits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
   app.use(authRoutes(ctx, loginLimits));
+  app.use(passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS));
   app.use(settingsRoutes(ctx, loginLimits));
+  app.use(emailSettingsRoutes(ctx));
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));

@@ -45,6 +45,11 @@ export type Config = Readonly<{
   shutdownTimeoutSeconds: number;
   /** Seconds after which a job claimed by a worker that died (heartbeat lost) is failed and retried. */
   jobRecoverySeconds: number;
+  // --- email ---
+  /** SMTP server to send email through (smtp:// or smtps://, with credentials); undefined writes emails to the log instead. */
+  smtpUrl: string | undefined;
+  /** The From address of the emails the site sends. */
+  mailFrom: string;
   // --- moderation (issue 13) ---
   /** Whether people other than admins may create invite links (REGISTRATION=invite). */
   invitesByUsers: boolean;
@@ -132,6 +137,27 @@ function sessionSecretFrom(env: Env, dataDir: string): string {
   return secret;
 }
 
+function smtpUrlFrom(env: Env): string | undefined {
+  const raw = env.SMTP_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL'); // the value may hold a password: not repeated
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL');
+  return raw;
+}
+
+// A From address carrying no line breaks (it becomes a header); by default noreply at PUBLIC_URL's host.
+function mailFromFrom(env: Env, publicUrl: string, siteName: string): string {
+  const raw = env.MAIL_FROM || `"${siteName.replace(/["\\]/g, '')}" <noreply@${new URL(publicUrl).hostname}>`;
+  if (/[\u0000-\u001f\u007f]/.test(raw) || raw.length > 255) throw new ConfigError('MAIL_FROM must be one line of at most 255 characters');
+  if (!/@/.test(raw)) throw new ConfigError(`MAIL_FROM must contain an email address, got "${raw}"`);
+  return raw;
+}
+
 /** The password the admin command line was given in OSTRAKON_PASSWORD (kept out of argv and shell history), if any. */
 export function adminPasswordFromEnv(env: Env = process.env): string | undefined {
   return env.OSTRAKON_PASSWORD || undefined;
@@ -147,10 +173,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const publicUrl = publicUrlFrom(env, port);
   return Object.freeze({
     port,
     host: env.HOST || '0.0.0.0',
-    publicUrl: publicUrlFrom(env, port),
+    publicUrl,
     databaseUrl,
     dataDir,
     sessionSecret: sessionSecretFrom(env, dataDir),
@@ -168,6 +195,9 @@ export function loadConfig(env: Env = process.env): Config {
     // --- operations (issue 6) ---
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     jobRecoverySeconds: integer(env, 'JOB_RECOVERY_SECONDS', 30, 10, 3600), // pg-boss heartbeats need 10 or more
+    // --- email ---
+    smtpUrl: smtpUrlFrom(env),
+    mailFrom: mailFromFrom(env, publicUrl, siteName),
     // --- moderation (issue 13) ---
     invitesByUsers: flag(env, 'INVITES_BY_USERS', false),
     inviteDays: integer(env, 'INVITE_DAYS', 7, 1, 365),

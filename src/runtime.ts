@@ -13,7 +13,8 @@ import type { DomainContext } from './domain/context.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
-import type { LoginLimits } from './web/middleware/throttle.ts';
+import { createMailer } from './mail/mailer.ts';
+import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 
 export type Runtime = {
   config: Config;
@@ -30,14 +31,15 @@ export type Runtime = {
 };
 
 /** Starts the parts of Ostrakon that config.role asks for, sharing one database. */
-export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits } = {}): Promise<Runtime> {
+export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits } = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config);
   await database.migrate();
   const runsWorkers = config.role !== 'web';
+  const mailer = createMailer(config, logger);
   const jobs = await openJobQueue({
     url: database.url,
-    definitions: jobDefinitionsFor(config),
+    definitions: jobDefinitionsFor(config, mailer),
     pollSeconds: config.jobPollSeconds,
     logger,
     runMaintenance: runsWorkers,
@@ -56,7 +58,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     const PgStore = connectPgSimple(session);
     const store = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
     sessionStore = store;
-    app = createApp({ ctx, sessionStore: store, logger, loginLimits: options.loginLimits });
+    app = createApp({ ctx, sessionStore: store, logger, loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   }
 
   return {
@@ -69,6 +71,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     stopWorkers: (timeoutMs) => jobs.stopWorkers(timeoutMs),
     async close() {
       await jobs.stop(config.shutdownTimeoutSeconds * 1000);
+      mailer.close();
       sessionStore?.close(); // stops its pruning timer
       await sessionPool?.end();
       await database.close();

@@ -10,6 +10,7 @@ import type { DomainContext, JobSender } from '../domain/context.ts';
 import { openJobQueue } from '../jobs/queue.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { jobDefinitionsFor } from '../jobs/registry.ts';
+import { createMailer } from '../mail/mailer.ts';
 import { CliError } from './errors.ts';
 
 // Commands that never queue jobs get a sender that says so, instead of starting pg-boss for nothing.
@@ -52,11 +53,12 @@ export class CliSession {
     if (!this.#jobs) {
       const config = this.config();
       const database = await this.database();
+      const logger = pino({ level: config.logLevel }, pino.destination(2));
       this.#jobs = await openJobQueue({
         url: database.url,
-        definitions: jobDefinitionsFor(config),
+        definitions: jobDefinitionsFor(config, createMailer(config, logger)), // no workers here: the mailer is never used
         pollSeconds: config.jobPollSeconds,
-        logger: pino({ level: config.logLevel }, pino.destination(2)),
+        logger,
         runMaintenance: false,
         listenNotify: config.databaseUrl !== undefined,
       });

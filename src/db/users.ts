@@ -6,11 +6,17 @@ import type { ProfileRecord, UserRecord } from './records.ts';
 /** Creates a local profile and its user account; returns the new id. */
 export async function insertUser(
   db: Knex,
-  user: { nickname: string; passwordHash: string; email: string | null; isAdmin?: boolean; pendingReason?: string },
+  user: { nickname: string; passwordHash: string; email: string | null; pendingEmail?: string | null; isAdmin?: boolean; pendingReason?: string },
 ): Promise<number> {
   const [profile] = await db('profiles').insert({ nickname: user.nickname, is_local: true }).returning('id');
   const id = (profile as { id: number }).id;
-  await db('users').insert({ id, password_hash: user.passwordHash, email: user.email, is_admin: user.isAdmin ?? false,
+  await db('users').insert({
+    id,
+    password_hash: user.passwordHash,
+    email: user.email,
+    pending_email: user.pendingEmail ?? null,
+    is_admin: user.isAdmin ?? false,
+    // A sign-up waiting for approval (REGISTRATION=approval) has no approval time yet.
     ...(user.pendingReason !== undefined ? { approved_at: null, signup_reason: user.pendingReason } : {}),
   });
   return id;

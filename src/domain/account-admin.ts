@@ -6,7 +6,7 @@ import { deleteProfile, deleteUnreferencedRemoteProfiles, listRemoteContacts, li
 import type { UserSummary } from '../db/user-admin.ts';
 import { getUserByNickname, updatePasswordHash } from '../db/users.ts';
 import type { UserRecord } from '../db/records.ts';
-import type { DomainContext } from './context.ts';
+import type { Db, DomainContext } from './context.ts';
 import { normalizeNickname } from './nicknames.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 
@@ -19,16 +19,19 @@ async function existingUser(ctx: DomainContext, rawNickname: string): Promise<Us
   return user;
 }
 
+/** Replaces a user's password hash and ends every session of theirs (inside the caller's transaction); returns how many ended. */
+export async function replacePassword(trx: Db, userId: number, hash: string): Promise<number> {
+  await updatePasswordHash(trx, userId, hash);
+  return deleteSessionsOfUser(trx, userId);
+}
+
 /** Sets a new password (same rules as registration) and signs the user out of every session. */
 export async function resetPassword(ctx: DomainContext, rawNickname: string, password: string): Promise<{ user: UserRecord; sessionsEnded: number }> {
   const problem = passwordProblem(password);
   if (problem) throw new ValidationError({ password: problem });
   const user = await existingUser(ctx, rawNickname);
   const hash = await hashPassword(password, ctx.config.bcryptCost);
-  const sessionsEnded = await ctx.db.transaction(async (trx) => {
-    await updatePasswordHash(trx, user.id, hash);
-    return deleteSessionsOfUser(trx, user.id);
-  });
+  const sessionsEnded = await ctx.db.transaction((trx) => replacePassword(trx, user.id, hash));
   return { user, sessionsEnded };
 }
 

@@ -7,6 +7,7 @@ import { nicknameProblem, normalizeNickname } from './nicknames.ts';
 import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 import { isUniqueViolation } from './db-errors.ts';
 import { isInviteUsable, spendInvite } from '../db/invites.ts';
+import { emailProblem, queueConfirmation } from './email-addresses.ts';
 
 export type { UserRecord };
 
@@ -22,17 +23,10 @@ export async function inviteUsable(ctx: DomainContext, code: string): Promise<bo
   return /^[A-Za-z0-9_-]{1,64}$/.test(code) && isInviteUsable(ctx.db, code);
 }
 
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function emailProblem(email: string): string | undefined {
-  if (email === '') return undefined;
-  if (email.length > 255 || !EMAIL_PATTERN.test(email) || email.includes('\0')) return 'That does not look like an e-mail address.';
-  return undefined;
-}
-
 /**
  * Creates a local account; throws ValidationError (with a message per field) on bad input.
- * `byOperator`: the site's operator creates it (admin command line), so closed registration does not apply.
+ * `byOperator`: the site's operator creates it (admin command line), so closed registration does not
+ * apply and the address given is taken as confirmed; anyone else's address waits for its confirmation link.
  */
 export async function registerUser(ctx: DomainContext, input: Registration, options: { isAdmin?: boolean; byOperator?: boolean } = {}): Promise<UserRecord> {
   const mode = options.byOperator ? 'open' : ctx.config.registration;
@@ -62,16 +56,19 @@ export async function registerUser(ctx: DomainContext, input: Registration, opti
   if (await getUserByNickname(ctx.db, nickname)) throw taken;
   const passwordHash = await hashPassword(input.password, ctx.config.bcryptCost);
   try {
+    const confirmed = options.byOperator === true && email !== '';
     const id = await ctx.db.transaction(async (trx) => {
       const pending = mode === 'approval' ? { pendingReason: reason } : {};
-      const newId = await insertUser(trx, { nickname, passwordHash, email: email || null, isAdmin: options.isAdmin ?? false, ...pending });
+      const userId = await insertUser(trx, { nickname, passwordHash, email: confirmed ? email : null, pendingEmail: confirmed || email === '' ? null : email, isAdmin: options.isAdmin ?? false, ...pending });
       // Spent in the same transaction: two sign-ups racing for one invite cannot both succeed.
-      if (mode === 'invite' && !(await spendInvite(trx, input.inviteCode!, newId))) throw new ForbiddenError(INVITE_SPENT);
-      return newId;
+      if (mode === 'invite' && !(await spendInvite(trx, input.inviteCode!, userId))) throw new ForbiddenError(INVITE_SPENT);
+      if (!confirmed && email !== '') await queueConfirmation(ctx, trx, userId, email);
+      return userId;
     });
     return (await getUserById(ctx.db, id))!;
   } catch (error) {
-    if (isUniqueViolation(error)) throw taken; // lost a race with another registration
+    if (isUniqueViolation(error) && (await getUserByNickname(ctx.db, nickname))) throw taken; // lost a race with another registration
+    if (isUniqueViolation(error)) throw new ValidationError({ email: 'Another account here already has this address.' }, 409);
     throw error;
   }
 }

@@ -20,3 +20,15 @@ export const FEED_DELETIONS_PRUNE_JOB = 'feeds.prune-deletions';
 
 /** Delete sign-in attempt counters whose window has ended (runs on a schedule). */
 export const LOGIN_ATTEMPTS_PRUNE_JOB = 'login-attempts.prune';
+
+/** Email a confirmation link to the address a user gave (data: userId and the address). */
+export const EMAIL_CONFIRM_JOB = 'email.confirm-address';
+
+/** Email a password-recovery link to a user's confirmed address (data: userId). */
+export const EMAIL_RECOVER_JOB = 'email.recover-password';
+
+/** Tell a user by email that someone subscribed to them (data: userId, subscriberId). */
+export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
+
+/** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
+export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';

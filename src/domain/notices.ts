@@ -7,6 +7,7 @@ import { insertHomeEntry } from '../db/home-timelines.ts';
 import { getUserById, listLocalProfilesByNicknames } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
+import { queueMentionNotifications } from './email-notifications.ts';
 import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { parseId } from './ids.ts';
@@ -73,6 +74,9 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
     });
     await insertNoticeTags(trx, id, noticeTags(tokens));
     await insertMentions(trx, id, mentioned.map((p) => p.id));
+    // The people mentioned, and the author of the notice answered, may be told by email.
+    const addressed = mentioned.map((p) => p.id).concat(repliedTo?.author.isLocal ? [repliedTo.author.id] : []);
+    await queueMentionNotifications(ctx, trx, id, author.id, addressed);
     await insertHomeEntry(trx, author.id, id); // the author sees it at once; subscribers via the job
     await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
     await ctx.jobs.send(trx, NOTICE_DISTRIBUTE_JOB, { noticeId: id }); // to other servers, if anyone there listens

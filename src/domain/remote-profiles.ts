@@ -11,6 +11,7 @@ import { deleteSubscription, insertSubscription } from '../db/subscriptions.ts';
 import { listProfileNotices } from '../db/timelines.ts';
 import { getUserById } from '../db/users.ts';
 import type { Db, DomainContext } from './context.ts';
+import { queueSubscriberNotification } from './email-notifications.ts';
 import { parseId } from './ids.ts';
 import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB } from './jobs.ts';
@@ -89,10 +90,12 @@ export async function receiveRemoteNotice(
   return { noticeId: id, duplicate: false };
 }
 
-/** Records a subscription between a local and a remote profile (either way round). */
-export async function addSubscription(db: Db, subscriberId: number, subscribedId: number): Promise<void> {
+/** Records a subscription between a local and a remote profile (either way round); a local user subscribed to may be told by email. */
+export async function addSubscription(ctx: DomainContext, db: Db, subscriberId: number, subscribedId: number): Promise<void> {
   const added = await insertSubscription(db, subscriberId, subscribedId);
-  if (added && (await getUserById(db, subscriberId))) await backfillHome(db, subscriberId, subscribedId, BACKFILL_NOTICES);
+  if (!added) return;
+  if (await getUserById(db, subscriberId)) await backfillHome(db, subscriberId, subscribedId, BACKFILL_NOTICES);
+  await queueSubscriberNotification(ctx, db, subscriberId, subscribedId);
 }
 
 /** Ends a subscription (and clears a local subscriber's home timeline of that profile). */

@@ -6,6 +6,7 @@ import type { ProfileCounts } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { deleteSubscription, insertSubscription, isSubscribed, listSubscribers, listSubscriptions } from '../db/subscriptions.ts';
 import type { DomainContext } from './context.ts';
+import { queueSubscriberNotification } from './email-notifications.ts';
 import { normalizeNickname } from './nicknames.ts';
 import { PAGE_SIZE } from './timelines.ts';
 import { checkNotSuspended } from './visibility.ts';
@@ -27,7 +28,9 @@ export async function subscribe(ctx: DomainContext, userId: number, nickname: st
   const target = await targetProfile(ctx, nickname);
   if (target.id === userId) throw new ValidationError({ nickname: 'You cannot subscribe to yourself.' });
   await ctx.db.transaction(async (trx) => {
-    if (await insertSubscription(trx, userId, target.id)) await backfillHome(trx, userId, target.id, BACKFILL_NOTICES);
+    if (!(await insertSubscription(trx, userId, target.id))) return;
+    await backfillHome(trx, userId, target.id, BACKFILL_NOTICES);
+    await queueSubscriberNotification(ctx, trx, userId, target.id);
   });
   return target;
 }

@@ -6,6 +6,8 @@ import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
 import { ombJobDefinitions } from '../federation/omb/jobs.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
+import { mailJobDefinitions } from '../mail/jobs.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { JobDefinition } from './queue.ts';
 
 /** Job definitions by name. */
@@ -16,7 +18,7 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
   [LOGIN_ATTEMPTS_PRUNE_JOB]: { handler: loginAttemptJobHandlers[LOGIN_ATTEMPTS_PRUNE_JOB]!, retryLimit: 2, retryDelaySeconds: 60, cron: '29 * * * *' },
 };
 
-/** Every job definition for this configuration: the domain's and the federation modules'. */
-export function jobDefinitionsFor(config: Config): Readonly<Record<string, JobDefinition>> {
-  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config) };
+/** Every job definition for this configuration: the domain's, the federation modules' and the email jobs (sending through `mailer`). */
+export function jobDefinitionsFor(config: Config, mailer: Mailer): Readonly<Record<string, JobDefinition>> {
+  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config), ...mailJobDefinitions(mailer) };
 }

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
 import { startRuntime } from '../../src/runtime.ts';
 import type { Runtime } from '../../src/runtime.ts';
-import type { LoginLimits } from '../../src/web/middleware/throttle.ts';
+import type { LoginLimits, RecoveryLimits } from '../../src/web/middleware/throttle.ts';
 import { createTestDatabase } from './database.ts';
 
 export type TestServer = {
@@ -26,7 +26,7 @@ export type TestServer = {
 };
 
 /** A running server with its own fresh database; `env` overrides settings. */
-export async function startTestServer(options: { env?: Record<string, string>; loginLimits?: LoginLimits; hostname?: 'localhost' } = {}): Promise<TestServer> {
+export async function startTestServer(options: { env?: Record<string, string>; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; hostname?: 'localhost' } = {}): Promise<TestServer> {
   let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -47,7 +47,7 @@ export async function startTestServer(options: { env?: Record<string, string>; l
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const boot = () => startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits });
+  const boot = () => startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   let runtime = await boot();
   server.on('request', runtime.app!);
   let running = true;

@@ -35,6 +35,19 @@ describe('configuration', () => {
     assert.equal(loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://social.example/' }).publicUrl, 'https://social.example');
   });
 
+  it('reads the email settings: no SMTP_URL means the log; the From address defaults to noreply at the site', () => {
+    const plain = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://social.example', SITE_NAME: 'Agora' });
+    assert.equal(plain.smtpUrl, undefined);
+    assert.equal(plain.mailFrom, '"Agora" <noreply@social.example>');
+    const smtp = loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'smtps://user:secret@mail.example:465', MAIL_FROM: 'Agora <hello@social.example>' });
+    assert.equal(smtp.smtpUrl, 'smtps://user:secret@mail.example:465');
+    assert.equal(smtp.mailFrom, 'Agora <hello@social.example>');
+    assert.throws(() => loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'http://user:secret@mail.example' }), (error: Error) => error instanceof ConfigError && /SMTP_URL/.test(error.message) && !/secret/.test(error.message));
+    assert.throws(() => loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'not a url' }), /SMTP_URL/);
+    assert.throws(() => loadConfig({ DATA_DIR: dataDir, MAIL_FROM: 'a@example.org\r\nBcc: eve@example.org' }), /MAIL_FROM/);
+    assert.throws(() => loadConfig({ DATA_DIR: dataDir, MAIL_FROM: 'nobody' }), /MAIL_FROM/);
+  });
+
   it('reads the federation settings', () => {
     const config = loadConfig({ DATA_DIR: dataDir, ALLOW_PRIVATE_ADDRESSES: 'true', DELIVERY_RETRY_SECONDS: '5' });
     assert.equal(config.allowPrivateAddresses, true);

@@ -144,7 +144,7 @@ export async function finishRemoteSubscription(ctx: DomainContext, sessionId: st
       homepage: listener.homepage || null,
       avatarUrl: listener.avatar || null,
     });
-    await addSubscription(trx, listenerId, listenee.id);
+    await addSubscription(ctx, trx, listenerId, listenee.id);
     await upsertRemoteListener(trx, {
       subscriberId: listenerId,
       subscribedId: listenee.id,

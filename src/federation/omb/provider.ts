@@ -125,7 +125,7 @@ export async function onAccessToken(ctx: DomainContext, req: Request, params: Pa
     if ((await listConsumerKeysOfListenee(trx, listeneeId)).some((key) => key !== fields.consumerKey)) {
       throw new OmbError(403, 'oauth_problem=token_rejected: this listenee is already known here through another server');
     }
-    await addSubscription(trx, token.listenerId, listeneeId);
+    await addSubscription(ctx, trx, token.listenerId, listeneeId);
     const issued = await insertAccessToken(trx, { ...access, consumerKey: fields.consumerKey, subscriberId: token.listenerId, subscribedId: listeneeId });
     if (!issued) throw new OmbError(409, 'oauth_problem=token_rejected: the listener already subscribes to this listenee');
   });

@@ -31,8 +31,8 @@ function renderRegister(res: Response, status: number, values: RegisterValues, e
   res.status(status).render('auth/register', { title: 'Register', values, errors, action, approval, reasonMaxLength: SIGNUP_REASON_MAX_LENGTH });
 }
 
-function renderLogin(res: Response, status: number, values: { nickname: string; returnTo: string }, error?: string) {
-  res.status(status).render('auth/login', { title: 'Sign in', values, error });
+function renderLogin(res: Response, status: number, values: { nickname: string; returnTo: string }, error?: string, recovered = false) {
+  res.status(status).render('auth/login', { title: 'Sign in', values, error, recovered });
 }
 
 /** /main/register, /main/login and /main/logout. */
@@ -80,7 +80,7 @@ export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router
 
   router.get('/main/login', (req, res) => {
     if (res.locals.viewer) return res.redirect(303, `/${viewerOf(res).nickname}/all`);
-    renderLogin(res, 200, { nickname: '', returnTo: localReturnPath(queryParam(req.query, 'returnto'), '') });
+    renderLogin(res, 200, { nickname: '', returnTo: localReturnPath(queryParam(req.query, 'returnto'), '') }, undefined, queryParam(req.query, 'recovered') === '1');
   });
 
   router.post('/main/login', ...loginThrottle(ctx, loginLimits), async (req, res) => {
