@@ -80,6 +80,7 @@ describe('the report form', () => {
     const [remote] = await server.runtime.ctx.db('profiles')
       .insert({ nickname: 'spammer', is_local: false, uri: 'https://remote.example/spammer', profile_url: 'https://remote.example/spammer' })
       .returning('id');
+    assert.match((await bob.get(`/remote/${remote.id}`)).text, new RegExp(`href="/main/report\\?profile=${remote.id}"`), 'linked from their page here');
     const page = await bob.post('/main/report', { profile: String(remote.id), notice: '', reason: 'spam', comment: 'from elsewhere' });
     assert.equal(page.status, 200);
     const row = (await reports()).at(-1);
