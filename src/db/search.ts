@@ -37,10 +37,10 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Profiles (local and remote) whose nickname or full name matches, newest first. */
+/** Profiles (local and remote) whose nickname or full name matches, newest first; suspended people are left out. */
 export async function searchProfiles(db: Knex, match: NameMatch, page: PageRequest): Promise<ProfileRecord[]> {
   const escaped = escapeLike(match.text);
-  const query = db('profiles as p');
+  const query = db('profiles as p').whereNull('p.suspended_at');
   // Trigram indexes need three characters in a row, or a word start: "al" alone would read the whole index.
   if (match.mode === 'substring') query.whereRaw(`${PROFILE_NAMES} ILIKE ?`, [`%${escaped}%`]);
   else query.where((q) => q.whereRaw(`${PROFILE_NAMES} ILIKE ?`, [`${escaped}%`]).orWhereRaw(`${PROFILE_NAMES} ILIKE ?`, [`% ${escaped}%`]));

@@ -141,7 +141,12 @@ describe('suspending', () => {
   it('signs the person out, refuses their sign-in, answers 410 for their pages and notices, and is undone', async () => {
     const id = await latestNoticeId(server, 'eve');
     const visitor = new WebClient(server.url);
+    assert.equal((await bob.post('/main/subscribe', { subscribeto: 'eve', returnto: '/' })).status, 303);
+    assert.match((await visitor.get('/bob/subscriptions')).text, /href="\/eve"/);
+    assert.match((await visitor.get('/search/people?q=eve')).text, /href="\/eve"/);
     assert.equal((await admin.post('/admin/people/eve/suspend', { note: 'spam run' })).status, 303);
+    assert.doesNotMatch((await visitor.get('/bob/subscriptions')).text, /href="\/eve"/, 'gone from people lists');
+    assert.doesNotMatch((await visitor.get('/search/people?q=eve')).text, /href="\/eve"/, 'and from people search');
 
     const home = await eve.get('/eve/all');
     assert.equal(home.status, 410, 'the session is over, and the page is gone');
