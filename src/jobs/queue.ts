@@ -1,14 +1,14 @@
 // The job queue (pg-boss in the same Postgres): sending jobs inside transactions, and running workers.
 import { PgBoss } from 'pg-boss';
-import type { JobResult } from 'pg-boss';
+import type { Job, JobResult } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { DomainContext, JobHandler, JobSender } from '../domain/context.ts';
 
 const BATCH_SIZE = 10;
 
-export type JobDefinition = {
-  handler: JobHandler;
+export type JobDefinition<C extends DomainContext = DomainContext> = {
+  handler: JobHandler<C>;
   /** Retries with exponential backoff before the job is kept as failed. */
   retryLimit: number;
   retryDelaySeconds: number;
@@ -27,10 +27,10 @@ export type JobDefinition = {
   cron?: string;
 };
 
-export type JobQueue = {
+export type JobQueue<C extends DomainContext = DomainContext> = {
   sender: JobSender;
   /** Starts workers for every registered job (ROLE=worker or all). */
-  startWorkers(ctx: DomainContext): Promise<void>;
+  startWorkers(ctx: C): Promise<void>;
   /** Puts every job that failed for good back on its queue, with one more attempt; returns how many. */
   retryFailed(): Promise<number>;
   /** Stops claiming jobs and waits up to timeoutMs for running ones; those still running then are failed, so they are retried. Sending still works. */
@@ -66,9 +66,9 @@ async function transactionAdapter(db: Knex) {
 }
 
 /** Connects pg-boss, creates the queues and returns a sender; workers start separately. */
-export async function openJobQueue(options: {
+export async function openJobQueue<C extends DomainContext>(options: {
   url: string;
-  definitions: Readonly<Record<string, JobDefinition>>;
+  definitions: Readonly<Record<string, JobDefinition<C>>>;
   pollSeconds: number;
   logger: Logger;
   runMaintenance: boolean;
@@ -76,7 +76,7 @@ export async function openJobQueue(options: {
   listenNotify: boolean;
   /** A running job's heartbeat lapses after this long when its worker dies; it is then failed and retried. Unset: queues keep theirs. */
   recoverySeconds?: number;
-}): Promise<JobQueue> {
+}): Promise<JobQueue<C>> {
   const { listenNotify } = options;
   const boss = new PgBoss({
     connectionString: options.url,
@@ -127,23 +127,32 @@ export async function openJobQueue(options: {
         };
         // Batches keep throughput up where workers only poll (embedded mode); each job is still
         // settled on its own, so one failure retries only that job.
-        await boss.work<Record<string, unknown>>(
-          name,
-          { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, ...concurrency },
-          async (jobs) => {
-            const results: JobResult[] = [];
-            for (const job of jobs) {
-              try {
-                await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
-                results.push({ id: job.id, status: 'completed' });
-              } catch (error) {
-                options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
-                results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
-              }
+        const handle = async (jobs: Job<Record<string, unknown>>[]): Promise<JobResult[]> => {
+          const results: JobResult[] = [];
+          for (const job of jobs) {
+            try {
+              await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
+              results.push({ id: job.id, status: 'completed' });
+            } catch (error) {
+              options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+              results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
             }
-            return results;
-          },
-        );
+          }
+          return results;
+        };
+        const workOptions = { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, ...concurrency };
+        // pg-boss never bursts at a batch size of one (every fetch counts as "full"): each worker would
+        // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
+        // the workers of this queue that hold one (this one among them) ask for the next at once; a
+        // fetch that finds nothing falls back to the polling interval, and idle workers are left be.
+        const wakeBusyWorkers = () => {
+          for (const worker of boss.getWipData()) if (worker.name === name && worker.count > 0) boss.notifyWorker(worker.id);
+        };
+        await boss.work<Record<string, unknown>>(name, workOptions, async (jobs) => {
+          const results = await handle(jobs);
+          if (workOptions.batchSize === 1) wakeBusyWorkers();
+          return results;
+        });
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
     },

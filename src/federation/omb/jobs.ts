@@ -1,13 +1,13 @@
 // The OMB module's background jobs and their retry policies.
 import type { Config } from '../../config.ts';
 import type { JobHandler } from '../../domain/context.ts';
-import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../domain/jobs.ts';
+import type { FederationContext } from '../context.ts';
 import { purgeNonces, purgeRequestTokens } from '../../db/omb-tokens.ts';
 import { purgePendingSubscriptions } from '../../db/omb-listeners.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
 import { PENDING_LIFETIME_SECONDS } from './consumer.ts';
 import { deliver } from './deliver.ts';
-import { distributeNotice, distributeProfile, OMB_DELIVER_JOB } from './distribute.ts';
+import { OMB_DELIVER_JOB } from './distribute.ts';
 import { REQUEST_TOKEN_LIFETIME_SECONDS } from './provider.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from './verify.ts';
 
@@ -37,18 +37,16 @@ const cleanup: JobHandler = async (ctx) => {
   await purgePendingSubscriptions(ctx.db, PENDING_LIFETIME_SECONDS);
 };
 
-/** The OMB job definitions for this configuration. */
-export function ombJobDefinitions(config: Config): Record<string, JobDefinition> {
+/** OMB's own jobs for this configuration (its part of notice.distribute and profile.distribute is in protocol.ts). */
+export function ombJobDefinitions(config: Config): Record<string, JobDefinition<FederationContext>> {
   return {
-    [NOTICE_DISTRIBUTE_JOB]: { handler: distributeNotice, retryLimit: 10, retryDelaySeconds: 5 },
-    [PROFILE_DISTRIBUTE_JOB]: { handler: distributeProfile, retryLimit: 10, retryDelaySeconds: 5 },
     [OMB_DELIVER_JOB]: {
       handler: deliver,
       retryLimit: retriesCovering(config.deliveryRetrySeconds, DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS),
       retryDelaySeconds: config.deliveryRetrySeconds,
       retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,
       expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
-      localConcurrency: 8, // a slow host holds at most 2 of these
+      localConcurrency: 32, // a slow host holds at most 2 of these, so a few hung hosts leave most free
       localGroupConcurrency: 2,
       batchSize: 1, // a hung host must not hold up the deliveries claimed with it
       pollForRetries: true, // retries wait in the queue with a start time: notifications never announce them
