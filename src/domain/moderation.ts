@@ -20,6 +20,7 @@ import {
 import type { LogEntry, Registrant, Role } from '../db/moderation.ts';
 import type { Db, DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
+import { NOTICE_RETRACT_JOB } from './jobs.ts';
 import { normalizeNickname } from './nicknames.ts';
 
 export type { LogEntry, Registrant, Role };
@@ -103,7 +104,8 @@ export async function moderatorDeleteNotice(ctx: DomainContext, actor: UserRecor
   const note = cleanNote(rawNote);
   const notice = await noticeForModeration(ctx, rawId);
   await ctx.db.transaction(async (trx) => {
-    await deleteNoticeById(trx, notice.id);
+    const deleted = await deleteNoticeById(trx, notice.id);
+    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id });
     await insertLogEntry(trx, {
       actorId: actor.id,
       actorName: actor.nickname,

@@ -8,7 +8,7 @@ import { getUserById, listLocalProfilesByNicknames } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB } from './jobs.ts';
+import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { parseId } from './ids.ts';
 import { hasControlCharacters } from './text-rules.ts';
@@ -102,7 +102,9 @@ export async function deleteNotice(ctx: DomainContext, userId: number, rawId: st
   const user = await getUserById(ctx.db, userId);
   if (!canDeleteNotice(user, notice)) throw new ForbiddenError('You can only delete your own notices.');
   await ctx.db.transaction(async (trx) => {
-    await deleteNoticeById(trx, notice.id);
+    const deleted = await deleteNoticeById(trx, notice.id);
+    // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
+    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id });
     // Someone else's notice: a moderation action, kept in the audit log.
     if (user!.id !== notice.author.id) {
       const entry = { actorId: user!.id, actorName: user!.nickname, action: 'delete-notice', targetId: notice.author.id, targetName: notice.author.nickname };

@@ -9,6 +9,7 @@ import { getRegistrantByNickname, insertLogEntry } from '../db/moderation.ts';
 import type { NoticeRecord, ProfileRecord, UserRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
+import { NOTICE_RETRACT_JOB } from './jobs.ts';
 import { applyPersonAction, cleanNote } from './moderation.ts';
 
 export type { ReportRecord };
@@ -85,7 +86,9 @@ export async function closeReport(ctx: DomainContext, actor: UserRecord, rawId: 
   }
   await ctx.db.transaction(async (trx) => {
     if (!(await markReportClosed(trx, report.id, actor.id, action))) throw new HttpError(409, 'This report is already closed.');
-    if (action === 'delete-notice') await deleteNoticeById(trx, report.noticeId!);
+    if (action === 'delete-notice' && (await deleteNoticeById(trx, report.noticeId!)) && report.targetIsLocal) {
+      await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: report.noticeId!, authorId: report.targetId });
+    }
     if (action === 'silence' || action === 'suspend') await applyPersonAction(trx, report.targetId, action);
     await insertLogEntry(trx, {
       actorId: actor.id,
