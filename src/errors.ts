@@ -3,9 +3,12 @@
 /** An error whose message may be shown to the user, with the HTTP status it maps to. */
 export class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The error page's heading, when the status's own heading would mislead (a used link is not a removed page). */
+  readonly heading: string | undefined;
+  constructor(status: number, message: string, heading?: string) {
     super(message);
     this.status = status;
+    this.heading = heading;
   }
 }
 

@@ -155,6 +155,7 @@ describe('suspending', () => {
       const page = await visitor.get(path);
       assert.equal(page.status, 410, path);
       assert.match(textOf(page.text), /suspended|removed/);
+      if (path !== '/eve/rss') assert.doesNotMatch(textOf(page.text), /link no longer works/, `${path}: a removed page is not called a used link`);
     }
     assert.ok(!noticeIds((await visitor.get('/')).text).includes(id));
     assert.ok(!noticeIds((await bob.get('/bob/all')).text).includes(id));
