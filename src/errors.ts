@@ -3,9 +3,12 @@
 /** An error whose message may be shown to the user, with the HTTP status it maps to. */
 export class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The error page's heading, when the status's own heading would mislead (a used link is not a removed page). */
+  readonly heading: string | undefined;
+  constructor(status: number, message: string, heading?: string) {
     super(message);
     this.status = status;
+    this.heading = heading;
   }
 }
 
@@ -36,5 +39,12 @@ export class ValidationError extends HttpError {
 export class UnavailableError extends HttpError {
   constructor(message = 'The service is briefly unavailable. Please try again in a moment.') {
     super(503, message);
+  }
+}
+
+/** 410: the thing existed but has been removed (a suspended person's pages and notices). */
+export class GoneError extends HttpError {
+  constructor(message = 'This page has been removed.') {
+    super(410, message);
   }
 }

@@ -15,9 +15,14 @@ function withAuthors(query: Knex.QueryBuilder, idColumn: string, page: PageReque
     .then((rows: Record<string, unknown>[]) => rows.map(toNoticeRecord));
 }
 
-/** Every local notice. */
+/** Keeps silenced and suspended people's notices off a public list (the author is joined as p). */
+export function publicAuthorsOnly(query: Knex.QueryBuilder): Knex.QueryBuilder {
+  return query.whereNull('p.silenced_at').whereNull('p.suspended_at');
+}
+
+/** Every local notice, but those of silenced and suspended people. */
 export function listPublicNotices(db: Knex, page: PageRequest): Promise<NoticeRecord[]> {
-  return withAuthors(db('notices as n').where('n.is_local', true), 'n.id', page);
+  return withAuthors(publicAuthorsOnly(db('notices as n').where('n.is_local', true)), 'n.id', page);
 }
 
 /** The notices a profile wrote. */
@@ -29,9 +34,18 @@ export function listProfileNotices(db: Knex, profileId: number, page: PageReques
 // a subquery with its own LIMIT, then the notices and authors for just those. Joined directly,
 // Postgres may merge-join the whole list with every notice, newest first: for a reader whose
 // entries are all old (someone following a few quiet accounts) that read a million notices a page.
-function sideTablePage(db: Knex, table: string, ownerColumn: string, owner: number | string, page: PageRequest): Promise<NoticeRecord[]> {
+// Moderated authors are left out inside the subquery, so that a page still has its full length:
+// a lookup per entry read, and nearly always none is hidden.
+function sideTablePage(db: Knex, table: string, ownerColumn: string, owner: number | string, page: PageRequest, hide: 'suspended' | 'silenced-or-suspended'): Promise<NoticeRecord[]> {
   const ids = db(table).select('notice_id').where(ownerColumn, owner).orderBy('notice_id', 'desc').limit(page.limit);
   if (page.before !== undefined) ids.where('notice_id', '<', page.before);
+  ids.whereNotExists(
+    db('notices as hn')
+      .join('profiles as hp', 'hp.id', 'hn.profile_id')
+      .whereRaw(`hn.id = ${table}.notice_id`)
+      .andWhere((q) => (hide === 'suspended' ? q.whereNotNull('hp.suspended_at') : q.whereNotNull('hp.suspended_at').orWhereNotNull('hp.silenced_at')))
+      .select(db.raw('1')),
+  );
   return db
     .from(ids.as('l'))
     .join('notices as n', 'n.id', 'l.notice_id')
@@ -43,17 +57,17 @@ function sideTablePage(db: Knex, table: string, ownerColumn: string, owner: numb
 
 /** A user's home timeline, as fanned out on write. */
 export function listHomeNotices(db: Knex, userId: number, page: PageRequest): Promise<NoticeRecord[]> {
-  return sideTablePage(db, 'home_timeline_entries', 'user_id', userId, page);
+  return sideTablePage(db, 'home_timeline_entries', 'user_id', userId, page, 'suspended');
 }
 
 /** Notices that mention a profile. */
 export function listMentionNotices(db: Knex, profileId: number, page: PageRequest): Promise<NoticeRecord[]> {
-  return sideTablePage(db, 'mentions', 'profile_id', profileId, page);
+  return sideTablePage(db, 'mentions', 'profile_id', profileId, page, 'suspended');
 }
 
-/** Notices carrying a tag. */
+/** Notices carrying a tag, but those of silenced and suspended people. */
 export function listTagNotices(db: Knex, tag: string, page: PageRequest): Promise<NoticeRecord[]> {
-  return sideTablePage(db, 'notice_tags', 'tag', tag, page);
+  return sideTablePage(db, 'notice_tags', 'tag', tag, page, 'silenced-or-suspended');
 }
 
 /** The notices of a conversation, oldest first (threads are read top-down). */
@@ -62,6 +76,7 @@ export async function listConversationNotices(db: Knex, conversationId: number, 
     .join('profiles as p', 'p.id', 'n.profile_id')
     .select(NOTICE_COLUMNS)
     .where('n.conversation_id', conversationId)
+    .whereNull('p.suspended_at')
     .orderBy('n.id', 'asc')
     .limit(limit);
   return rows.map(toNoticeRecord);

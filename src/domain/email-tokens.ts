@@ -16,7 +16,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/; // base64url of 32 bytes
 /** 410: a link whose token was used already, has expired, or never existed. */
 export class LinkGoneError extends HttpError {
   constructor(message: string) {
-    super(410, message);
+    super(410, message, 'This link no longer works');
   }
 }
 

@@ -20,10 +20,10 @@ function isDatabaseUnavailable(error: unknown): boolean {
 // invalid_byte_sequence_for_encoding-like errors: character_not_in_repertoire, untranslatable_character.
 const INVALID_TEXT_CODES = new Set(['22021', '22P05']);
 
-type Classified = { status: number; message: string };
+type Classified = { status: number; message: string; heading?: string };
 
 function classify(error: unknown): Classified {
-  if (error instanceof HttpError) return { status: error.status, message: error.message };
+  if (error instanceof HttpError) return { status: error.status, message: error.message, heading: error.heading };
   const candidate = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown; type?: unknown };
   const status = Number(candidate?.status ?? candidate?.statusCode);
   // Errors from Express's own parsers (malformed URL, bad or oversized body) are the client's.
@@ -68,9 +68,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const classified = classify(error);
     if (!begin(logger, error, req, res, classified)) return;
-    const { status, message } = classified;
+    const { status, message, heading } = classified;
     const page = PAGES.has(status) ? String(status) : status >= 500 ? '500' : '400';
-    res.render(`errors/${page}`, { title: message, status, message }, (renderError, html) => {
+    res.render(`errors/${page}`, { title: message, status, message, pageHeading: heading }, (renderError, html) => {
       if (renderError) {
         // The page itself failed (e.g. the database went away while rendering the header).
         res.type('text/plain').send(message);
