@@ -2,13 +2,13 @@
 // listener's token behind that URL until one is accepted, and classified (reference §8.1):
 // success and "Duplicate notice" are done; 403 ends that listener's subscription; 408, 429, 5xx
 // and network errors are retried by the queue with backoff; other 4xx are permanent.
-import type { DomainContext, JobAttempt, JobHandler } from '../../domain/context.ts';
-import { endSubscription } from '../../domain/remote-profiles.ts';
+import type { JobAttempt, JobHandler } from '../../domain/context.ts';
+import type { FederationContext } from '../context.ts';
+import { endSubscription } from '../../domain/subscriptions.ts';
 import { getRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
 import { OutboundError } from '../http-client.ts';
-import { httpClientFor } from './client.ts';
 import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
 import { OMB_DELIVER_JOB } from './distribute.ts';
 import type { Delivery } from './distribute.ts';
@@ -22,10 +22,10 @@ function accepted(body: string): boolean {
   return decodeForm(body)?.omb_version === OMB_VERSION || body.includes(OMB_SUCCESS_BODY);
 }
 
-async function post(ctx: DomainContext, delivery: Delivery, listener: RemoteListener): Promise<Outcome> {
+async function post(ctx: FederationContext, delivery: Delivery, listener: RemoteListener): Promise<Outcome> {
   let response;
   try {
-    response = await postSigned(httpClientFor(ctx.config), delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, delivery.params);
+    response = await postSigned(ctx.http, delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, delivery.params);
   } catch (error) {
     if (error instanceof OutboundError) return { result: error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient', error: error.message };
     throw error;
@@ -39,7 +39,7 @@ async function post(ctx: DomainContext, delivery: Delivery, listener: RemoteList
   return { result: 'permanent', error: summary };
 }
 
-async function keepDead(ctx: DomainContext, delivery: Delivery, attempts: number, error: string): Promise<void> {
+async function keepDead(ctx: FederationContext, delivery: Delivery, attempts: number, error: string): Promise<void> {
   await insertDeadDelivery(ctx.db, { jobName: OMB_DELIVER_JOB, data: delivery, target: delivery.url, attempts, lastError: error });
 }
 
@@ -54,7 +54,7 @@ function parseDelivery(data: Record<string, unknown>): Delivery {
 }
 
 /** The omb.deliver job. */
-export const deliver: JobHandler = async (ctx, data, attempt) => {
+export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt) => {
   const delivery = parseDelivery(data);
   try {
     await deliverOnce(ctx, delivery, attempt);
@@ -65,7 +65,7 @@ export const deliver: JobHandler = async (ctx, data, attempt) => {
   }
 };
 
-async function deliverOnce(ctx: DomainContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
+async function deliverOnce(ctx: FederationContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = (await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds)).filter(
     (l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url,
