@@ -37,6 +37,11 @@ import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
 import { pageRouters, serverRouters } from './federation/core.ts';
 import type { FederationProtocol } from './federation/core.ts';
+import { isStaff } from './domain/moderation.ts';
+import { mayInvite } from './domain/invites.ts';
+import { adminRoutes } from './web/routes/admin.ts';
+import { reportRoutes } from './web/routes/reports.ts';
+import { inviteRoutes } from './web/routes/invites.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const VIEWS = path.join(ROOT, 'views');
@@ -76,7 +81,7 @@ export function createApp(deps: AppDependencies): Express {
   app.engine('ejs', (file, data, done) => ejs.renderFile(file, data as ejs.Data, { root: VIEWS, cache: true }, done));
   app.set('view cache', true);
   // Defaults for pages rendered before the per-request locals are set (early errors).
-  Object.assign(app.locals, { siteName: config.siteName, me: undefined, currentPath: '/', registrationOpen: config.registration === 'open', csrfToken: () => '' });
+  Object.assign(app.locals, { siteName: config.siteName, me: undefined, currentPath: '/', registrationOpen: config.registration === 'open' || config.registration === 'approval', registrationMode: config.registration, csrfToken: () => '' });
 
   app.use(healthRoutes(ctx)); // before logging and sessions: probes every few seconds need neither
   app.use(
@@ -128,9 +133,11 @@ export function createApp(deps: AppDependencies): Express {
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
     const viewer = res.locals.viewer;
-    res.locals.me = viewer ? { nickname: viewer.nickname, isAdmin: viewer.isAdmin } : undefined;
+    res.locals.me = viewer
+      ? { nickname: viewer.nickname, isAdmin: viewer.isAdmin, isStaff: isStaff(viewer), mayInvite: config.registration === 'invite' && mayInvite(ctx, viewer) }
+      : undefined;
     res.locals.currentPath = req.path;
-    res.locals.registrationOpen = config.registration === 'open';
+    res.locals.registrationOpen = config.registration === 'open' || config.registration === 'approval';
     next();
   });
 
@@ -147,6 +154,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(avatarRoutes(ctx));
   app.use(noticeRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
+  app.use(reportRoutes(ctx));
+  app.use(inviteRoutes(ctx));
+  app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
   app.use(remoteProfileRoutes(ctx));
   app.use(searchRoutes(ctx));
   app.use(tagRoutes(ctx));

@@ -22,8 +22,8 @@ export type Config = Readonly<{
   siteName: string;
   /** Longest notice, in Unicode code points. */
   noticeMaxLength: number;
-  /** Whether strangers may create accounts. */
-  registration: 'open' | 'closed';
+  /** Who may create accounts: anyone, nobody, holders of an invite link, or anyone once an admin approves. */
+  registration: RegistrationMode;
   /** Which parts this process runs: the web server, the job workers, or both. */
   role: Role;
   /** pino log level. */
@@ -50,7 +50,24 @@ export type Config = Readonly<{
   smtpUrl: string | undefined;
   /** The From address of the emails the site sends. */
   mailFrom: string;
+  // --- moderation (issue 13) ---
+  /** Whether people other than admins may create invite links (REGISTRATION=invite). */
+  invitesByUsers: boolean;
+  /** Days an invite link stays valid. */
+  inviteDays: number;
+  /** Notices one person may post per hour. */
+  noticesPerHour: number;
+  /** Accounts one address may register per day. */
+  registrationsPerDay: number;
+  /** Reports one person may file per day. */
+  reportsPerDay: number;
+  /** Minutes within which the same text from the same person is refused as a duplicate (0: never). */
+  duplicateNoticeMinutes: number;
 }>;
+
+/** The registration modes. */
+export const REGISTRATION_MODES = ['open', 'closed', 'invite', 'approval'] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
 export class ConfigError extends Error {}
 
@@ -166,7 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret: sessionSecretFrom(env, dataDir),
     siteName,
     noticeMaxLength: integer(env, 'NOTICE_MAX_LENGTH', 140, 1, 10000),
-    registration: oneOf(env, 'REGISTRATION', ['open', 'closed'] as const, 'open'),
+    registration: oneOf(env, 'REGISTRATION', REGISTRATION_MODES, 'open'),
     role: oneOf(env, 'ROLE', ['web', 'worker', 'all'] as const, 'all'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     trustProxy: trustProxyFrom(env),
@@ -181,5 +198,12 @@ export function loadConfig(env: Env = process.env): Config {
     // --- email ---
     smtpUrl: smtpUrlFrom(env),
     mailFrom: mailFromFrom(env, publicUrl, siteName),
+    // --- moderation (issue 13) ---
+    invitesByUsers: flag(env, 'INVITES_BY_USERS', false),
+    inviteDays: integer(env, 'INVITE_DAYS', 7, 1, 365),
+    noticesPerHour: integer(env, 'NOTICES_PER_HOUR', 60, 1, 100000),
+    registrationsPerDay: integer(env, 'REGISTRATIONS_PER_DAY', 5, 1, 100000),
+    reportsPerDay: integer(env, 'REPORTS_PER_DAY', 20, 1, 100000),
+    duplicateNoticeMinutes: integer(env, 'DUPLICATE_NOTICE_MINUTES', 5, 0, 1440),
   });
 }

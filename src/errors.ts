@@ -38,3 +38,10 @@ export class UnavailableError extends HttpError {
     super(503, message);
   }
 }
+
+/** 410: the thing existed but has been removed (a suspended person's pages and notices). */
+export class GoneError extends HttpError {
+  constructor(message = 'This page has been removed.') {
+    super(410, message);
+  }
+}

@@ -1,6 +1,7 @@
 // Accounts: create-user, reset-password, delete-user, list-users.
 import { registerUser } from '../domain/accounts.ts';
 import { deleteAccount, listAccounts, resetPassword } from '../domain/account-admin.ts';
+import { ROLES, setRole } from '../domain/moderation.ts';
 import { forgetDeadDeliveriesOf } from '../federation/dead-letters.ts';
 import { nicknameProblem, normalizeNickname } from '../domain/nicknames.ts';
 import { CliError, UsageError } from './errors.ts';
@@ -84,5 +85,19 @@ const listUsers: Command = {
   },
 };
 
+const setRoleCommand: Command = {
+  name: 'set-role',
+  summary: 'Make a user an admin, a moderator, or an ordinary user',
+  usage: '<nickname> admin|moderator|user',
+  details: ['Admins and moderators see the moderation pages under /admin; only admins approve sign-ups, make invites and read the log.'],
+  positionals: ['nickname', 'role'],
+  options: {},
+  async run(session, { positionals: [nickname, role] }, io) {
+    if (!(ROLES as readonly string[]).includes(role!)) throw new UsageError(`The role must be one of ${ROLES.join(', ')}, not “${role}”.`);
+    const user = await setRole(await session.context(), nickname!, role!);
+    io.out(`${user.nickname} is now ${role === 'user' ? 'an ordinary user' : `a${role === 'admin' ? 'n' : ''} ${role}`}.`);
+  },
+};
+
 /** The account commands. */
-export const userCommands: readonly Command[] = [createUser, resetPasswordCommand, deleteUser, listUsers];
+export const userCommands: readonly Command[] = [createUser, resetPasswordCommand, deleteUser, listUsers, setRoleCommand];

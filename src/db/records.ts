@@ -14,6 +14,10 @@ export type ProfileRecord = {
   avatarUrl: string | null;
   /** Key of the stored avatar files (a local upload, or our copy of a remote avatar), or null. */
   avatarKey: string | null;
+  /** When moderators silenced this person (kept off public pages), or null. */
+  silencedAt: Date | null;
+  /** When moderators suspended this person (no sign-in, pages gone, no deliveries), or null. */
+  suspendedAt: Date | null;
   createdAt: Date;
 };
 
@@ -21,6 +25,9 @@ export type UserRecord = ProfileRecord & {
   passwordHash: string;
   email: string | null;
   isAdmin: boolean;
+  isModerator: boolean;
+  /** False while a sign-up waits for an admin's approval. */
+  approved: boolean;
 };
 
 export type AuthorRecord = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarUrl' | 'avatarKey'>;
@@ -55,6 +62,8 @@ export function toProfileRecord(row: Row): ProfileRecord {
     profileUrl: row.profile_url as string | null,
     avatarUrl: (row.avatar_url as string | null | undefined) ?? null,
     avatarKey: (row.avatar_key as string | null | undefined) ?? null,
+    silencedAt: (row.silenced_at as Date | null | undefined) ?? null,
+    suspendedAt: (row.suspended_at as Date | null | undefined) ?? null,
     createdAt: row.created_at as Date,
   };
 }
@@ -66,6 +75,8 @@ export function toUserRecord(row: Row): UserRecord {
     passwordHash: row.password_hash as string,
     email: row.email as string | null,
     isAdmin: row.is_admin as boolean,
+    isModerator: (row.is_moderator as boolean | undefined) ?? false,
+    approved: row.approved_at !== null,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { NOTICE_COLUMNS, toNoticeRecord, toProfileRecord } from './records.ts';
 import type { NoticeRecord, ProfileRecord } from './records.ts';
+import { publicAuthorsOnly } from './timelines.ts';
 import type { PageRequest } from './timelines.ts';
 
 // Both expressions must stay exactly as the indexes in the search migration define them.
@@ -20,9 +21,9 @@ export function noticeSearchQuery(db: Knex, text: string): Knex.QueryBuilder {
   return db('notices as n').whereRaw(`${NOTICE_VECTOR} @@ websearch_to_tsquery('simple', ?)`, [text]);
 }
 
-/** Notices matching a web-search text, newest first. */
+/** Notices matching a web-search text, newest first, but those of silenced and suspended people. */
 export async function searchNotices(db: Knex, text: string, page: PageRequest): Promise<NoticeRecord[]> {
-  const query = noticeSearchQuery(db, text).join('profiles as p', 'p.id', 'n.profile_id');
+  const query = publicAuthorsOnly(noticeSearchQuery(db, text).join('profiles as p', 'p.id', 'n.profile_id'));
   if (page.before !== undefined) query.where('n.id', '<', page.before);
   const rows = await query.select(NOTICE_COLUMNS).orderBy('n.id', 'desc').limit(page.limit);
   return rows.map(toNoticeRecord);
@@ -36,10 +37,10 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Profiles (local and remote) whose nickname or full name matches, newest first. */
+/** Profiles (local and remote) whose nickname or full name matches, newest first; suspended people are left out. */
 export async function searchProfiles(db: Knex, match: NameMatch, page: PageRequest): Promise<ProfileRecord[]> {
   const escaped = escapeLike(match.text);
-  const query = db('profiles as p');
+  const query = db('profiles as p').whereNull('p.suspended_at');
   // Trigram indexes need three characters in a row, or a word start: "al" alone would read the whole index.
   if (match.mode === 'substring') query.whereRaw(`${PROFILE_NAMES} ILIKE ?`, [`%${escaped}%`]);
   else query.where((q) => q.whereRaw(`${PROFILE_NAMES} ILIKE ?`, [`${escaped}%`]).orWhereRaw(`${PROFILE_NAMES} ILIKE ?`, [`% ${escaped}%`]));

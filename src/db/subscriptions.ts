@@ -26,17 +26,17 @@ export async function isSubscribed(db: Knex, subscriberId: number, subscribedId:
 
 type PeoplePage = { before: number | undefined; limit: number };
 
-/** Profiles that `profileId` subscribes to, by descending profile id. */
+/** Profiles that `profileId` subscribes to, by descending profile id (suspended people left out). */
 export async function listSubscriptions(db: Knex, profileId: number, page: PeoplePage): Promise<ProfileRecord[]> {
-  const query = db('subscriptions as s').join('profiles as p', 'p.id', 's.subscribed_id').where('s.subscriber_id', profileId);
+  const query = db('subscriptions as s').join('profiles as p', 'p.id', 's.subscribed_id').where('s.subscriber_id', profileId).whereNull('p.suspended_at');
   if (page.before !== undefined) query.where('s.subscribed_id', '<', page.before);
   const rows = await query.select('p.*').orderBy('s.subscribed_id', 'desc').limit(page.limit);
   return rows.map(toProfileRecord);
 }
 
-/** Profiles that subscribe to `profileId`, by descending profile id. */
+/** Profiles that subscribe to `profileId`, by descending profile id (suspended people left out). */
 export async function listSubscribers(db: Knex, profileId: number, page: PeoplePage): Promise<ProfileRecord[]> {
-  const query = db('subscriptions as s').join('profiles as p', 'p.id', 's.subscriber_id').where('s.subscribed_id', profileId);
+  const query = db('subscriptions as s').join('profiles as p', 'p.id', 's.subscriber_id').where('s.subscribed_id', profileId).whereNull('p.suspended_at');
   if (page.before !== undefined) query.where('s.subscriber_id', '<', page.before);
   const rows = await query.select('p.*').orderBy('s.subscriber_id', 'desc').limit(page.limit);
   return rows.map(toProfileRecord);

@@ -18,6 +18,11 @@ function run(db: Knex, statements: [Statement, Statement], owner: number | strin
   return runPrepared(db, statement, { owner, before: page.before, limit: page.limit }).then((rows) => rows.map(toNoticeRecord));
 }
 
+/** Keeps silenced and suspended people's notices off a public list (the author is joined as p). */
+export function publicAuthorsOnly(query: Knex.QueryBuilder): Knex.QueryBuilder {
+  return query.whereNull('p.silenced_at').whereNull('p.suspended_at');
+}
+
 // A keyset page of notices joined with their authors.
 function ownList(where: (query: Knex.QueryBuilder, owner: number) => Knex.QueryBuilder): [Statement, Statement] {
   return pair((db, v, older) => {
@@ -27,10 +32,10 @@ function ownList(where: (query: Knex.QueryBuilder, owner: number) => Knex.QueryB
   });
 }
 
-const PUBLIC = ownList((query) => query.where('n.is_local', true));
+const PUBLIC = ownList((query) => publicAuthorsOnly(query.where('n.is_local', true)));
 const PROFILE = ownList((query, owner) => query.where('n.profile_id', owner));
 
-/** Every local notice. */
+/** Every local notice, but those of silenced and suspended people. */
 export function listPublicNotices(db: Knex, page: PageRequest): Promise<NoticeRecord[]> {
   return run(db, PUBLIC, undefined, page);
 }
@@ -44,10 +49,19 @@ export function listProfileNotices(db: Knex, profileId: number, page: PageReques
 // a subquery with its own LIMIT, then the notices and authors for just those. Joined directly,
 // Postgres may merge-join the whole list with every notice, newest first: for a reader whose
 // entries are all old (someone following a few quiet accounts) that read a million notices a page.
-function sideTable(table: string, ownerColumn: string): [Statement, Statement] {
+// Moderated authors are left out inside the subquery, so that a page still has its full length:
+// a lookup per entry read, and nearly always none is hidden.
+function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'silenced-or-suspended'): [Statement, Statement] {
   return pair((db, v, older) => {
     const ids = db(table).select('notice_id').where(ownerColumn, v.owner).orderBy('notice_id', 'desc').limit(v.limit);
     if (older) ids.where('notice_id', '<', v.before);
+    ids.whereNotExists(
+      db('notices as hn')
+        .join('profiles as hp', 'hp.id', 'hn.profile_id')
+        .whereRaw(`hn.id = ${table}.notice_id`)
+        .andWhere((q) => (hide === 'suspended' ? q.whereNotNull('hp.suspended_at') : q.whereNotNull('hp.suspended_at').orWhereNotNull('hp.silenced_at')))
+        .select(db.raw('1')),
+    );
     return db
       .from(ids.as('l'))
       .join('notices as n', 'n.id', 'l.notice_id')
@@ -57,9 +71,9 @@ function sideTable(table: string, ownerColumn: string): [Statement, Statement] {
   });
 }
 
-const HOME = sideTable('home_timeline_entries', 'user_id');
-const MENTIONS = sideTable('mentions', 'profile_id');
-const TAGS = sideTable('notice_tags', 'tag');
+const HOME = sideTable('home_timeline_entries', 'user_id', 'suspended');
+const MENTIONS = sideTable('mentions', 'profile_id', 'suspended');
+const TAGS = sideTable('notice_tags', 'tag', 'silenced-or-suspended');
 
 /** A user's home timeline, as fanned out on write. */
 export function listHomeNotices(db: Knex, userId: number, page: PageRequest): Promise<NoticeRecord[]> {
@@ -71,7 +85,7 @@ export function listMentionNotices(db: Knex, profileId: number, page: PageReques
   return run(db, MENTIONS, profileId, page);
 }
 
-/** Notices carrying a tag. */
+/** Notices carrying a tag, but those of silenced and suspended people. */
 export function listTagNotices(db: Knex, tag: string, page: PageRequest): Promise<NoticeRecord[]> {
   return run(db, TAGS, tag, page);
 }
@@ -82,6 +96,7 @@ export async function listConversationNotices(db: Knex, conversationId: number, 
     .join('profiles as p', 'p.id', 'n.profile_id')
     .select(NOTICE_COLUMNS)
     .where('n.conversation_id', conversationId)
+    .whereNull('p.suspended_at')
     .orderBy('n.id', 'asc')
     .limit(limit);
   return rows.map(toNoticeRecord);

@@ -7,16 +7,24 @@ import { prepare, runPrepared } from './prepared.ts';
 /** Creates a local profile and its user account; returns the new id. */
 export async function insertUser(
   db: Knex,
-  user: { nickname: string; passwordHash: string; email: string | null; pendingEmail?: string | null; isAdmin?: boolean },
+  user: { nickname: string; passwordHash: string; email: string | null; pendingEmail?: string | null; isAdmin?: boolean; pendingReason?: string },
 ): Promise<number> {
   const [profile] = await db('profiles').insert({ nickname: user.nickname, is_local: true }).returning('id');
   const id = (profile as { id: number }).id;
-  await db('users').insert({ id, password_hash: user.passwordHash, email: user.email, pending_email: user.pendingEmail ?? null, is_admin: user.isAdmin ?? false });
+  await db('users').insert({
+    id,
+    password_hash: user.passwordHash,
+    email: user.email,
+    pending_email: user.pendingEmail ?? null,
+    is_admin: user.isAdmin ?? false,
+    // A sign-up waiting for approval (REGISTRATION=approval) has no approval time yet.
+    ...(user.pendingReason !== undefined ? { approved_at: null, signup_reason: user.pendingReason } : {}),
+  });
   return id;
 }
 
 function selectUsers(db: Knex) {
-  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('p.*', 'u.password_hash', 'u.email', 'u.is_admin');
+  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('p.*', 'u.password_hash', 'u.email', 'u.is_admin', 'u.is_moderator', 'u.approved_at');
 }
 
 /** The local user with this nickname, or undefined. */

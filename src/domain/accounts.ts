@@ -6,11 +6,22 @@ import type { DomainContext } from './context.ts';
 import { nicknameProblem, normalizeNickname } from './nicknames.ts';
 import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 import { isUniqueViolation } from './db-errors.ts';
+import { isInviteUsable, spendInvite } from '../db/invites.ts';
 import { emailProblem, queueConfirmation } from './email-addresses.ts';
 
 export type { UserRecord };
 
-export type Registration = { nickname: string; password: string; confirm?: string; email?: string };
+export type Registration = { nickname: string; password: string; confirm?: string; email?: string; inviteCode?: string; reason?: string };
+
+/** Longest reason a person may give when asking to join in approval mode. */
+export const SIGNUP_REASON_MAX_LENGTH = 500;
+
+const INVITE_SPENT = 'This invite link has already been used or has expired. Ask for a new one.';
+
+/** Whether an invite code can still be used to register. */
+export async function inviteUsable(ctx: DomainContext, code: string): Promise<boolean> {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(code) && isInviteUsable(ctx.db, code);
+}
 
 /**
  * Creates a local account; throws ValidationError (with a message per field) on bad input.
@@ -18,8 +29,10 @@ export type Registration = { nickname: string; password: string; confirm?: strin
  * apply and the address given is taken as confirmed; anyone else's address waits for its confirmation link.
  */
 export async function registerUser(ctx: DomainContext, input: Registration, options: { isAdmin?: boolean; byOperator?: boolean } = {}): Promise<UserRecord> {
-  if (ctx.config.registration === 'closed' && !options.byOperator) {
-    throw new ForbiddenError('Registration is closed on this site.');
+  const mode = options.byOperator ? 'open' : ctx.config.registration;
+  if (mode === 'closed') throw new ForbiddenError('Registration is closed on this site.');
+  if (mode === 'invite' && !(await inviteUsable(ctx, input.inviteCode ?? ''))) {
+    throw new ForbiddenError(input.inviteCode ? INVITE_SPENT : 'This site accepts new accounts by invitation only.');
   }
   const nickname = normalizeNickname(input.nickname);
   const email = (input.email ?? '').trim();
@@ -31,6 +44,12 @@ export async function registerUser(ctx: DomainContext, input: Registration, opti
   else if (input.confirm !== undefined && input.confirm !== input.password) problems.confirm = 'The two passwords do not match.';
   const emailError = emailProblem(email);
   if (emailError) problems.email = emailError;
+  const reason = (input.reason ?? '').replace(/\r\n?/g, '\n').trim();
+  if (mode === 'approval') {
+    if (reason === '') problems.reason = 'Tell the admins in a few words why you would like to join.';
+    else if ([...reason].length > SIGNUP_REASON_MAX_LENGTH) problems.reason = `That is too long: at most ${SIGNUP_REASON_MAX_LENGTH} characters.`;
+    else if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(reason)) problems.reason = 'The reason contains control characters.';
+  }
   if (Object.keys(problems).length > 0) throw new ValidationError(problems);
 
   const taken = new ValidationError({ nickname: `The nickname “${nickname}” is already in use. Try another one.` }, 409);
@@ -39,7 +58,10 @@ export async function registerUser(ctx: DomainContext, input: Registration, opti
   try {
     const confirmed = options.byOperator === true && email !== '';
     const id = await ctx.db.transaction(async (trx) => {
-      const userId = await insertUser(trx, { nickname, passwordHash, email: confirmed ? email : null, pendingEmail: confirmed || email === '' ? null : email, isAdmin: options.isAdmin ?? false });
+      const pending = mode === 'approval' ? { pendingReason: reason } : {};
+      const userId = await insertUser(trx, { nickname, passwordHash, email: confirmed ? email : null, pendingEmail: confirmed || email === '' ? null : email, isAdmin: options.isAdmin ?? false, ...pending });
+      // Spent in the same transaction: two sign-ups racing for one invite cannot both succeed.
+      if (mode === 'invite' && !(await spendInvite(trx, input.inviteCode!, userId))) throw new ForbiddenError(INVITE_SPENT);
       if (!confirmed && email !== '') await queueConfirmation(ctx, trx, userId, email);
       return userId;
     });
@@ -62,9 +84,17 @@ export async function authenticate(ctx: DomainContext, rawNickname: string, pass
   return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
 }
 
-/** The signed-in user for a session's user id, or undefined when the account is gone. */
-export function findUser(ctx: DomainContext, id: number): Promise<UserRecord | undefined> {
-  return getUserById(ctx.db, id);
+/** Why this (correctly authenticated) account may not sign in, or undefined when it may. */
+export function signInProblem(user: UserRecord): string | undefined {
+  if (user.suspendedAt) return 'This account has been suspended by the site’s moderators.';
+  if (!user.approved) return 'Your sign-up is waiting for an admin’s approval. You can sign in once it is accepted.';
+  return undefined;
+}
+
+/** The signed-in user for a session's user id, or undefined when the account is gone, suspended or not yet approved. */
+export async function findUser(ctx: DomainContext, id: number): Promise<UserRecord | undefined> {
+  const user = await getUserById(ctx.db, id);
+  return user && !signInProblem(user) ? user : undefined;
 }
 
 export type PasswordChange = { current: string; password: string; confirm: string };

@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { readFeedStamp } from '../db/feed-stamps.ts';
 import type { NoticeSet } from '../db/feed-stamps.ts';
 import { getLocalProfileByNickname } from '../db/profiles.ts';
+import { checkNotSuspended } from './visibility.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import { searchNotices } from '../db/search.ts';
 import { listMentionNotices, listProfileNotices, listPublicNotices, listTagNotices } from '../db/timelines.ts';
@@ -33,6 +34,7 @@ export function publicFeed(ctx: DomainContext): FeedSubject {
 async function localProfileId(ctx: DomainContext, nickname: string): Promise<number> {
   const profile = await getLocalProfileByNickname(ctx.db, nickname);
   if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  checkNotSuspended(profile);
   return profile.id;
 }
 

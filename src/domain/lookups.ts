@@ -4,6 +4,7 @@ import { getLocalProfileByNickname } from '../db/profiles.ts';
 import type { NoticeRecord, ProfileRecord, UserRecord } from '../db/records.ts';
 import { getRemoteProfileById } from '../db/remote-profiles.ts';
 import { getUserById } from '../db/users.ts';
+import { isProfileSuspended } from '../db/moderation.ts';
 import type { Db } from './context.ts';
 
 export type { NoticeRecord, ProfileRecord, UserRecord };
@@ -21,6 +22,11 @@ export function findLocalUser(db: Db, id: number): Promise<UserRecord | undefine
 /** The remote profile with this id, or undefined. */
 export function findRemoteProfile(db: Db, id: number): Promise<ProfileRecord | undefined> {
   return getRemoteProfileById(db, id);
+}
+
+/** Whether moderators suspended this profile: nothing is delivered to or from a suspended person. */
+export function isSuspended(db: Db, profileId: number): Promise<boolean> {
+  return isProfileSuspended(db, profileId);
 }
 
 /** The notice with this id and its author, or undefined. */

@@ -1,12 +1,14 @@
 // Posting, reading and deleting notices.
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ForbiddenError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
+import { isProfileSuspended, insertLogEntry } from '../db/moderation.ts';
+import { hasRecentDuplicate } from '../db/notice-limits.ts';
 import { deleteNoticeById, getLatestNoticeIdOfProfile, getNoticeById, insertMentions, insertNotice, insertNoticeTags } from '../db/notices.ts';
 import { insertHomeEntry } from '../db/home-timelines.ts';
 import { getUserById, listLocalProfilesByNicknames } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB } from './jobs.ts';
+import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { parseId } from './ids.ts';
 import { hasControlCharacters } from './text-rules.ts';
@@ -31,6 +33,10 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
   const content = cleanContent(ctx, input.content);
   const author = await getUserById(ctx.db, authorId);
   if (!author) throw new ForbiddenError('Sign in first.');
+  const minutes = ctx.config.duplicateNoticeMinutes;
+  if (minutes > 0 && (await hasRecentDuplicate(ctx.db, author.id, content, minutes))) {
+    throw new ValidationError({ content: `You posted exactly this a moment ago. The same text can be posted again after ${minutes} minute(s).` }, 409);
+  }
 
   let repliedTo: NoticeRecord | undefined;
   if (input.inReplyTo !== undefined && input.inReplyTo !== '') {
@@ -81,12 +87,13 @@ export async function getNotice(ctx: DomainContext, rawId: string): Promise<Noti
   const id = parseId(rawId);
   const notice = id === undefined ? undefined : await getNoticeById(ctx.db, id);
   if (!notice) throw new NotFoundError('No such notice.');
+  if (await isProfileSuspended(ctx.db, notice.author.id)) throw new GoneError('This notice has been removed.');
   return notice;
 }
 
-/** Whether this user may delete this notice: its author, or a site admin. */
-export function canDeleteNotice(user: { id: number; isAdmin: boolean } | undefined, notice: NoticeRecord): boolean {
-  return user !== undefined && (user.id === notice.author.id || user.isAdmin);
+/** Whether this user may delete this notice: its author, or a site admin or moderator. */
+export function canDeleteNotice(user: { id: number; isAdmin: boolean; isModerator?: boolean } | undefined, notice: NoticeRecord): boolean {
+  return user !== undefined && (user.id === notice.author.id || user.isAdmin || user.isModerator === true);
 }
 
 /** Deletes a notice for its author (or an admin); it disappears from every timeline. */
@@ -94,6 +101,15 @@ export async function deleteNotice(ctx: DomainContext, userId: number, rawId: st
   const notice = await getNotice(ctx, rawId);
   const user = await getUserById(ctx.db, userId);
   if (!canDeleteNotice(user, notice)) throw new ForbiddenError('You can only delete your own notices.');
-  await deleteNoticeById(ctx.db, notice.id);
+  await ctx.db.transaction(async (trx) => {
+    const deleted = await deleteNoticeById(trx, notice.id);
+    // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
+    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id });
+    // Someone else's notice: a moderation action, kept in the audit log.
+    if (user!.id !== notice.author.id) {
+      const entry = { actorId: user!.id, actorName: user!.nickname, action: 'delete-notice', targetId: notice.author.id, targetName: notice.author.nickname };
+      await insertLogEntry(trx, { ...entry, noticeId: notice.id, note: `“${notice.content.slice(0, 200)}”` });
+    }
+  });
   return notice;
 }

@@ -12,6 +12,7 @@ import type { Db, DomainContext } from './context.ts';
 import { queueSubscriberNotification } from './email-notifications.ts';
 import { normalizeNickname } from './nicknames.ts';
 import { readKeysetPage } from './paging.ts';
+import { checkNotSuspended } from './visibility.ts';
 
 // How many of a newly followed person's notices (that we hold) appear on a local follower's home timeline at once.
 const BACKFILL_NOTICES = 40;
@@ -37,6 +38,7 @@ async function targetProfile(ctx: DomainContext, rawNickname: string): Promise<P
   if (nickname === '') throw new ValidationError({ nickname: 'Say whom to subscribe to.' });
   const profile = await getLocalProfileByNickname(ctx.db, nickname);
   if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  checkNotSuspended(profile);
   return profile;
 }
 
@@ -75,6 +77,7 @@ async function peoplePage(
 ): Promise<PeoplePage> {
   const profile = await getLocalProfileByNickname(ctx.db, nickname);
   if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  checkNotSuspended(profile);
   const [counts, page] = await Promise.all([
     countProfileStats(ctx.db, profile.id),
     readKeysetPage(before, (p) => list(ctx.db, profile.id, p), (person) => person.id, 'There is nobody further in this list.'),

@@ -14,6 +14,7 @@ import {
 import type { PageRequest } from '../db/timelines.ts';
 import type { DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
+import { checkNotSuspended } from './visibility.ts';
 import { canonicalTag, isTag } from './notice-text.ts';
 import { PAGE_SIZE, readKeysetPage } from './paging.ts';
 
@@ -61,6 +62,7 @@ async function withCounts(
 ): Promise<ProfileTimeline> {
   const found = await getLocalProfileWithCounts(ctx.db, nickname);
   if (!found) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  checkNotSuspended(found.profile);
   const page = await readPage(before, (p) => list(ctx.db, found.profile.id, p));
   return { ...found, page };
 }

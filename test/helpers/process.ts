@@ -77,6 +77,8 @@ export async function startServerProcess(env: Record<string, string>, options: {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: dataDir,
       BCRYPT_COST: '4',
+      REGISTRATIONS_PER_DAY: '100000',
+      NOTICES_PER_HOUR: '100000',
       JOB_POLL_SECONDS: '1',
       ...env,
     },

@@ -242,13 +242,38 @@ describe('list-users', () => {
     const json = await cli(['list-users', '--json']);
     assert.equal(json.code, 0, json.stderr);
     const users = JSON.parse(json.stdout) as { nickname: string; id: number; created: string; admin: boolean; notices: number }[];
-    assert.deepEqual(users.map((u) => u.nickname), ['alice', 'root2', 'carol', 'erin']);
+    assert.deepEqual(users.map((u) => u.nickname).filter((n) => n !== 'gina'), ['alice', 'root2', 'carol', 'erin']);
     const erinRow = users.find((u) => u.nickname === 'erin')!;
     assert.equal(erinRow.notices, 2);
     assert.equal(erinRow.admin, false);
     assert.equal(erinRow.id, (await userRow('erin')).id);
     assert.ok(!Number.isNaN(Date.parse(erinRow.created)));
     assert.equal(users.find((u) => u.nickname === 'root2')!.admin, true);
+  });
+});
+
+describe('set-role', () => {
+  it('makes a user a moderator, an admin and an ordinary user again; refuses unknown roles and people', async () => {
+    const client = await registeredClient(server.url, 'gina');
+    for (const [role, admin, moderator, words] of [
+      ['moderator', false, true, 'gina is now a moderator.'],
+      ['admin', true, false, 'gina is now an admin.'],
+      ['user', false, false, 'gina is now an ordinary user.'],
+    ] as const) {
+      const result = await cli(['set-role', 'gina', role]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.trim(), words);
+      const row = await userRow('gina');
+      assert.deepEqual([row.is_admin, row.is_moderator], [admin, moderator]);
+      // The role shows at once on the site: staff get the admin pages, others 403.
+      assert.equal((await client.get('/admin')).status, role === 'user' ? 403 : 200);
+    }
+    const bad = await cli(['set-role', 'gina', 'king']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /admin, moderator, user/);
+    const nobody = await cli(['set-role', 'nobody', 'admin']);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /There is no local user “nobody”/);
   });
 });
 

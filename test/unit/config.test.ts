@@ -102,3 +102,22 @@ describe('operations settings', () => {
     });
   }
 });
+
+describe('moderation settings', () => {
+  it('reads the registration modes and limits, with defaults', () => {
+    const defaults = loadConfig({ DATA_DIR: dataDir });
+    assert.deepEqual(
+      [defaults.registration, defaults.invitesByUsers, defaults.inviteDays, defaults.noticesPerHour, defaults.registrationsPerDay, defaults.reportsPerDay, defaults.duplicateNoticeMinutes],
+      ['open', false, 7, 60, 5, 20, 5],
+    );
+    for (const mode of ['open', 'closed', 'invite', 'approval']) assert.equal(loadConfig({ DATA_DIR: dataDir, REGISTRATION: mode }).registration, mode);
+    const set = loadConfig({ DATA_DIR: dataDir, INVITES_BY_USERS: 'true', NOTICES_PER_HOUR: '5', DUPLICATE_NOTICE_MINUTES: '0' });
+    assert.deepEqual([set.invitesByUsers, set.noticesPerHour, set.duplicateNoticeMinutes], [true, 5, 0]);
+  });
+
+  for (const [name, value] of [['INVITES_BY_USERS', 'yes'], ['INVITE_DAYS', '0'], ['NOTICES_PER_HOUR', '0'], ['REGISTRATIONS_PER_DAY', 'many'], ['REPORTS_PER_DAY', '-1'], ['DUPLICATE_NOTICE_MINUTES', '2000']]) {
+    it(`refuses ${name}=${value} naming the variable`, () => {
+      assert.throws(() => loadConfig({ DATA_DIR: dataDir, [name!]: value! }), (error: unknown) => error instanceof ConfigError && error.message.includes(name!));
+    });
+  }
+});

@@ -20,6 +20,8 @@ const profile: ProfileRecord = {
   profileUrl: null,
   avatarUrl: null,
   avatarKey: null,
+  silencedAt: null,
+  suspendedAt: null,
   createdAt: new Date(),
 };
 

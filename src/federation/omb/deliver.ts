@@ -5,6 +5,7 @@
 import type { JobAttempt, JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { endSubscription } from '../../domain/subscriptions.ts';
+import { isSuspended } from '../../domain/lookups.ts';
 import { getRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
@@ -66,6 +67,7 @@ export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt)
 };
 
 async function deliverOnce(ctx: FederationContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
+  if (await isSuspended(ctx.db, delivery.subscribedId)) return; // suspended after the job was queued
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = (await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds)).filter(
     (l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url,

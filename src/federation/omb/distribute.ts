@@ -2,7 +2,7 @@
 // delivery per remote endpoint URL (listeners on one server share it: one POST reaches them all).
 // The federation core runs these inside its transaction (ctx.db), so the jobs commit together.
 import type { DomainContext, JobHandler } from '../../domain/context.ts';
-import { findLocalUser, findNotice } from '../../domain/lookups.ts';
+import { findLocalUser, findNotice, isSuspended } from '../../domain/lookups.ts';
 import { listRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { toNoticeParams, toUpdateProfileParams } from './mapping.ts';
@@ -44,6 +44,7 @@ export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, su
 export const distributeNotice: JobHandler = async (ctx, data) => {
   const notice = await findNotice(ctx.db, Number(data.noticeId));
   if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
+  if (await isSuspended(ctx.db, notice.author.id)) return; // a suspended person's notices stay here
   const listeners = await listRemoteListeners(ctx.db, notice.author.id);
   if (listeners.length === 0) return;
   await queueDeliveries(ctx, 'notice', notice.author.id, listeners, toNoticeParams(ctx.config, notice));
@@ -52,7 +53,7 @@ export const distributeNotice: JobHandler = async (ctx, data) => {
 /** OMB's part of profile.distribute: a local profile's full field set goes to every server where someone listens. */
 export const distributeProfile: JobHandler = async (ctx, data) => {
   const user = await findLocalUser(ctx.db, Number(data.profileId));
-  if (!user) return;
+  if (!user || user.suspendedAt) return;
   const listeners = await listRemoteListeners(ctx.db, user.id);
   if (listeners.length === 0) return;
   await queueDeliveries(ctx, 'profile', user.id, listeners, toUpdateProfileParams(ctx.config, user));

@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { changeRemoteProfile, receiveRemoteNotice } from '../../domain/remote-profiles.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
-import { findRemoteProfile } from '../../domain/lookups.ts';
+import { findRemoteProfile, isSuspended } from '../../domain/lookups.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { getAccessToken } from '../../db/omb-tokens.ts';
@@ -22,6 +22,8 @@ async function verifiedListenee(ctx: DomainContext, req: Request, params: Params
   // 403 tells the sender to stop: the listener unsubscribed (the token went with the subscription).
   if (!token) throw new OmbError(403, 'No such subscription: the access token is unknown or revoked.');
   await checkSignature(ctx.db, ctx.config, req, params, fields, token.secret);
+  // A suspended person receives nothing; to an OMB sender, 403 means the subscription is over.
+  if (await isSuspended(ctx.db, token.subscriberId)) throw new OmbError(403, 'The subscriber’s account on this server is suspended.');
   if (params.omb_version !== OMB_VERSION) throw new OmbError(400, `omb_version must be ${OMB_VERSION}.`);
   const listenee = await findRemoteProfile(ctx.db, token.subscribedId);
   if (!listenee || required(params, 'omb_listenee') !== listenee.uri) {

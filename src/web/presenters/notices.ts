@@ -18,6 +18,8 @@ export type NoticeView = {
   replyUrl: string | undefined;
   /** Where the delete form posts, when the viewer may delete it. */
   deleteUrl: string | undefined;
+  /** The report form for this notice, for signed-in viewers other than its author. */
+  reportUrl: string | undefined;
 };
 
 const UNITS: [number, string][] = [
@@ -56,6 +58,7 @@ export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined,
     contextUrl: isThread ? `/conversation/${notice.conversationId}#notice-${notice.id}` : undefined,
     replyUrl: viewer ? `/notice/new?inreplyto=${notice.id}` : undefined,
     deleteUrl: canDeleteNotice(viewer, notice) ? `/notice/delete/${notice.id}` : undefined,
+    reportUrl: viewer && viewer.id !== notice.author.id ? `/main/report?notice=${notice.id}` : undefined,
   };
 }
 

@@ -27,6 +27,8 @@ export type ProfileHeaderView = AuthorView & {
   homepage: string | null;
   counts: ProfileCounts;
   memberSince: string;
+  /** The report form about this person. */
+  reportUrl: string;
 };
 
 type AuthorFields = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarKey'>;
@@ -78,5 +80,6 @@ export function profileHeaderView(profile: ProfileRecord, counts: ProfileCounts)
     homepage: profile.homepage && /^https?:\/\//i.test(profile.homepage) ? profile.homepage : null,
     counts,
     memberSince: profile.createdAt.toISOString().slice(0, 10),
+    reportUrl: `/main/report?profile=${profile.id}`,
   };
 }

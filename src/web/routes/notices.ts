@@ -7,6 +7,7 @@ import { deleteNotice, getNotice, postNotice } from '../../domain/notices.ts';
 import { ValidationError } from '../../errors.ts';
 import { formFields, localReturnPath, queryParam, readForm } from '../forms.ts';
 import { requireUser } from '../middleware/require-user.ts';
+import { noticeLimit } from '../middleware/action-limits.ts';
 import { noticeView } from '../presenters/notices.ts';
 
 export type PostFormView = { content: string; inReplyTo: string; returnTo: string; maxLength: number; error?: string };
@@ -36,7 +37,7 @@ export function noticeRoutes(ctx: DomainContext): Router {
     renderPostForm(res, 200, form, noticeView(replied, res.locals.viewer));
   });
 
-  router.post('/notice/new', requireUser, async (req, res) => {
+  router.post('/notice/new', requireUser, noticeLimit(ctx), async (req, res) => {
     const { fields, invalid } = readForm(req.body, ['content', 'inreplyto', 'returnto']);
     const returnTo = localReturnPath(fields.returnto, `/${viewerOf(res).nickname}/all`);
     try {
