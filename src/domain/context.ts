@@ -12,8 +12,17 @@ export interface JobSender {
 /** Per-job options: `group` limits how many jobs of one group (e.g. one remote host) run at once. */
 export type JobOptions = { group?: string };
 
-/** Which attempt a job handler is running: retryCount reaches retryLimit on the last one. */
-export type JobAttempt = { retryCount: number; retryLimit: number };
+/** Where a job handler writes what went wrong (pino's logger fits). */
+export type JobLogger = {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+};
+
+/** Which attempt a job handler is running (retryCount reaches retryLimit on the last one), and its logger. */
+export type JobAttempt = { retryCount: number; retryLimit: number; logger: JobLogger };
+
+/** Thrown by a handler that has already logged why it failed: the queue retries the job without logging it again. */
+export class LoggedJobFailure extends Error {}
 
 export type DomainContext = Readonly<{
   db: Db;

@@ -3,6 +3,7 @@ import { PgBoss } from 'pg-boss';
 import type { JobResult } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { LoggedJobFailure } from '../domain/context.ts';
 import type { DomainContext, JobHandler, JobSender } from '../domain/context.ts';
 
 const BATCH_SIZE = 10;
@@ -134,10 +135,10 @@ export async function openJobQueue(options: {
             const results: JobResult[] = [];
             for (const job of jobs) {
               try {
-                await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
+                await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
                 results.push({ id: job.id, status: 'completed' });
               } catch (error) {
-                options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+                if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
                 results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
               }
             }

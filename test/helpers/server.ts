@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
 import { startRuntime } from '../../src/runtime.ts';
@@ -26,7 +27,9 @@ export type TestServer = {
 };
 
 /** A running server with its own fresh database; `env` overrides settings. */
-export async function startTestServer(options: { env?: Record<string, string>; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; hostname?: 'localhost' } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { env?: Record<string, string>; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; hostname?: 'localhost'; logger?: Logger } = {},
+): Promise<TestServer> {
   let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -44,7 +47,7 @@ export async function startTestServer(options: { env?: Record<string, string>; l
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const boot = () => startRuntime(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
+  const boot = () => startRuntime(config, { logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   let runtime = await boot();
   server.on('request', runtime.app!);
   let running = true;
@@ -89,4 +92,11 @@ export async function waitFor(description: string, check: () => Promise<boolean>
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Timed out waiting for: ${description}`);
+}
+
+/** A logger that keeps every line it is given (parsed), for tests that check what was logged. */
+export function recordingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
 }

@@ -1,5 +1,6 @@
 // Delivery that loses nothing: a peer outage, a killed worker, a dead host among healthy ones,
 // permanent refusals kept as dead letters and sent again on request.
+import { pino } from 'pino';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -159,9 +160,9 @@ describe('delivery with a peer down, and dead letters', () => {
       const listenerId = await addRemoteListener(b, 'bob', 'flaky', endpoint.url);
       const { id: bobId } = await b.runtime.ctx.db('profiles').where({ nickname: 'bob', is_local: true }).first();
       const data = { kind: 'notice', url: endpoint.url, subscribedId: bobId, subscriberIds: [listenerId], params: { omb_version: 'http://openmicroblogging.org/protocol/0.1', omb_notice_content: 'x' } };
-      await assert.rejects(deliver(b.runtime.ctx, data, { retryCount: 3, retryLimit: 60 }), /503/);
+      await assert.rejects(deliver(b.runtime.ctx, data, { retryCount: 3, retryLimit: 60, logger: pino({ level: 'silent' }) }), /503/);
       assert.equal((await b.runtime.ctx.db('dead_deliveries')).length, 0);
-      await deliver(b.runtime.ctx, data, { retryCount: 60, retryLimit: 60 });
+      await deliver(b.runtime.ctx, data, { retryCount: 60, retryLimit: 60, logger: pino({ level: 'silent' }) });
       const dead = await b.runtime.ctx.db('dead_deliveries');
       assert.equal(dead.length, 1);
       assert.equal(dead[0].attempts, 61);

@@ -1,12 +1,15 @@
 // One delivery: a signed POST of a notice or profile to one remote endpoint, tried with each
 // listener's token behind that URL until one is accepted, and classified (reference §8.1):
-// success and "Duplicate notice" are done; 403 ends that listener's subscription; 408, 429, 5xx
-// and network errors are retried by the queue with backoff; other 4xx are permanent.
+// success and "Duplicate notice" are done; 403 ends that listener's subscription; 408, 429, 5xx,
+// network errors and a 200 that is not an OMB answer (a server's error page) are retried by the
+// queue with backoff; other 4xx are permanent. Every failed attempt is logged once.
 import type { DomainContext, JobAttempt, JobHandler } from '../../domain/context.ts';
+import { LoggedJobFailure } from '../../domain/context.ts';
 import { endSubscription } from '../../domain/remote-profiles.ts';
 import { getRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
+import { answerExcerpt } from '../excerpt.ts';
 import { OutboundError } from '../http-client.ts';
 import { httpClientFor } from './client.ts';
 import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
@@ -16,10 +19,18 @@ import { consumerKeyOf } from './identity.ts';
 import { decodeForm } from './oauth.ts';
 import { postSigned } from './outbound.ts';
 
-type Outcome = { result: 'delivered' } | { result: 'gone' } | { result: 'permanent'; error: string } | { result: 'transient'; error: string };
+/** What went wrong, for the log and the dead letter: the HTTP status (none for network errors) and what the server said. */
+type Failure = { status: number | undefined; excerpt: string; error: string };
+
+type Outcome = { result: 'delivered' } | { result: 'gone' } | ({ result: 'permanent' | 'transient' } & Failure);
 
 function accepted(body: string): boolean {
   return decodeForm(body)?.omb_version === OMB_VERSION || body.includes(OMB_SUCCESS_BODY);
+}
+
+function failure(result: 'permanent' | 'transient', url: string, status: number, body: string, note = ''): Outcome {
+  const excerpt = answerExcerpt(body);
+  return { result, status, excerpt, error: `${url} answered ${status}: ${excerpt}${note}` };
 }
 
 async function post(ctx: DomainContext, delivery: Delivery, listener: RemoteListener): Promise<Outcome> {
@@ -27,16 +38,19 @@ async function post(ctx: DomainContext, delivery: Delivery, listener: RemoteList
   try {
     response = await postSigned(httpClientFor(ctx.config), delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, delivery.params);
   } catch (error) {
-    if (error instanceof OutboundError) return { result: error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient', error: error.message };
-    throw error;
+    if (!(error instanceof OutboundError)) throw error;
+    const result = error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient';
+    return { result, status: undefined, excerpt: error.message, error: error.message };
   }
-  const { status } = response;
-  const summary = `${delivery.url} answered ${status}: ${response.body.slice(0, 200)}`;
-  if (status === 200) return accepted(response.body) ? { result: 'delivered' } : { result: 'permanent', error: `${summary} (not an OMB answer)` };
+  const { status, body } = response;
+  if (status === 200) {
+    // A 200 without omb_version is usually a server's error page (a PHP fatal error): try again later.
+    return accepted(body) ? { result: 'delivered' } : failure('transient', delivery.url, status, body, ' (not an OMB answer)');
+  }
   if (status === 403) return { result: 'gone' };
-  if (status === 500 && /Duplicate notice/i.test(response.body)) return { result: 'delivered' };
-  if (status === 408 || status === 429 || status >= 500) return { result: 'transient', error: summary };
-  return { result: 'permanent', error: summary };
+  if (status === 500 && /Duplicate notice/i.test(body)) return { result: 'delivered' };
+  if (status === 408 || status === 429 || status >= 500) return failure('transient', delivery.url, status, body);
+  return failure('permanent', delivery.url, status, body);
 }
 
 async function keepDead(ctx: DomainContext, delivery: Delivery, attempts: number, error: string): Promise<void> {
@@ -61,7 +75,9 @@ export const deliver: JobHandler = async (ctx, data, attempt) => {
   } catch (error) {
     // Whatever went wrong, the last attempt leaves the delivery where an admin can find it.
     if (attempt.retryCount < attempt.retryLimit) throw error;
-    await keepDead(ctx, delivery, attempt.retryCount + 1, error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    await keepDead(ctx, delivery, attempt.retryCount + 1, message);
+    attempt.logger.warn({ endpoint: delivery.url, kind: delivery.kind, attempts: attempt.retryCount + 1 }, 'delivery kept as a dead letter: retries exhausted');
   }
 };
 
@@ -76,10 +92,21 @@ async function deliverOnce(ctx: DomainContext, delivery: Delivery, attempt: JobA
     if (outcome.result === 'gone') outcome = await post(ctx, delivery, listener);
     if (outcome.result === 'delivered') return;
     if (outcome.result === 'gone') {
+      attempt.logger.info({ endpoint: delivery.url, kind: delivery.kind, status: 403, subscriberId: listener.subscriberId }, 'remote listener refused the push twice: subscription ended');
       await ctx.db.transaction((trx) => endSubscription(trx, listener.subscriberId, listener.subscribedId));
       continue; // the next listener on that server may still be subscribed
     }
-    if (outcome.result === 'permanent') return keepDead(ctx, delivery, attempt.retryCount + 1, outcome.error);
-    throw new Error(outcome.error); // the queue retries it later, with backoff and jitter
+    const attempts = attempt.retryCount + 1;
+    const fields = { endpoint: delivery.url, kind: delivery.kind, status: outcome.status ?? null, answer: outcome.excerpt, attempts };
+    if (outcome.result === 'permanent') {
+      attempt.logger.warn(fields, 'delivery refused for good: kept as a dead letter');
+      return keepDead(ctx, delivery, attempts, outcome.error);
+    }
+    if (attempt.retryCount >= attempt.retryLimit) {
+      attempt.logger.warn(fields, 'delivery failed on its last attempt: kept as a dead letter');
+      return keepDead(ctx, delivery, attempts, outcome.error);
+    }
+    attempt.logger.warn(fields, 'delivery failed: will retry');
+    throw new LoggedJobFailure(outcome.error); // the queue retries it later, with backoff and jitter
   }
 }

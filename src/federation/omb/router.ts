@@ -158,6 +158,7 @@ export function ombRouter(ctx: DomainContext): Router {
       res.redirect(303, location);
     } catch (error) {
       if (!(error instanceof RemoteSubscribeError)) throw error;
+      if (error.remote) res.locals.upstreamFailure = error.remote; // logged at warn with the access line
       allowFormTargets(res, 'http: https:');
       res.status(error.status).render('omb/remote-subscribe', { title: 'Subscribe from another server', values: { nickname, profileUrl: profileUrlValue }, error: error.message });
     }
@@ -174,6 +175,7 @@ export function ombRouter(ctx: DomainContext): Router {
       res.redirect(303, `/${listeneeNickname}/subscribers`);
     } catch (error) {
       if (!(error instanceof RemoteSubscribeError)) throw error;
+      if (error.remote) res.locals.upstreamFailure = error.remote;
       message(res, error.status, 'Subscription failed', error.message);
     }
   });
