@@ -25,7 +25,8 @@ export async function requeueDeadDeliveries(ctx: DomainContext, filter: DeadDeli
     for (const delivery of dead) {
       const url = typeof delivery.data.url === 'string' ? delivery.data.url : delivery.target;
       const group = hostOf(url);
-      await ctx.jobs.send(trx, delivery.jobName, delivery.data, group ? { group } : {});
+      // The key puts it back in its endpoint's line (deliveries to one endpoint go in order).
+      await ctx.jobs.send(trx, delivery.jobName, delivery.data, { key: url, ...(group ? { group } : {}) });
     }
     return dead.length;
   });

@@ -26,6 +26,12 @@ export type JobDefinition = {
   pollForRetries?: boolean;
   /** Cron expression for jobs that run on a schedule. */
   cron?: string;
+  /**
+   * Jobs sent with one key run one at a time, first in first out; a job in retry holds back the
+   * ones behind it, other keys go on (pg-boss's key_strict_fifo policy). Fixed when the queue is
+   * created: an existing queue cannot become ordered, so an ordered queue needs a new name.
+   */
+  ordered?: boolean;
 };
 
 export type JobQueue = {
@@ -105,15 +111,24 @@ export async function openJobQueue(options: {
       ...(options.recoverySeconds !== undefined ? { heartbeatSeconds: options.recoverySeconds } : {}),
       notify: listenNotify,
     };
-    await boss.createQueue(name, policy);
+    await boss.createQueue(name, { ...policy, ...(definition.ordered ? { policy: 'key_strict_fifo' } : {}) });
     await boss.updateQueue(name, policy); // an existing queue takes up a changed retry policy too
   }
 
   const sender: JobSender = {
     async send(db, name, data, jobOptions = {}) {
       const inTransaction = (db as Knex & { isTransaction?: boolean }).isTransaction === true;
-      const group = jobOptions.group ? { group: { id: jobOptions.group } } : {};
-      await boss.send(name, data, inTransaction ? { db: await transactionAdapter(db), ...group } : group);
+      const connection = inTransaction ? { db: await transactionAdapter(db) } : {};
+      if (jobOptions.coalesce && jobOptions.key) {
+        // A waiting job (created, or in retry) with the same key and fields will do the same work.
+        const waiting = await boss.findJobs(name, { key: jobOptions.key, data: jobOptions.coalesce, queued: true, limit: 1, ...connection });
+        if (waiting.length > 0) return;
+      }
+      await boss.send(name, data, {
+        ...connection,
+        ...(jobOptions.group ? { group: { id: jobOptions.group } } : {}),
+        ...(jobOptions.key ? { singletonKey: jobOptions.key } : {}),
+      });
     },
   };
 

@@ -80,7 +80,7 @@ describe('delivery with a peer down, and dead letters', () => {
   it('delivers a notice posted while A is down once A is back', async () => {
     await a.halt();
     await post(bob, 'Posted while A was down');
-    const jobs = () => b.runtime.ctx.db('pgboss.job').where({ name: 'omb.deliver' });
+    const jobs = () => b.runtime.ctx.db('pgboss.job').where({ name: 'omb.push' });
     await waitFor('a failed attempt', async () => (await jobs()).some((job) => job.state === 'retry'));
     const [failed] = await jobs();
     assert.match(JSON.stringify(failed.output), /ECONNREFUSED/, 'the attempt while A was down failed');
@@ -174,8 +174,9 @@ describe('delivery with a peer down, and dead letters', () => {
   });
 
   it('retries each delivery for at least 48 hours, with the queue’s own backoff', async () => {
-    const queue = await b.runtime.ctx.db('pgboss.queue').where({ name: 'omb.deliver' }).first();
+    const queue = await b.runtime.ctx.db('pgboss.queue').where({ name: 'omb.push' }).first();
     assert.equal(queue.retry_backoff, true);
+    assert.equal(queue.policy, 'key_strict_fifo', 'one endpoint at a time, in order');
     assert.equal(queue.retry_delay_max, DELIVERY_MAX_DELAY_SECONDS);
     // pg-boss waits at least retry_delay·2^n (capped) before retry n+1, plus jitter up to as much again.
     const shortestTotal = (base: number, limit: number) => {

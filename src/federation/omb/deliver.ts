@@ -6,7 +6,8 @@
 import type { DomainContext, JobAttempt, JobHandler } from '../../domain/context.ts';
 import { LoggedJobFailure } from '../../domain/context.ts';
 import { endSubscription } from '../../domain/remote-profiles.ts';
-import { getRemoteListeners } from '../../db/omb-listeners.ts';
+import { findLocalUser } from '../../domain/lookups.ts';
+import { getRemoteListeners, listRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
 import { answerExcerpt } from '../excerpt.ts';
@@ -16,7 +17,9 @@ import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
 import { OMB_DELIVER_JOB } from './distribute.ts';
 import type { Delivery } from './distribute.ts';
 import { consumerKeyOf } from './identity.ts';
+import { toUpdateProfileParams } from './mapping.ts';
 import { decodeForm } from './oauth.ts';
+import type { Params } from './oauth.ts';
 import { postSigned } from './outbound.ts';
 
 /** What went wrong, for the log and the dead letter: the HTTP status (none for network errors) and what the server said. */
@@ -33,10 +36,10 @@ function failure(result: 'permanent' | 'transient', url: string, status: number,
   return { result, status, excerpt, error: `${url} answered ${status}: ${excerpt}${note}` };
 }
 
-async function post(ctx: DomainContext, delivery: Delivery, listener: RemoteListener): Promise<Outcome> {
+async function post(ctx: DomainContext, delivery: Delivery, params: Params, listener: RemoteListener): Promise<Outcome> {
   let response;
   try {
-    response = await postSigned(httpClientFor(ctx.config), delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, delivery.params);
+    response = await postSigned(httpClientFor(ctx.config), delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, params);
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;
     const result = error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient';
@@ -63,8 +66,25 @@ function parseDelivery(data: Record<string, unknown>): Delivery {
     url: String(data.url),
     subscribedId: Number(data.subscribedId),
     subscriberIds: Array.isArray(data.subscriberIds) ? data.subscriberIds.map(Number) : [],
-    params: (data.params ?? {}) as Record<string, string>,
+    ...(typeof data.params === 'object' && data.params !== null ? { params: data.params as Params } : {}),
   };
+}
+
+// A notice's parameters were rendered when it was queued; a profile's are rendered now, so that
+// the update sends the latest fields (undefined: the account is gone, nothing to send).
+async function paramsOf(ctx: DomainContext, delivery: Delivery): Promise<Params | undefined> {
+  if (delivery.params) return delivery.params;
+  if (delivery.kind !== 'profile') return undefined;
+  const user = await findLocalUser(ctx.db, delivery.subscribedId);
+  return user && toUpdateProfileParams(ctx.config, user);
+}
+
+// Who is behind the endpoint now: those the notice was queued for, still subscribed; for a
+// profile update, everyone listening there now (it may stand for several changes).
+async function listenersOf(ctx: DomainContext, delivery: Delivery): Promise<RemoteListener[]> {
+  const listeners =
+    delivery.kind === 'profile' ? await listRemoteListeners(ctx.db, delivery.subscribedId) : await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds);
+  return listeners.filter((l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url);
 }
 
 /** The omb.deliver job. */
@@ -83,13 +103,13 @@ export const deliver: JobHandler = async (ctx, data, attempt) => {
 
 async function deliverOnce(ctx: DomainContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
-  const listeners = (await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds)).filter(
-    (l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url,
-  );
+  const listeners = await listenersOf(ctx, delivery);
+  const params = listeners.length > 0 ? await paramsOf(ctx, delivery) : undefined;
+  if (!params) return;
   for (const listener of listeners) {
-    let outcome = await post(ctx, delivery, listener);
+    let outcome = await post(ctx, delivery, params, listener);
     // StatusNet also answers 403 for clock skew or a lost nonce: ask once more before giving up on them.
-    if (outcome.result === 'gone') outcome = await post(ctx, delivery, listener);
+    if (outcome.result === 'gone') outcome = await post(ctx, delivery, params, listener);
     if (outcome.result === 'delivered') return;
     if (outcome.result === 'gone') {
       attempt.logger.info({ endpoint: delivery.url, kind: delivery.kind, status: 403, subscriberId: listener.subscriberId }, 'remote listener refused the push twice: subscription ended');
