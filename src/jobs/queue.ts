@@ -103,7 +103,10 @@ export async function openJobQueue(options: {
   await boss.start();
   for (const [name, definition] of Object.entries(options.definitions)) {
     const policy = {
-      retryLimit: definition.retryLimit,
+      // An ordered queue gets one spare attempt beyond its handler's last: a job that failed for
+      // good would hold back its key until requeued, so a worker killed during the last attempt
+      // must leave the job to run (and be settled by its handler) once more.
+      retryLimit: definition.retryLimit + (definition.ordered ? 1 : 0),
       retryDelay: definition.retryDelaySeconds,
       retryBackoff: true,
       ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),

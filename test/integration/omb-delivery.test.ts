@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { requeueDeadDeliveries } from '../../src/federation/dead-letters.ts';
 import { deliver } from '../../src/federation/omb/deliver.ts';
 import { signatureMatches } from '../../src/federation/omb/oauth.ts';
-import { DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS, retriesCovering } from '../../src/federation/omb/jobs.ts';
+import { DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS, ombJobDefinitions, retriesCovering } from '../../src/federation/omb/jobs.ts';
 import { FEDERATION_ENV, remoteSubscribe, startTwoSites } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -177,6 +177,8 @@ describe('delivery with a peer down, and dead letters', () => {
     const queue = await b.runtime.ctx.db('pgboss.queue').where({ name: 'omb.push' }).first();
     assert.equal(queue.retry_backoff, true);
     assert.equal(queue.policy, 'key_strict_fifo', 'one endpoint at a time, in order');
+    const handlerLimit = ombJobDefinitions(b.config)['omb.push']!.retryLimit;
+    assert.equal(queue.retry_limit, handlerLimit + 1, 'a spare attempt, so that a worker killed on the last one leaves no failed job blocking its endpoint');
     assert.equal(queue.retry_delay_max, DELIVERY_MAX_DELAY_SECONDS);
     // pg-boss waits at least retry_delay·2^n (capped) before retry n+1, plus jitter up to as much again.
     const shortestTotal = (base: number, limit: number) => {

@@ -93,7 +93,7 @@ export const deliver: JobHandler = async (ctx, data, attempt) => {
   try {
     await deliverOnce(ctx, delivery, attempt);
   } catch (error) {
-    // Whatever went wrong, the last attempt leaves the delivery where an admin can find it.
+    // Whatever went wrong, the last attempt (or the queue's spare one) leaves the delivery where an admin can find it.
     if (attempt.retryCount < attempt.retryLimit) throw error;
     const message = error instanceof Error ? error.message : String(error);
     await keepDead(ctx, delivery, attempt.retryCount + 1, message);
