@@ -1,6 +1,4 @@
 // Opens everything the app needs (database, migrations, job queue, session store) and closes it again.
-import connectPgSimple from 'connect-pg-simple';
-import session from 'express-session';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Express } from 'express';
@@ -15,6 +13,7 @@ import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
 import { createMailer } from './mail/mailer.ts';
 import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
+import { createSessionStore } from './web/session-store.ts';
 
 export type Runtime = {
   config: Config;
@@ -55,8 +54,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
   if (config.role !== 'worker') {
     sessionPool = new pg.Pool({ ...poolConnectionSettings(database.url, config.databaseUrl === undefined), max: 5 });
     sessionPool.on('error', (error) => logger.warn({ err: error }, 'session pool connection lost'));
-    const PgStore = connectPgSimple(session);
-    const store = new PgStore({ pool: sessionPool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+    const store = createSessionStore(sessionPool);
     sessionStore = store;
     app = createApp({ ctx, sessionStore: store, logger, loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   }

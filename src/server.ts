@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
-import { EmbeddedDatabaseBusyError } from './db/embedded.ts';
+import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { startRuntime } from './runtime.ts';
 
 // Slow clients may not hold sockets open indefinitely: the whole head within 20 s, the whole

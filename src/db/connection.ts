@@ -2,7 +2,6 @@
 import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import pg from 'pg';
-import { startEmbeddedPostgres } from './embedded.ts';
 import { migrateToLatest } from './migrate.ts';
 
 export type Db = Knex;
@@ -48,7 +47,8 @@ export function poolConnectionSettings(url: string, embedded: boolean): Pick<pg.
  * connects to an embedded database another process already serves rather than refusing.
  */
 export async function openDatabase(options: { databaseUrl: string | undefined; dataDir: string }, open: { joinEmbedded?: boolean } = {}): Promise<Database> {
-  const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, { join: open.joinEmbedded ?? false });
+  // The embedded database (PGlite and its WebAssembly build) is loaded only when it is used.
+  const embedded = options.databaseUrl ? undefined : await (await import('./embedded.ts')).startEmbeddedPostgres(options.dataDir, { join: open.joinEmbedded ?? false });
   const url = options.databaseUrl ?? embedded!.url;
   const knex = knexFactory({
     client: 'pg',

@@ -11,19 +11,14 @@ export async function getLocalProfileByNickname(db: Knex, nickname: string): Pro
   return row ? toProfileRecord(row) : undefined;
 }
 
-/** The local profile with this nickname and its header counts, read in one query; undefined for nobody. */
+/** The local profile with this nickname and its header counts (kept in columns), or undefined. */
 export async function getLocalProfileWithCounts(db: Knex, nickname: string): Promise<{ profile: ProfileRecord; counts: ProfileCounts } | undefined> {
-  const row = (await db('profiles as p')
-    .where({ 'p.nickname': nickname, 'p.is_local': true })
-    .first(
-      'p.*',
-      db.raw('(SELECT count(*) FROM notices WHERE profile_id = p.id) AS count_notices'),
-      db.raw('(SELECT count(*) FROM subscriptions WHERE subscriber_id = p.id) AS count_subscriptions'),
-      db.raw('(SELECT count(*) FROM subscriptions WHERE subscribed_id = p.id) AS count_subscribers'),
-    )) as Record<string, unknown> | undefined;
-  if (!row) return undefined;
-  const counts = { notices: Number(row.count_notices), subscriptions: Number(row.count_subscriptions), subscribers: Number(row.count_subscribers) };
-  return { profile: toProfileRecord(row), counts };
+  const row = (await db('profiles').where({ nickname, is_local: true }).first()) as Record<string, unknown> | undefined;
+  return row ? { profile: toProfileRecord(row), counts: countsOf(row) } : undefined;
+}
+
+function countsOf(row: Record<string, unknown>): ProfileCounts {
+  return { notices: Number(row.notice_count), subscriptions: Number(row.subscription_count), subscribers: Number(row.subscriber_count) };
 }
 
 /** The profile with this id, or undefined. */
@@ -32,16 +27,10 @@ export async function getProfileById(db: Knex, id: number): Promise<ProfileRecor
   return row ? toProfileRecord(row) : undefined;
 }
 
-/** Counts of a profile's notices, subscriptions and subscribers, in one index-only query. */
+/** Counts of a profile's notices, subscriptions and subscribers, from the columns triggers keep. */
 export async function countProfileStats(db: Knex, id: number): Promise<ProfileCounts> {
-  const result = await db.raw(
-    `SELECT (SELECT count(*) FROM notices WHERE profile_id = :id) AS notices,
-            (SELECT count(*) FROM subscriptions WHERE subscriber_id = :id) AS subscriptions,
-            (SELECT count(*) FROM subscriptions WHERE subscribed_id = :id) AS subscribers`,
-    { id },
-  );
-  const row = result.rows[0] as ProfileCounts;
-  return { notices: Number(row.notices), subscriptions: Number(row.subscriptions), subscribers: Number(row.subscribers) };
+  const row = (await db('profiles').where({ id }).first('notice_count', 'subscription_count', 'subscriber_count')) as Record<string, unknown> | undefined;
+  return row ? countsOf(row) : { notices: 0, subscriptions: 0, subscribers: 0 };
 }
 
 /** The fields a local user edits on their profile settings page. */

@@ -1,7 +1,6 @@
 // The avatar pipeline shared by uploads and remote copies: sniff the real type from the bytes,
 // refuse oversized images before decoding, centre-crop to a square and re-encode to PNG without
 // metadata at each size we serve.
-import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import { ValidationError } from '../errors.ts';
 
@@ -40,6 +39,8 @@ function refused(status: number, message: string): ValidationError {
 export async function makeAvatarImages(bytes: Buffer): Promise<AvatarImages> {
   const format = sniffImageFormat(bytes);
   if (!format) throw refused(415, 'That file is not a PNG, JPEG, GIF or WebP image.');
+  // Loaded on first use: libvips added about 25 MB to every process, most of which never sees an image.
+  const { default: sharp } = await import('sharp');
   // failOn 'warning': a truncated or damaged image is refused rather than half drawn.
   const options = { limitInputPixels: AVATAR_MAX_PIXELS, failOn: 'warning' as const, pages: 1 };
   let metadata: Metadata;

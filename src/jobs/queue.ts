@@ -1,6 +1,6 @@
 // The job queue (pg-boss in the same Postgres): sending jobs inside transactions, and running workers.
 import { PgBoss } from 'pg-boss';
-import type { JobResult } from 'pg-boss';
+import type { Job, JobResult } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { LoggedJobFailure } from '../domain/context.ts';
@@ -146,23 +146,32 @@ export async function openJobQueue(options: {
         };
         // Batches keep throughput up where workers only poll (embedded mode); each job is still
         // settled on its own, so one failure retries only that job.
-        await boss.work<Record<string, unknown>>(
-          name,
-          { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, ...concurrency },
-          async (jobs) => {
-            const results: JobResult[] = [];
-            for (const job of jobs) {
-              try {
-                await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
-                results.push({ id: job.id, status: 'completed' });
-              } catch (error) {
-                if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
-                results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
-              }
+        const handle = async (jobs: Job<Record<string, unknown>>[]): Promise<JobResult[]> => {
+          const results: JobResult[] = [];
+          for (const job of jobs) {
+            try {
+              await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
+              results.push({ id: job.id, status: 'completed' });
+            } catch (error) {
+              if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+              results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
             }
-            return results;
-          },
-        );
+          }
+          return results;
+        };
+        const workOptions = { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, ...concurrency };
+        // pg-boss never bursts at a batch size of one (every fetch counts as "full"): each worker would
+        // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
+        // the workers of this queue that hold one (this one among them) ask for the next at once; a
+        // fetch that finds nothing falls back to the polling interval, and idle workers are left be.
+        const wakeBusyWorkers = () => {
+          for (const worker of boss.getWipData()) if (worker.name === name && worker.count > 0) boss.notifyWorker(worker.id);
+        };
+        await boss.work<Record<string, unknown>>(name, workOptions, async (jobs) => {
+          const results = await handle(jobs);
+          if (workOptions.batchSize === 1) wakeBusyWorkers();
+          return results;
+        });
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
     },

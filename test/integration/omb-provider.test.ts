@@ -447,7 +447,11 @@ describe('which listenees a consumer may name', () => {
     assert.equal((await carol.post('/omb/userauthorization', { oauth_token: token.key, decision: 'accept' })).status, 303);
     const exchanged = await send('/omb/accesstoken', { omb_version: V }, { token, consumerKey: THIRD });
     assert.equal(exchanged.status, 200, exchanged.body);
-    assert.deepEqual(await db()('profiles').where({ id: frank.id }).first(), frank, 'only frank’s own signed updates change his profile');
+    // Its subscriber count rightly grows by the new listener; nothing else may change.
+    const { subscriber_count: before, ...frankBefore } = frank;
+    const { subscriber_count: after, ...frankAfter } = await db()('profiles').where({ id: frank.id }).first();
+    assert.deepEqual(frankAfter, frankBefore, 'only frank’s own signed updates change his profile');
+    assert.equal(after, before + 1);
     assert.equal((await db()('omb_access_tokens').where({ subscribed_id: frank.id })).length, 2);
     const push = await send('/omb/postnotice', { omb_version: V, omb_listenee: 'http://third.example/user/frank', omb_notice: 'http://third.example/notice/1', omb_notice_content: 'Frank to both' }, { token: frankToken, consumerKey: THIRD });
     assert.equal(push.status, 200, push.body);

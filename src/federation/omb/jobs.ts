@@ -45,7 +45,7 @@ export function ombJobDefinitions(config: Config): Record<string, JobDefinition>
     retryDelaySeconds: config.deliveryRetrySeconds,
     retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,
     expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
-    localConcurrency: 8, // a slow host holds at most 2 of these
+    localConcurrency: 32, // a slow host holds at most 2 of these, so a few hung hosts leave most free
     localGroupConcurrency: 2,
     batchSize: 1, // a hung host must not hold up the deliveries claimed with it
     pollForRetries: true, // retries wait in the queue with a start time: notifications never announce them
