@@ -1,6 +1,6 @@
 // The job queue (pg-boss in the same Postgres): sending jobs inside transactions, and running workers.
 import { PgBoss } from 'pg-boss';
-import type { Job, JobResult } from 'pg-boss';
+import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { LoggedJobFailure } from '../domain/context.ts';
@@ -146,9 +146,12 @@ export async function openJobQueue(options: {
         };
         // Batches keep throughput up where workers only poll (embedded mode); each job is still
         // settled on its own, so one failure retries only that job.
-        const handle = async (jobs: Job<Record<string, unknown>>[]): Promise<JobResult[]> => {
+        const handle = async (jobs: JobWithMetadata<Record<string, unknown>>[]): Promise<JobResult[]> => {
           const results: JobResult[] = [];
-          for (const job of jobs) {
+          // A claimed batch comes back in no particular order: handle it in the order it was queued,
+          // so that work queued in order (notices to distribute) is passed on in order.
+          const queued = [...jobs].sort((x, y) => new Date(x.createdOn).getTime() - new Date(y.createdOn).getTime());
+          for (const job of queued) {
             try {
               await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
               results.push({ id: job.id, status: 'completed' });
@@ -159,7 +162,7 @@ export async function openJobQueue(options: {
           }
           return results;
         };
-        const workOptions = { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, ...concurrency };
+        const workOptions = { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, includeMetadata: true, ...concurrency };
         // pg-boss never bursts at a batch size of one (every fetch counts as "full"): each worker would
         // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
         // the workers of this queue that hold one (this one among them) ask for the next at once; a
@@ -168,7 +171,7 @@ export async function openJobQueue(options: {
           for (const worker of boss.getWipData()) if (worker.name === name && worker.count > 0) boss.notifyWorker(worker.id);
         };
         await boss.work<Record<string, unknown>>(name, workOptions, async (jobs) => {
-          const results = await handle(jobs);
+          const results = await handle(jobs as JobWithMetadata<Record<string, unknown>>[]); // includeMetadata: the whole rows
           if (workOptions.batchSize === 1) wakeBusyWorkers();
           return results;
         });
