@@ -8,12 +8,12 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import type { DomainContext } from './domain/context.ts';
+import type { FederationContext } from './federation/context.ts';
 import './web/locals.ts';
 import { parseFormStrict } from './form-encoding.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
-import { formBody } from './web/middleware/form-body.ts';
-import { errorHandler, notFound } from './web/middleware/errors.ts';
+import { formBody } from './form-body.ts';
+import { errorHandler, notFound, plainTextErrorHandler } from './web/middleware/errors.ts';
 import { staticFiles } from './web/middleware/static-files.ts';
 import { currentUser, sessionMiddleware } from './web/middleware/session.ts';
 import { DEFAULT_LOGIN_LIMITS, DEFAULT_RECOVERY_LIMITS } from './web/middleware/throttle.ts';
@@ -35,8 +35,8 @@ import { healthRoutes } from './web/routes/health.ts';
 import { feedRoutes } from './web/routes/feeds.ts';
 import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
-import { OMB_PROTOCOL_PATHS } from './federation/omb/constants.ts';
-import { ombRouter } from './federation/omb/router.ts';
+import { pageRouters, serverRouters } from './federation/core.ts';
+import type { FederationProtocol } from './federation/core.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -53,7 +53,9 @@ function withoutLinkTokens(url: string): string {
 }
 
 export type AppDependencies = {
-  ctx: DomainContext;
+  ctx: FederationContext;
+  /** The federation protocols whose routes are mounted (src/federation/protocols.ts). */
+  protocols: readonly FederationProtocol[];
   sessionStore: Store;
   logger: Logger;
   loginLimits?: LoginLimits;
@@ -124,10 +126,20 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(staticFiles(path.join(ROOT, 'public')));
+
+  // Server-to-server routes of each protocol (OMB endpoints and XRDS; later ActivityPub inboxes,
+  // WebFinger, NodeInfo): before the browser stack, with their own body parsing; their errors
+  // are short plain text. Requests they do not answer go on to the browser stack.
+  const federation = express.Router();
+  for (const router of serverRouters(deps.protocols, ctx)) federation.use(router);
+  federation.use(plainTextErrorHandler(logger));
+  app.use(federation);
+
+  // The browser stack: form parsing, session, upload, CSRF check, current user.
   app.use(...formBody()); // strict UTF-8: bad bytes stay visible to the routes that refuse them
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
-  app.use(...csrfProtection(OMB_PROTOCOL_PATHS));
+  app.use(...csrfProtection());
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
     const viewer = res.locals.viewer;
@@ -137,7 +149,8 @@ export function createApp(deps: AppDependencies): Express {
     next();
   });
 
-  app.use(ombRouter(ctx)); // before the web routes: XRDS on profile pages, OMB endpoints
+  // Before the web routes: protocols' pages (OMB: the XRDS advertisement on profile pages, its forms).
+  for (const router of pageRouters(deps.protocols, ctx)) app.use(router);
   app.use(timelineRoutes(ctx));
   const loginLimits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
   app.use(authRoutes(ctx, loginLimits));
@@ -156,6 +169,6 @@ export function createApp(deps: AppDependencies): Express {
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 
   app.use(notFound);
-  app.use(errorHandler(logger, OMB_PROTOCOL_PATHS)); // other servers get plain-text errors
+  app.use(errorHandler(logger));
   return app;
 }

@@ -7,10 +7,14 @@ import { createLogger } from './logger.ts';
 import type { Config } from './config.ts';
 import { openDatabase, poolConnectionSettings } from './db/connection.ts';
 import type { Database } from './db/connection.ts';
-import type { DomainContext } from './domain/context.ts';
+import type { FederationContext } from './federation/context.ts';
+import { httpClientForConfig } from './federation/http-client.ts';
+import type { HttpClient } from './federation/http-client.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
+import type { FederationProtocol } from './federation/core.ts';
+import { federationProtocols } from './federation/protocols.ts';
 import { createMailer } from './mail/mailer.ts';
 import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 import { createSessionStore } from './web/session-store.ts';
@@ -18,8 +22,9 @@ import { createSessionStore } from './web/session-store.ts';
 export type Runtime = {
   config: Config;
   database: Database;
-  jobs: JobQueue;
-  ctx: DomainContext;
+  jobs: JobQueue<FederationContext>;
+  /** The domain's context plus the outbound HTTP client (web routes see it as a DomainContext). */
+  ctx: FederationContext;
   /** The web app; undefined for ROLE=worker. */
   app: Express | undefined;
   logger: Logger;
@@ -30,22 +35,28 @@ export type Runtime = {
 };
 
 /** Starts the parts of Ostrakon that config.role asks for, sharing one database. */
-export async function startRuntime(config: Config, options: { logger?: Logger; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits } = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  options: { logger?: Logger; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {},
+): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase(config);
   await database.migrate();
+  const protocols = options.protocols ?? federationProtocols;
   const runsWorkers = config.role !== 'web';
   const mailer = createMailer(config, logger);
   const jobs = await openJobQueue({
     url: database.url,
-    definitions: jobDefinitionsFor(config, mailer),
+    definitions: jobDefinitionsFor(config, mailer, protocols),
     pollSeconds: config.jobPollSeconds,
     logger,
     runMaintenance: runsWorkers,
     listenNotify: config.databaseUrl !== undefined,
     recoverySeconds: config.jobRecoverySeconds,
   });
-  const ctx: DomainContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config });
+  // One outbound client for the process; tests may pass one that records what goes out.
+  const http = options.httpClient ?? httpClientForConfig(config);
+  const ctx: FederationContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config, http });
   if (runsWorkers) await jobs.startWorkers(ctx);
 
   let sessionPool: pg.Pool | undefined;
@@ -56,7 +67,7 @@ export async function startRuntime(config: Config, options: { logger?: Logger; l
     sessionPool.on('error', (error) => logger.warn({ err: error }, 'session pool connection lost'));
     const store = createSessionStore(sessionPool);
     sessionStore = store;
-    app = createApp({ ctx, sessionStore: store, logger, loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
+    app = createApp({ ctx, protocols, sessionStore: store, logger, loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   }
 
   return {

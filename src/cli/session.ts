@@ -9,6 +9,7 @@ import { migrationsAreCurrent } from '../db/migrate.ts';
 import type { DomainContext, JobSender } from '../domain/context.ts';
 import { openJobQueue } from '../jobs/queue.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import type { FederationContext } from '../federation/context.ts';
 import { jobDefinitionsFor } from '../jobs/registry.ts';
 import { createMailer } from '../mail/mailer.ts';
 import { CliError } from './errors.ts';
@@ -24,7 +25,7 @@ const noJobs: JobSender = {
 export class CliSession {
   #config: Config | undefined;
   #database: Database | undefined;
-  #jobs: JobQueue | undefined;
+  #jobs: JobQueue<FederationContext> | undefined;
 
   /** The server's settings, from the same environment variables. */
   config(): Config {
@@ -49,7 +50,7 @@ export class CliSession {
   }
 
   /** The job queue, without workers; its queues get the same settings the server gives them. */
-  async jobQueue(): Promise<JobQueue> {
+  async jobQueue(): Promise<JobQueue<FederationContext>> {
     if (!this.#jobs) {
       const config = this.config();
       const database = await this.database();

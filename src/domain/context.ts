@@ -35,5 +35,5 @@ export type DomainContext = Readonly<{
   config: Config;
 }>;
 
-/** A handler for one kind of background job. */
-export type JobHandler = (ctx: DomainContext, data: Record<string, unknown>, attempt: JobAttempt) => Promise<void>;
+/** A handler for one kind of background job; layers above the domain may hand their handlers a richer context. */
+export type JobHandler<C extends DomainContext = DomainContext> = (ctx: C, data: Record<string, unknown>, attempt: JobAttempt) => Promise<void>;

@@ -10,19 +10,17 @@ import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { parseId } from './ids.ts';
 import { mentionHref, resolveMentions } from './mentions.ts';
+import { hasControlCharacters } from './text-rules.ts';
 import { tagUrl } from './urls.ts';
 
 export type { NoticeRecord };
 
 export type NewNoticeInput = { content: string; inReplyTo?: string; source?: string };
 
-// Control characters other than tab and newline cannot be typed and break feeds (XML forbids them).
-const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
 function cleanContent(ctx: DomainContext, raw: string): string {
   const content = raw.replace(/\r\n?/g, '\n').trim();
   if (content === '') throw new ValidationError({ content: 'Write something first: the notice is empty.' });
-  if (FORBIDDEN_CHARACTERS.test(content)) throw new ValidationError({ content: 'The notice contains control characters that cannot be stored.' });
+  if (hasControlCharacters(content)) throw new ValidationError({ content: 'The notice contains control characters that cannot be stored.' });
   const length = codePointLength(content);
   const max = ctx.config.noticeMaxLength;
   if (length > max) throw new ValidationError({ content: `That is too long: ${length} characters, and a notice can have at most ${max}.` });

@@ -5,6 +5,7 @@ import { updateLocalProfileFields } from '../db/profiles.ts';
 import type { LocalProfileFields } from '../db/profiles.ts';
 import type { DomainContext } from './context.ts';
 import { profileChanged } from './profile-changes.ts';
+import { hasControlCharacters } from './text-rules.ts';
 
 export type ProfileInput = { fullname: string; bio: string; location: string; homepage: string };
 
@@ -14,7 +15,6 @@ export const PROFILE_TEXT_MAX_BYTES = 255;
 export const BIO_MAX_CHARACTERS = 140;
 
 // Line breaks are allowed in a bio only; other control characters nowhere.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const LINE_BREAK = /[\r\n]/;
 
 function bytes(text: string): number {
@@ -36,7 +36,7 @@ function homepageProblem(homepage: string): string | undefined {
 }
 
 function lineProblem(label: string, value: string): string | undefined {
-  if (CONTROL.test(value) || LINE_BREAK.test(value)) return `The ${label} cannot contain line breaks or control characters.`;
+  if (hasControlCharacters(value) || LINE_BREAK.test(value)) return `The ${label} cannot contain line breaks or control characters.`;
   if (bytes(value) > PROFILE_TEXT_MAX_BYTES) return `The ${label} can be at most ${PROFILE_TEXT_MAX_BYTES} bytes long (some letters take more than one byte).`;
   return undefined;
 }
@@ -50,7 +50,7 @@ export function checkProfileInput(input: ProfileInput): LocalProfileFields {
   const problems: Record<string, string> = {};
   const fullnameError = lineProblem('full name', fullname);
   if (fullnameError) problems.fullname = fullnameError;
-  if (CONTROL.test(bio)) problems.bio = 'The bio cannot contain control characters.';
+  if (hasControlCharacters(bio)) problems.bio = 'The bio cannot contain control characters.';
   else if ([...bio].length > BIO_MAX_CHARACTERS) problems.bio = `The bio can be at most ${BIO_MAX_CHARACTERS} characters long; it has ${[...bio].length}.`;
   const locationError = lineProblem('location', location);
   if (locationError) problems.location = locationError;

@@ -1,30 +1,26 @@
 // People on other servers, whatever the protocol: their profiles, their notices, and
 // subscriptions between them and local users. Federation modules call these after verifying.
 import { NotFoundError } from '../errors.ts';
-import { backfillHome, removeProfileFromHome } from '../db/home-timelines.ts';
 import { insertMentions, insertNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteProfile } from '../db/remote-profiles.ts';
 import type { RemoteProfileFields } from '../db/remote-profiles.ts';
-import { deleteSubscription, insertSubscription } from '../db/subscriptions.ts';
 import { listProfileNotices } from '../db/timelines.ts';
-import { getUserById } from '../db/users.ts';
 import type { Db, DomainContext } from './context.ts';
-import { queueMentionNotifications, queueSubscriberNotification } from './email-notifications.ts';
+import { queueMentionNotifications } from './email-notifications.ts';
 import { parseId } from './ids.ts';
 import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB } from './jobs.ts';
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
-import { PAGE_SIZE } from './timelines.ts';
+import { checkRemoteNotice } from './remote-content.ts';
+import { endSubscription } from './subscriptions.ts';
+import { readPage } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
 import { tagUrl } from './urls.ts';
 
 export type { RemoteProfileFields };
-
-// Notices of newly followed remote people that we already hold appear at once.
-const BACKFILL_NOTICES = 40;
 
 /** The profile (local or remote) with this identifier URI, or undefined. */
 export function findProfileByUri(db: Db, uri: string): Promise<ProfileRecord | undefined> {
@@ -71,7 +67,7 @@ export async function changeRemoteProfile(ctx: DomainContext, trx: Db, id: numbe
   if (before && fields.avatarUrl !== undefined && fields.avatarUrl !== before.avatarUrl) await queueAvatarFetch(ctx, trx, before, id, fields.avatarUrl);
 }
 
-/** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing; 400 for a URI or URL off the author's site. */
+/** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing; 400 for content that cannot be stored, or a URI or URL off the author's site. */
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
@@ -81,6 +77,7 @@ export async function receiveRemoteNotice(
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
   checkNoticeOrigin(author, notice);
+  notice = checkRemoteNotice(ctx.config, notice); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
   // "@alice" in a remote notice is our alice when she and the author are related by a subscription
   // (as Laconica decided); other nicknames name people on the author's server and stay plain text.
@@ -102,21 +99,6 @@ export async function receiveRemoteNotice(
   return { noticeId: id, duplicate: false };
 }
 
-/** Records a subscription between a local and a remote profile (either way round); a local user subscribed to may be told by email. */
-export async function addSubscription(ctx: DomainContext, db: Db, subscriberId: number, subscribedId: number): Promise<void> {
-  const added = await insertSubscription(db, subscriberId, subscribedId);
-  if (!added) return;
-  if (await getUserById(db, subscriberId)) await backfillHome(db, subscriberId, subscribedId, BACKFILL_NOTICES);
-  await queueSubscriberNotification(ctx, db, subscriberId, subscribedId);
-}
-
-/** Ends a subscription (and clears a local subscriber's home timeline of that profile). */
-export async function endSubscription(db: Db, subscriberId: number, subscribedId: number): Promise<boolean> {
-  const removed = await deleteSubscription(db, subscriberId, subscribedId);
-  if (removed) await removeProfileFromHome(db, subscriberId, subscribedId);
-  return removed;
-}
-
 async function remoteProfile(ctx: DomainContext, rawId: string): Promise<ProfileRecord> {
   const id = parseId(rawId);
   const profile = id === undefined ? undefined : await getRemoteProfileById(ctx.db, id);
@@ -127,11 +109,8 @@ async function remoteProfile(ctx: DomainContext, rawId: string): Promise<Profile
 /** A remote profile as we know it, with the notices it sent us. */
 export async function remoteProfileTimeline(ctx: DomainContext, rawId: string, before: number | undefined): Promise<ProfileTimeline> {
   const profile = await remoteProfile(ctx, rawId);
-  const [counts, rows] = await Promise.all([countProfileStats(ctx.db, profile.id), listProfileNotices(ctx.db, profile.id, { before, limit: PAGE_SIZE + 1 })]);
-  const notices = rows.slice(0, PAGE_SIZE);
-  if (before !== undefined && notices.length === 0) throw new NotFoundError('There are no older notices.');
-  const last = notices[notices.length - 1];
-  return { profile, counts, page: { notices, olderBefore: rows.length > PAGE_SIZE && last ? last.id : undefined, isContinuation: before !== undefined } };
+  const [counts, page] = await Promise.all([countProfileStats(ctx.db, profile.id), readPage(before, (p) => listProfileNotices(ctx.db, profile.id, p))]);
+  return { profile, counts, page };
 }
 
 /** A local user stops reading a remote profile; the credentials of that subscription go with it. */

@@ -1,18 +1,18 @@
 // Searching notices (full text) and people (nickname and full name).
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { isIndexableNoticeQuery, searchNotices, searchProfiles } from '../db/search.ts';
 import type { NameMatch } from '../db/search.ts';
 import type { DomainContext } from './context.ts';
 import { codePointLength } from './notice-text.ts';
-import { PAGE_SIZE, readPage } from './timelines.ts';
+import { hasControlCharacters } from './text-rules.ts';
+import { readKeysetPage } from './paging.ts';
+import { readPage } from './timelines.ts';
 import type { NoticePage } from './timelines.ts';
 
 /** Longest search text, in characters: longer ones are refused, not cut. */
 export const SEARCH_MAX_LENGTH = 200;
 
-// Control characters cannot be typed into a search box, and Postgres refuses NUL outright.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 // Three letters or digits in a row give a trigram index something to look up anywhere in a name.
 const TRIGRAM_WORD = /[\p{L}\p{N}]{3}/u;
@@ -24,7 +24,8 @@ export function normalizeSearchText(raw: string | undefined): string {
   if (length > SEARCH_MAX_LENGTH) {
     throw new ValidationError({ q: `That search is too long: ${length} characters, and a search can have at most ${SEARCH_MAX_LENGTH}.` });
   }
-  if (CONTROL_CHARACTERS.test(text)) throw new ValidationError({ q: 'The search contains control characters; type words to look for.' });
+  // Tabs and line breaks were made spaces above; any other control character cannot be typed into a search box.
+  if (hasControlCharacters(text)) throw new ValidationError({ q: 'The search contains control characters; type words to look for.' });
   return text;
 }
 
@@ -56,8 +57,7 @@ function nameMatch(text: string): NameMatch {
 export async function searchPeoplePage(ctx: DomainContext, raw: string | undefined, before: number | undefined): Promise<{ text: string; page: PeopleSearchPage | undefined }> {
   const text = normalizeSearchText(raw);
   if (text === '') return { text, page: undefined };
-  const rows = await searchProfiles(ctx.db, nameMatch(text), { before, limit: PAGE_SIZE + 1 });
-  const people = rows.slice(0, PAGE_SIZE);
-  if (before !== undefined && people.length === 0) throw new NotFoundError('There is nobody further in these results.');
-  return { text, page: { people, olderBefore: rows.length > PAGE_SIZE ? people[people.length - 1]?.id : undefined } };
+  const match = nameMatch(text);
+  const page = await readKeysetPage(before, (p) => searchProfiles(ctx.db, match, p), (person) => person.id, 'There is nobody further in these results.');
+  return { text, page: { people: page.items, olderBefore: page.olderBefore } };
 }

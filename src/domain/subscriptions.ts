@@ -1,17 +1,36 @@
-// Local subscriptions: who reads whom, and what that does to home timelines.
+// Subscriptions, local or across servers: who reads whom, and what that does to home timelines.
+// Every subscription starts and ends through addSubscription and endSubscription, whatever
+// brought it (a form here, a protocol), so rules about who may follow whom live there once.
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { backfillHome, removeProfileFromHome } from '../db/home-timelines.ts';
 import { getLocalProfileByNickname, countProfileStats } from '../db/profiles.ts';
 import type { ProfileCounts } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { deleteSubscription, insertSubscription, isSubscribed, listSubscribers, listSubscriptions } from '../db/subscriptions.ts';
-import type { DomainContext } from './context.ts';
+import { getUserById } from '../db/users.ts';
+import type { Db, DomainContext } from './context.ts';
 import { queueSubscriberNotification } from './email-notifications.ts';
 import { normalizeNickname } from './nicknames.ts';
-import { PAGE_SIZE } from './timelines.ts';
+import { readKeysetPage } from './paging.ts';
 
-// How many of a newly followed person's notices appear on the follower's home timeline at once.
+// How many of a newly followed person's notices (that we hold) appear on a local follower's home timeline at once.
 const BACKFILL_NOTICES = 40;
+
+/** Records a subscription (local or remote people, either way round): a local subscriber's home timeline gets the backfill, a local user subscribed to may be told by email. */
+export async function addSubscription(ctx: DomainContext, db: Db, subscriberId: number, subscribedId: number): Promise<void> {
+  if (subscriberId === subscribedId) throw new ValidationError({ nickname: 'You cannot subscribe to yourself.' });
+  const added = await insertSubscription(db, subscriberId, subscribedId);
+  if (!added) return;
+  if (await getUserById(db, subscriberId)) await backfillHome(db, subscriberId, subscribedId, BACKFILL_NOTICES);
+  await queueSubscriberNotification(ctx, db, subscriberId, subscribedId);
+}
+
+/** Ends a subscription (and clears a local subscriber's home timeline of that profile); false when there was none. */
+export async function endSubscription(db: Db, subscriberId: number, subscribedId: number): Promise<boolean> {
+  const removed = await deleteSubscription(db, subscriberId, subscribedId);
+  if (removed) await removeProfileFromHome(db, subscriberId, subscribedId);
+  return removed;
+}
 
 async function targetProfile(ctx: DomainContext, rawNickname: string): Promise<ProfileRecord> {
   const nickname = normalizeNickname(rawNickname);
@@ -24,21 +43,14 @@ async function targetProfile(ctx: DomainContext, rawNickname: string): Promise<P
 /** Subscribes a local user to a local profile and backfills their home timeline. */
 export async function subscribe(ctx: DomainContext, userId: number, nickname: string): Promise<ProfileRecord> {
   const target = await targetProfile(ctx, nickname);
-  if (target.id === userId) throw new ValidationError({ nickname: 'You cannot subscribe to yourself.' });
-  await ctx.db.transaction(async (trx) => {
-    if (!(await insertSubscription(trx, userId, target.id))) return;
-    await backfillHome(trx, userId, target.id, BACKFILL_NOTICES);
-    await queueSubscriberNotification(ctx, trx, userId, target.id);
-  });
+  await ctx.db.transaction((trx) => addSubscription(ctx, trx, userId, target.id));
   return target;
 }
 
 /** Ends a subscription and takes that person's notices off the user's home timeline. */
 export async function unsubscribe(ctx: DomainContext, userId: number, nickname: string): Promise<ProfileRecord> {
   const target = await targetProfile(ctx, nickname);
-  await ctx.db.transaction(async (trx) => {
-    if (await deleteSubscription(trx, userId, target.id)) await removeProfileFromHome(trx, userId, target.id);
-  });
+  await ctx.db.transaction((trx) => endSubscription(trx, userId, target.id));
   return target;
 }
 
@@ -63,13 +75,11 @@ async function peoplePage(
 ): Promise<PeoplePage> {
   const profile = await getLocalProfileByNickname(ctx.db, nickname);
   if (!profile) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
-  const [counts, rows] = await Promise.all([
+  const [counts, page] = await Promise.all([
     countProfileStats(ctx.db, profile.id),
-    list(ctx.db, profile.id, { before, limit: PAGE_SIZE + 1 }),
+    readKeysetPage(before, (p) => list(ctx.db, profile.id, p), (person) => person.id, 'There is nobody further in this list.'),
   ]);
-  const people = rows.slice(0, PAGE_SIZE);
-  if (before !== undefined && people.length === 0) throw new NotFoundError('There is nobody further in this list.');
-  return { profile, counts, people, olderBefore: rows.length > PAGE_SIZE ? people[people.length - 1]?.id : undefined };
+  return { profile, counts, people: page.items, olderBefore: page.olderBefore };
 }
 
 /** The people a local user subscribes to. */

@@ -15,10 +15,11 @@ import type { PageRequest } from '../db/timelines.ts';
 import type { DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
 import { canonicalTag, isTag } from './notice-text.ts';
+import { PAGE_SIZE, readKeysetPage } from './paging.ts';
 
 export type { ProfileRecord, ProfileCounts };
 
-export const PAGE_SIZE = 20;
+export { PAGE_SIZE };
 const CONVERSATION_LIMIT = 500;
 
 export type NoticePage = {
@@ -39,18 +40,10 @@ export function parseCursor(raw: unknown): number | undefined {
   return id;
 }
 
-/** One page of a keyset-paged notice list (fetching one extra row to know if there is more); 404 past the end. */
-export async function readPage(
-  before: number | undefined,
-  list: (page: PageRequest) => Promise<NoticeRecord[]>,
-  cursorOf: (notice: NoticeRecord) => number = (n) => n.id,
-): Promise<NoticePage> {
-  const rows = await list({ before, limit: PAGE_SIZE + 1 });
-  const notices = rows.slice(0, PAGE_SIZE);
-  const last = notices[notices.length - 1];
-  const page = { notices, olderBefore: rows.length > PAGE_SIZE && last ? cursorOf(last) : undefined, isContinuation: before !== undefined };
-  if (page.isContinuation && notices.length === 0) throw new NotFoundError('There are no older notices.');
-  return page;
+/** One page of a keyset-paged notice list, by notice id; 404 past the end. */
+export async function readPage(before: number | undefined, list: (page: PageRequest) => Promise<NoticeRecord[]>): Promise<NoticePage> {
+  const { items, olderBefore, isContinuation } = await readKeysetPage(before, list, (notice) => notice.id, 'There are no older notices.');
+  return { notices: items, olderBefore, isContinuation };
 }
 
 /** Every local notice, newest first. */

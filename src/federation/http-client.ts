@@ -8,6 +8,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import type { Config } from '../config.ts';
 import { blockedAddressReason } from './address-policy.ts';
 
 /** The hard limit on redirects any request follows. */
@@ -188,4 +189,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     },
   };
+}
+
+/** The process's client for this configuration (loopback and private addresses only when allowed). */
+export function httpClientForConfig(config: Config): HttpClient {
+  return createHttpClient({ allowPrivateAddresses: config.allowPrivateAddresses, userAgent: `Ostrakon (+${config.publicUrl}/)` });
 }

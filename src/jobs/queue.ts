@@ -8,8 +8,8 @@ import type { DomainContext, JobHandler, JobSender } from '../domain/context.ts'
 
 const BATCH_SIZE = 10;
 
-export type JobDefinition = {
-  handler: JobHandler;
+export type JobDefinition<C extends DomainContext = DomainContext> = {
+  handler: JobHandler<C>;
   /** Retries with exponential backoff before the job is kept as failed. */
   retryLimit: number;
   retryDelaySeconds: number;
@@ -34,10 +34,10 @@ export type JobDefinition = {
   ordered?: boolean;
 };
 
-export type JobQueue = {
+export type JobQueue<C extends DomainContext = DomainContext> = {
   sender: JobSender;
   /** Starts workers for every registered job (ROLE=worker or all). */
-  startWorkers(ctx: DomainContext): Promise<void>;
+  startWorkers(ctx: C): Promise<void>;
   /** Puts every job that failed for good back on its queue, with one more attempt; returns how many. */
   retryFailed(): Promise<number>;
   /** Stops claiming jobs and waits up to timeoutMs for running ones; those still running then are failed, so they are retried. Sending still works. */
@@ -73,9 +73,9 @@ async function transactionAdapter(db: Knex) {
 }
 
 /** Connects pg-boss, creates the queues and returns a sender; workers start separately. */
-export async function openJobQueue(options: {
+export async function openJobQueue<C extends DomainContext>(options: {
   url: string;
-  definitions: Readonly<Record<string, JobDefinition>>;
+  definitions: Readonly<Record<string, JobDefinition<C>>>;
   pollSeconds: number;
   logger: Logger;
   runMaintenance: boolean;
@@ -83,7 +83,7 @@ export async function openJobQueue(options: {
   listenNotify: boolean;
   /** A running job's heartbeat lapses after this long when its worker dies; it is then failed and retried. Unset: queues keep theirs. */
   recoverySeconds?: number;
-}): Promise<JobQueue> {
+}): Promise<JobQueue<C>> {
   const { listenNotify } = options;
   const boss = new PgBoss({
     connectionString: options.url,

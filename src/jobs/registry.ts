@@ -4,7 +4,10 @@ import { feedJobHandlers } from '../domain/feed-upkeep.ts';
 import { FEED_DELETIONS_PRUNE_JOB, HOME_TRIM_JOB, LOGIN_ATTEMPTS_PRUNE_JOB, NOTICE_FANOUT_JOB } from '../domain/jobs.ts';
 import { loginAttemptJobHandlers } from '../domain/login-attempts.ts';
 import type { Config } from '../config.ts';
-import { ombJobDefinitions } from '../federation/omb/jobs.ts';
+import type { FederationContext } from '../federation/context.ts';
+import { distributionJobDefinitions, protocolJobTables } from '../federation/core.ts';
+import type { FederationProtocol } from '../federation/core.ts';
+import { federationProtocols } from '../federation/protocols.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import { mailJobDefinitions } from '../mail/jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -18,7 +21,25 @@ export const jobDefinitions: Readonly<Record<string, JobDefinition>> = {
   [LOGIN_ATTEMPTS_PRUNE_JOB]: { handler: loginAttemptJobHandlers[LOGIN_ATTEMPTS_PRUNE_JOB]!, retryLimit: 2, retryDelaySeconds: 60, cron: '29 * * * *' },
 };
 
-/** Every job definition for this configuration: the domain's, the federation modules' and the email jobs (sending through `mailer`). */
-export function jobDefinitionsFor(config: Config, mailer: Mailer): Readonly<Record<string, JobDefinition>> {
-  return { ...jobDefinitions, ...remoteAvatarJobDefinitions, ...ombJobDefinitions(config), ...mailJobDefinitions(mailer) };
+/** Joins tables of job definitions; a name defined twice throws, so no module silently replaces another's job. */
+export function mergeJobDefinitions<D>(...tables: Readonly<Record<string, D>>[]): Readonly<Record<string, D>> {
+  const merged: Record<string, D> = {};
+  for (const table of tables) {
+    for (const [name, definition] of Object.entries(table)) {
+      if (Object.hasOwn(merged, name)) throw new Error(`The job "${name}" is defined twice: each job name must have exactly one handler.`);
+      merged[name] = definition;
+    }
+  }
+  return Object.freeze(merged);
+}
+
+/** Every job definition for this configuration: the domain's, the federation core's and each protocol's, and the email jobs (sending through `mailer`); throws on a duplicate name. */
+export function jobDefinitionsFor(config: Config, mailer: Mailer, protocols: readonly FederationProtocol[] = federationProtocols): Readonly<Record<string, JobDefinition<FederationContext>>> {
+  return mergeJobDefinitions<JobDefinition<FederationContext>>(
+    jobDefinitions,
+    remoteAvatarJobDefinitions,
+    mailJobDefinitions(mailer),
+    distributionJobDefinitions(protocols),
+    ...protocolJobTables(protocols, config),
+  );
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { startTestServer } from './server.ts';
 import type { TestServer } from './server.ts';
+import type { HttpClient } from '../../src/federation/http-client.ts';
 import { registeredClient, textOf, WebClient } from './web-client.ts';
 import type { Page } from './web-client.ts';
 
@@ -48,9 +49,9 @@ export async function remoteSubscribe(
   return { authorizePage, finish, visitor, callbackPath };
 }
 
-/** Two servers that federate over loopback: alice registered on A, bob on B. */
-export async function startTwoSites(): Promise<{ a: TestServer; b: TestServer; alice: WebClient; bob: WebClient }> {
-  const [a, b] = await Promise.all([startTestServer({ env: FEDERATION_ENV }), startTestServer({ env: FEDERATION_ENV })]);
+/** Two servers that federate over loopback: alice registered on A, bob on B; A may be given its outbound client. */
+export async function startTwoSites(options: { httpClientA?: HttpClient } = {}): Promise<{ a: TestServer; b: TestServer; alice: WebClient; bob: WebClient }> {
+  const [a, b] = await Promise.all([startTestServer({ env: FEDERATION_ENV, httpClient: options.httpClientA }), startTestServer({ env: FEDERATION_ENV })]);
   const [alice, bob] = await Promise.all([registeredClient(a.url, 'alice'), registeredClient(b.url, 'bob')]);
   return { a, b, alice, bob };
 }

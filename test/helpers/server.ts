@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
 import { startRuntime } from '../../src/runtime.ts';
 import type { Runtime } from '../../src/runtime.ts';
+import type { HttpClient } from '../../src/federation/http-client.ts';
+import type { FederationProtocol } from '../../src/federation/core.ts';
 import type { LoginLimits, RecoveryLimits } from '../../src/web/middleware/throttle.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -26,9 +28,17 @@ export type TestServer = {
   stop(): Promise<void>;
 };
 
-/** A running server with its own fresh database; `env` overrides settings. */
+/** A running server with its own fresh database; `env` overrides settings, `httpClient`, `protocols` and `logger` replace its own. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; hostname?: 'localhost'; logger?: Logger } = {},
+  options: {
+    env?: Record<string, string>;
+    loginLimits?: LoginLimits;
+    recoveryLimits?: RecoveryLimits;
+    hostname?: 'localhost';
+    httpClient?: HttpClient;
+    protocols?: readonly FederationProtocol[];
+    logger?: Logger;
+  } = {},
 ): Promise<TestServer> {
   let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,7 +57,14 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const boot = () => startRuntime(config, { logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
+  const boot = () =>
+    startRuntime(config, {
+      logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      loginLimits: options.loginLimits,
+      recoveryLimits: options.recoveryLimits,
+      httpClient: options.httpClient,
+      protocols: options.protocols,
+    });
   let runtime = await boot();
   server.on('request', runtime.app!);
   let running = true;

@@ -7,7 +7,7 @@ import { encodeForm, signRequest } from '../../src/federation/omb/oauth.ts';
 import type { Params } from '../../src/federation/omb/oauth.ts';
 import { parseXrds } from '../../src/federation/omb/xrds.ts';
 import { OMB_CLEANUP_JOB, ombJobDefinitions } from '../../src/federation/omb/jobs.ts';
-import { REQUEST_TOKENS_PER_ADDRESS } from '../../src/federation/omb/router.ts';
+import { REQUEST_TOKENS_PER_ADDRESS } from '../../src/federation/omb/routes.ts';
 import { FEDERATION_ENV } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';

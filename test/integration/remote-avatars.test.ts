@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { changeRemoteProfile, saveRemoteProfile } from '../../src/domain/remote-profiles.ts';
 import { filePart, stripedImage } from '../helpers/images.ts';
 import { remoteSubscribe, startTwoSites } from '../helpers/omb.ts';
+import { recordingHttpClient } from '../helpers/outbound.ts';
 import { waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { textOf } from '../helpers/web-client.ts';
@@ -19,9 +20,10 @@ let a: TestServer;
 let b: TestServer;
 let alice: WebClient; // on A
 let bob: WebClient; // on B
+const outboundA = recordingHttpClient();
 
 before(async () => {
-  ({ a, b, alice, bob } = await startTwoSites());
+  ({ a, b, alice, bob } = await startTwoSites({ httpClientA: outboundA }));
 });
 after(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
@@ -66,6 +68,7 @@ describe('remote avatars and profile updates between two servers', () => {
     const bobKey = (await b.runtime.ctx.db('profiles').where({ nickname: 'bob', is_local: true }).first()).avatar_key;
     assert.equal(remote.avatar_url, `${b.url}/bob/avatar/96?v=${bobKey}`, 'B sent its absolute 96 px URL');
     await waitFor('A to copy the avatar', async () => (remote = await bobOnA()).avatar_key !== null);
+    assert.deepEqual(outboundA.requests, [{ method: 'GET', url: remote.avatar_url, status: 200 }], 'A fetched the avatar through the client it was given, and sent nothing else');
     assert.equal(files(a).length, 3);
     const ours = await get(a, `/remote/${remote.id}/avatar/96?v=${remote.avatar_key}`);
     assert.equal(ours.response.status, 200);

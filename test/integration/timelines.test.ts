@@ -67,6 +67,9 @@ describe('profiles', () => {
     assert.match(page.text, /data-count="subscribers">2</);
     const bobsPage = await new WebClient(server.url).get('/bob');
     assert.match(bobsPage.text, /data-count="subscriptions">1</);
+    const beyond = await new WebClient(server.url).get('/alice/subscribers?before=1');
+    assert.equal(beyond.status, 404);
+    assert.match(textOf(beyond.text), /nobody further in this list/);
   });
 
   it('keeps the counts equal to the rows as notices and subscriptions come and go', async () => {

@@ -37,6 +37,3 @@ export const OMB_PATHS = {
   updateProfile: '/omb/updateprofile',
   finishSubscribe: '/omb/finishremotesubscribe',
 } as const;
-
-/** The server-to-server endpoints: signed by OAuth, never by a browser form's CSRF token. */
-export const OMB_PROTOCOL_PATHS: readonly string[] = [OMB_PATHS.requestToken, OMB_PATHS.accessToken, OMB_PATHS.postNotice, OMB_PATHS.updateProfile];

@@ -1,7 +1,9 @@
 // The listenee's side (OAuth consumer): the remote subscribe form's work, and the callback that
 // finishes a remote subscription by exchanging the authorized request token for an access token.
 import type { DomainContext } from '../../domain/context.ts';
-import { addSubscription, findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import type { FederationContext } from '../context.ts';
+import { findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
+import { addSubscription } from '../../domain/subscriptions.ts';
 import { checkRemoteIdentity, RemoteOriginError } from '../../domain/remote-origins.ts';
 import { findLocalProfile, findLocalUser } from '../../domain/lookups.ts';
 import { deletePendingSubscription, deletePendingSubscriptionsOfSession, getPendingSubscription, insertPendingSubscription, upsertRemoteListener } from '../../db/omb-listeners.ts';
@@ -10,7 +12,6 @@ import { answerExcerpt } from '../excerpt.ts';
 import { OutboundError } from '../http-client.ts';
 import type { HttpClient } from '../http-client.ts';
 import { checkDiscoveredServices } from './binding.ts';
-import { httpClientFor } from './client.ts';
 import { OMB_PATHS, OMB_VERSION } from './constants.ts';
 import { DiscoveryError, discoverServices } from './discovery.ts';
 import { consumerKeyOf, endpointUrl, localUserIdOf } from './identity.ts';
@@ -63,13 +64,13 @@ function saidWhat(remote: RemoteAnswer): string {
 }
 
 /** Discovers the visitor's services, gets a request token and returns the signed authorization URL. */
-export async function startRemoteSubscription(ctx: DomainContext, sessionId: string, rawNickname: string, rawProfileUrl: string): Promise<string> {
+export async function startRemoteSubscription(ctx: FederationContext, sessionId: string, rawNickname: string, rawProfileUrl: string): Promise<string> {
   const nickname = normalizeNickname(rawNickname);
   const listenee = nickname ? await findLocalProfile(ctx.db, nickname) : undefined;
   if (!listenee) throw new RemoteSubscribeError(404, 'There is nobody by that nickname here.');
   const profileUrl = rawProfileUrl.trim();
   if (!isHttpUrl(profileUrl)) throw new RemoteSubscribeError(400, 'Invalid profile URL: type the full http:// or https:// address of your profile.');
-  const client = httpClientFor(ctx.config);
+  const client = ctx.http;
   let services;
   try {
     services = await discoverServices(client, profileUrl);
@@ -123,7 +124,7 @@ export async function startRemoteSubscription(ctx: DomainContext, sessionId: str
 }
 
 /** Handles the callback: checks it against the visitor's pending subscription, gets the access token, subscribes. */
-export async function finishRemoteSubscription(ctx: DomainContext, sessionId: string, params: Params): Promise<{ listeneeNickname: string }> {
+export async function finishRemoteSubscription(ctx: FederationContext, sessionId: string, params: Params): Promise<{ listeneeNickname: string }> {
   const token = params.oauth_token;
   const pending = token ? await getPendingSubscription(ctx.db, token) : undefined;
   if (!pending || pending.sessionId !== sessionId) throw new RemoteSubscribeError(400, 'Not expecting this response: start the subscription again from the profile page.');
@@ -149,7 +150,7 @@ export async function finishRemoteSubscription(ctx: DomainContext, sessionId: st
     throw error;
   }
 
-  const client = httpClientFor(ctx.config);
+  const client = ctx.http;
   const access = await requestTokenPair(client, pending.accessUrl, consumerKeyOf(ctx.config), { key: pending.requestToken, secret: pending.requestSecret }, { omb_version: OMB_VERSION });
   if ('endpoint' in access) {
     throw new RemoteSubscribeError(502, `Your server would not turn the authorization into an access token: it ${saidWhat(access)}. Try again.`, access);

@@ -3,16 +3,16 @@
 // success and "Duplicate notice" are done; 403 ends that listener's subscription; 408, 429, 5xx,
 // network errors and a 200 that is not an OMB answer (a server's error page) are retried by the
 // queue with backoff; other 4xx are permanent. Every failed attempt is logged once.
-import type { DomainContext, JobAttempt, JobHandler } from '../../domain/context.ts';
+import type { JobAttempt, JobHandler } from '../../domain/context.ts';
 import { LoggedJobFailure } from '../../domain/context.ts';
-import { endSubscription } from '../../domain/remote-profiles.ts';
+import type { FederationContext } from '../context.ts';
+import { endSubscription } from '../../domain/subscriptions.ts';
 import { findLocalUser } from '../../domain/lookups.ts';
 import { getRemoteListeners, listRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
 import { answerExcerpt } from '../excerpt.ts';
 import { OutboundError } from '../http-client.ts';
-import { httpClientFor } from './client.ts';
 import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
 import { OMB_DELIVER_JOB } from './distribute.ts';
 import type { Delivery } from './distribute.ts';
@@ -36,10 +36,10 @@ function failure(result: 'permanent' | 'transient', url: string, status: number,
   return { result, status, excerpt, error: `${url} answered ${status}: ${excerpt}${note}` };
 }
 
-async function post(ctx: DomainContext, delivery: Delivery, params: Params, listener: RemoteListener): Promise<Outcome> {
+async function post(ctx: FederationContext, delivery: Delivery, params: Params, listener: RemoteListener): Promise<Outcome> {
   let response;
   try {
-    response = await postSigned(httpClientFor(ctx.config), delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, params);
+    response = await postSigned(ctx.http, delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, params);
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;
     const result = error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient';
@@ -56,7 +56,7 @@ async function post(ctx: DomainContext, delivery: Delivery, params: Params, list
   return failure('permanent', delivery.url, status, body);
 }
 
-async function keepDead(ctx: DomainContext, delivery: Delivery, attempts: number, error: string): Promise<void> {
+async function keepDead(ctx: FederationContext, delivery: Delivery, attempts: number, error: string): Promise<void> {
   await insertDeadDelivery(ctx.db, { jobName: OMB_DELIVER_JOB, data: delivery, target: delivery.url, attempts, lastError: error });
 }
 
@@ -72,7 +72,7 @@ function parseDelivery(data: Record<string, unknown>): Delivery {
 
 // A notice's parameters were rendered when it was queued; a profile's are rendered now, so that
 // the update sends the latest fields (undefined: the account is gone, nothing to send).
-async function paramsOf(ctx: DomainContext, delivery: Delivery): Promise<Params | undefined> {
+async function paramsOf(ctx: FederationContext, delivery: Delivery): Promise<Params | undefined> {
   if (delivery.params) return delivery.params;
   if (delivery.kind !== 'profile') return undefined;
   const user = await findLocalUser(ctx.db, delivery.subscribedId);
@@ -81,14 +81,14 @@ async function paramsOf(ctx: DomainContext, delivery: Delivery): Promise<Params 
 
 // Who is behind the endpoint now: those the notice was queued for, still subscribed; for a
 // profile update, everyone listening there now (it may stand for several changes).
-async function listenersOf(ctx: DomainContext, delivery: Delivery): Promise<RemoteListener[]> {
+async function listenersOf(ctx: FederationContext, delivery: Delivery): Promise<RemoteListener[]> {
   const listeners =
     delivery.kind === 'profile' ? await listRemoteListeners(ctx.db, delivery.subscribedId) : await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds);
   return listeners.filter((l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url);
 }
 
 /** The omb.deliver job. */
-export const deliver: JobHandler = async (ctx, data, attempt) => {
+export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt) => {
   const delivery = parseDelivery(data);
   try {
     await deliverOnce(ctx, delivery, attempt);
@@ -101,7 +101,7 @@ export const deliver: JobHandler = async (ctx, data, attempt) => {
   }
 };
 
-async function deliverOnce(ctx: DomainContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
+async function deliverOnce(ctx: FederationContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = await listenersOf(ctx, delivery);
   const params = listeners.length > 0 ? await paramsOf(ctx, delivery) : undefined;

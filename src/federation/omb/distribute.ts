@@ -1,5 +1,6 @@
-// notice.distribute and profile.distribute for OMB: render the payload once, then queue one
+// OMB's part of notice.distribute and profile.distribute: render the payload once, then queue one
 // delivery per remote endpoint URL (listeners on one server share it: one POST reaches them all).
+// The federation core runs these inside its transaction (ctx.db), so the jobs commit together.
 import type { DomainContext, JobHandler } from '../../domain/context.ts';
 import { findLocalUser, findNotice } from '../../domain/lookups.ts';
 import { listRemoteListeners } from '../../db/omb-listeners.ts';
@@ -36,7 +37,7 @@ export function hostOf(url: string): string {
   }
 }
 
-/** Queues one delivery per distinct endpoint URL, all in one transaction (a profile update only where none is waiting). */
+/** Queues one delivery per distinct endpoint URL (on ctx.db: give it a transaction to queue them all or none); a profile update only where none is waiting. */
 export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, subscribedId: number, listeners: RemoteListener[], params?: Params): Promise<number> {
   const groups = new Map<string, number[]>();
   for (const listener of listeners) {
@@ -44,17 +45,15 @@ export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, su
     groups.set(url, [...(groups.get(url) ?? []), listener.subscriberId]);
   }
   if (groups.size === 0) return 0;
-  await ctx.db.transaction(async (trx) => {
-    for (const [url, subscriberIds] of groups) {
-      const delivery: Delivery = { kind, url, subscribedId, subscriberIds, ...(params ? { params } : {}) };
-      const coalesce = kind === 'profile' ? { coalesce: { kind, subscribedId } } : {};
-      await ctx.jobs.send(trx, OMB_DELIVER_JOB, delivery, { group: hostOf(url), key: url, ...coalesce });
-    }
-  });
+  for (const [url, subscriberIds] of groups) {
+    const delivery: Delivery = { kind, url, subscribedId, subscriberIds, ...(params ? { params } : {}) };
+    const coalesce = kind === 'profile' ? { coalesce: { kind, subscribedId } } : {};
+    await ctx.jobs.send(ctx.db, OMB_DELIVER_JOB, delivery, { group: hostOf(url), key: url, ...coalesce });
+  }
   return groups.size;
 }
 
-/** notice.distribute: a local notice goes to every server where someone listens to its author. */
+/** OMB's part of notice.distribute: a local notice goes to every server where someone listens to its author. */
 export const distributeNotice: JobHandler = async (ctx, data) => {
   const notice = await findNotice(ctx.db, Number(data.noticeId));
   if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
@@ -63,7 +62,7 @@ export const distributeNotice: JobHandler = async (ctx, data) => {
   await queueDeliveries(ctx, 'notice', notice.author.id, listeners, toNoticeParams(ctx.config, notice));
 };
 
-/** profile.distribute: a local profile's full field set goes to every server where someone listens. */
+/** OMB's part of profile.distribute: a local profile's full field set goes to every server where someone listens. */
 export const distributeProfile: JobHandler = async (ctx, data) => {
   const user = await findLocalUser(ctx.db, Number(data.profileId));
   if (!user) return;

@@ -1,13 +1,13 @@
 // The OMB module's background jobs and their retry policies.
 import type { Config } from '../../config.ts';
 import type { JobHandler } from '../../domain/context.ts';
-import { NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB } from '../../domain/jobs.ts';
+import type { FederationContext } from '../context.ts';
 import { purgeNonces, purgeRequestTokens } from '../../db/omb-tokens.ts';
 import { purgePendingSubscriptions } from '../../db/omb-listeners.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
 import { PENDING_LIFETIME_SECONDS } from './consumer.ts';
 import { deliver } from './deliver.ts';
-import { distributeNotice, distributeProfile, OMB_DELIVER_JOB, OMB_UNORDERED_DELIVER_JOB } from './distribute.ts';
+import { OMB_DELIVER_JOB, OMB_UNORDERED_DELIVER_JOB } from './distribute.ts';
 import { REQUEST_TOKEN_LIFETIME_SECONDS } from './provider.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from './verify.ts';
 
@@ -37,9 +37,9 @@ const cleanup: JobHandler = async (ctx) => {
   await purgePendingSubscriptions(ctx.db, PENDING_LIFETIME_SECONDS);
 };
 
-/** The OMB job definitions for this configuration. */
-export function ombJobDefinitions(config: Config): Record<string, JobDefinition> {
-  const delivery: JobDefinition = {
+/** OMB's own jobs for this configuration (its part of notice.distribute and profile.distribute is in protocol.ts). */
+export function ombJobDefinitions(config: Config): Record<string, JobDefinition<FederationContext>> {
+  const delivery: JobDefinition<FederationContext> = {
     handler: deliver,
     retryLimit: retriesCovering(config.deliveryRetrySeconds, DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS),
     retryDelaySeconds: config.deliveryRetrySeconds,
@@ -51,8 +51,6 @@ export function ombJobDefinitions(config: Config): Record<string, JobDefinition>
     pollForRetries: true, // retries wait in the queue with a start time: notifications never announce them
   };
   return {
-    [NOTICE_DISTRIBUTE_JOB]: { handler: distributeNotice, retryLimit: 10, retryDelaySeconds: 5 },
-    [PROFILE_DISTRIBUTE_JOB]: { handler: distributeProfile, retryLimit: 10, retryDelaySeconds: 5 },
     [OMB_DELIVER_JOB]: { ...delivery, ordered: true }, // one endpoint at a time, in order (see distribute.ts)
     [OMB_UNORDERED_DELIVER_JOB]: delivery, // what was queued before deliveries were ordered
     [OMB_CLEANUP_JOB]: { handler: cleanup, retryLimit: 1, retryDelaySeconds: 60, cron: '*/10 * * * *' },

@@ -1,6 +1,7 @@
 // Reading OMB parameters from requests and checking them against the limits of reference §3.
 import type { Request } from 'express';
 import { HttpError } from '../../errors.ts';
+import { hasControlCharacters, isHttpUrl, isRemoteUri } from '../../domain/text-rules.ts';
 import { isInvalidText } from '../../form-encoding.ts';
 import type { Params } from './oauth.ts';
 
@@ -46,22 +47,8 @@ function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** Whether a value is an http(s) URL of at most 255 bytes. */
-export function isHttpUrl(value: string): boolean {
-  if (byteLength(value) > 255 || /\s/.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a value is an identifier or notice URI we accept: an http(s) URL, or an old-style tag: URI. */
-export function isOmbUri(value: string): boolean {
-  if (isHttpUrl(value)) return true;
-  return byteLength(value) <= 255 && /^tag:[^\s,]+,\d{4}(-\d{2}(-\d{2})?)?:\S+$/.test(value);
-}
+// The domain's rules for URLs and URIs from other servers, under the names the OMB code uses.
+export { isHttpUrl, isRemoteUri as isOmbUri };
 
 /** The value of a required parameter, or 400. */
 export function required(params: Params, name: string): string {
@@ -114,7 +101,7 @@ export function profileParams(params: Params, prefix: 'omb_listenee' | 'omb_list
     const value = params[`${prefix}_${suffix}`];
     if (value === undefined) continue;
     if (value !== '' && !valid(value)) throw new OmbError(400, `${prefix}_${suffix} ${rule}.`);
-    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) throw new OmbError(400, `${prefix}_${suffix} contains control characters.`);
+    if (hasControlCharacters(value)) throw new OmbError(400, `${prefix}_${suffix} contains control characters.`);
     result[key] = value;
   }
   return result;

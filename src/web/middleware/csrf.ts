@@ -2,8 +2,8 @@
 import type { RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 
-/** Checks `_csrf` on POST (except on the signed server-to-server paths given) and offers `csrfToken()` to views. */
-export function csrfProtection(protocolPaths: readonly string[] = []): RequestHandler[] {
+/** Checks `_csrf` on every POST and offers `csrfToken()` to views (server-to-server routes are mounted before it). */
+export function csrfProtection(): RequestHandler[] {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => {
       const token = (req.body as Record<string, unknown> | undefined)?._csrf;
@@ -20,8 +20,5 @@ export function csrfProtection(protocolPaths: readonly string[] = []): RequestHa
     res.locals.csrfToken = () => generateToken(req);
     next();
   };
-  // Other servers sign these requests with OAuth; a browser's form token means nothing there.
-  const skipped = new Set(protocolPaths);
-  const protect: RequestHandler = (req, res, next) => (skipped.has(req.path.replace(/\/+$/, '')) ? next() : csrfSynchronisedProtection(req, res, next));
-  return [offerToken, protect];
+  return [offerToken, csrfSynchronisedProtection];
 }

@@ -1,5 +1,5 @@
 // The one error handler: typed errors become pages with their status; nothing leaks a stack trace.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { HttpError, NotFoundError } from '../../errors.ts';
 
@@ -43,22 +43,32 @@ function classify(error: unknown): Classified {
 /** Turns an unmatched route into a 404. */
 export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError('There is no page at this address.'));
 
-/** Renders errors/<status>.ejs (or plain text when the response is not a page, or the path is a server-to-server endpoint). */
-export function errorHandler(logger: Logger, plainTextPaths: readonly string[] = []): ErrorRequestHandler {
-  const plainText = new Set(plainTextPaths);
+// Logs server faults and sets the status; false when the answer has already begun (it is ended).
+function begin(logger: Logger, error: unknown, req: Request, res: Response, classified: Classified): boolean {
+  if (classified.status >= 500) logger.error({ err: error, url: req.originalUrl }, 'request failed');
+  if (res.headersSent) {
+    res.end();
+    return false;
+  }
+  if (classified.status === 503) res.set('Retry-After', '5');
+  res.status(classified.status);
+  return true;
+}
+
+/** Answers errors of server-to-server routes (other servers read them) as short plain text. */
+export function plainTextErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const { status, message } = classify(error);
-    if (status >= 500) logger.error({ err: error, url: req.originalUrl }, 'request failed');
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    if (status === 503) res.set('Retry-After', '5');
-    res.status(status);
-    if (plainText.has(req.path.replace(/\/+$/, ''))) {
-      res.type('text/plain').send(message);
-      return;
-    }
+    const classified = classify(error);
+    if (begin(logger, error, req, res, classified)) res.type('text/plain').send(classified.message);
+  };
+}
+
+/** Renders errors/<status>.ejs (or plain text when the page itself cannot be rendered). */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const classified = classify(error);
+    if (!begin(logger, error, req, res, classified)) return;
+    const { status, message } = classified;
     const page = PAGES.has(status) ? String(status) : status >= 500 ? '500' : '400';
     res.render(`errors/${page}`, { title: message, status, message }, (renderError, html) => {
       if (renderError) {

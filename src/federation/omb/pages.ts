@@ -1,48 +1,28 @@
-// The OMB 0.1 routes: discovery (XRDS), the provider's and consumer's endpoints, and the pages
-// people see during a remote subscription. Mounted before the web routes; anything else is next().
+// The OMB 0.1 pages people see during a remote subscription (the authorization page, the remote
+// subscribe form and its return address) and the XRDS advertisement on profile pages. Mounted
+// behind the session, CSRF check and current user, before the web routes; anything else is next().
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { DomainContext } from '../../domain/context.ts';
+import type { NextFunction, Request, Response } from 'express';
+import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { siteName } from '../../domain/remote-origins.ts';
 import { HttpError } from '../../errors.ts';
 import { readForm } from '../../form-encoding.ts';
-import { OMB_PATHS, XRDS_MEDIA_TYPE } from './constants.ts';
+import { OMB_PATHS } from './constants.ts';
 import { finishRemoteSubscription, forgetPendingOf, RemoteSubscribeError, startRemoteSubscription } from './consumer.ts';
-import { localServices, xrdsUrl } from './identity.ts';
-import { onPostNotice, onUpdateProfile } from './inbound.ts';
+import { xrdsUrl } from './identity.ts';
 import { requestParams } from './params.ts';
-import { isOwnCallback, onAccessToken, onAuthorizationDecision, onAuthorizationRequest, onRequestToken } from './provider.ts';
+import { isOwnCallback, onAuthorizationDecision, onAuthorizationRequest } from './provider.ts';
 import type { AuthorizationRequest } from './provider.ts';
-import { toXrds } from './xrds.ts';
-import type { Params } from './oauth.ts';
+import { prefersXrds } from './routes.ts';
 
 declare module 'express-session' {
   interface SessionData {
     /** Authorization requests the signed-in user is looking at, by request token. */
     ombAuthorizations?: Record<string, AuthorizationRequest>;
   }
-}
-
-/** Request tokens one address may ask for in 15 minutes. */
-export const REQUEST_TOKENS_PER_ADDRESS = 300;
-
-type ProtocolHandler = (ctx: DomainContext, req: Request, params: Params) => Promise<string>;
-
-// Server-to-server endpoints answer in short plain text, errors included.
-function protocolEndpoint(ctx: DomainContext, handler: ProtocolHandler): RequestHandler {
-  return async (req, res) => {
-    try {
-      const body = await handler(ctx, req, requestParams(req));
-      res.status(200).type('text/plain').send(body); // exact bytes: no trailing newline
-    } catch (error) {
-      if (!(error instanceof HttpError) || error.status >= 500) throw error;
-      res.status(error.status).type('text/plain').send(error.message);
-    }
-  };
 }
 
 // Lets the page's forms redirect to another site (Chromium applies form-action to redirects).
@@ -58,53 +38,26 @@ function allowImageFrom(res: Response, url: string | undefined): void {
   res.setHeader('content-security-policy', policy.replace(/img-src ([^;]*)/, (_all, sources: string) => `img-src ${sources} ${new URL(url).origin}`));
 }
 
-function sendXrds(ctx: DomainContext, res: Response, userId: number): void {
-  res.status(200).type(XRDS_MEDIA_TYPE).send(toXrds(localServices(ctx.config, userId)));
-}
-
-function prefersXrds(req: Request): boolean {
-  return req.accepts(['text/html', XRDS_MEDIA_TYPE]) === XRDS_MEDIA_TYPE;
-}
-
 function message(res: Response, status: number, title: string, text: string): void {
   res.status(status).render('omb/message', { title, text });
 }
 
-/** Every OMB route. */
-export function ombRouter(ctx: DomainContext): Router {
+/** The OMB pages people use in a browser. */
+export function ombPages(ctx: FederationContext): Router {
   const router = Router();
   const { config } = ctx;
 
-  // Anyone may ask for a request token (consumer keys are self-asserted): limit how often per address.
-  const requestTokenLimit = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: REQUEST_TOKENS_PER_ADDRESS,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, res) => void res.status(429).type('text/plain').send('Too many request tokens from this address; try again later.'),
-  });
-  router.post(OMB_PATHS.requestToken, requestTokenLimit, protocolEndpoint(ctx, onRequestToken));
-  router.post(OMB_PATHS.accessToken, protocolEndpoint(ctx, onAccessToken));
-  router.post(OMB_PATHS.postNotice, protocolEndpoint(ctx, onPostNotice));
-  router.post(OMB_PATHS.updateProfile, protocolEndpoint(ctx, onUpdateProfile));
-
-  // Identifier URIs (/user/:id) are answered by the web layer's permanent redirect.
-  router.get('/:nickname/xrds', async (req, res, next) => {
-    const profile = looksLikeNickname(req.params.nickname) ? await findLocalProfile(ctx.db, req.params.nickname) : undefined;
-    if (!profile) return next();
-    sendXrds(ctx, res, profile.id);
-  });
-
-  // The profile page advertises the XRDS three ways: header, meta tag (via the view), content negotiation.
+  // The profile page advertises the XRDS three ways: header, meta tag (via the view), and content
+  // negotiation (answered by the server routes, before the browser stack).
   router.get('/:nickname', async (req: Request<{ nickname: string }>, res: Response, next: NextFunction) => {
     if (!looksLikeNickname(req.params.nickname)) return next();
-    const profile = await findLocalProfile(ctx.db, req.params.nickname);
     res.vary('Accept');
+    if (prefersXrds(req)) return next(); // not one of ours: the server routes answer every local nickname
+    const profile = await findLocalProfile(ctx.db, req.params.nickname);
     if (!profile) return next();
     const location = xrdsUrl(config, profile.nickname);
     res.setHeader('X-XRDS-Location', location);
     res.locals.xrdsLocation = location;
-    if (prefersXrds(req)) return sendXrds(ctx, res, profile.id);
     next();
   });
 

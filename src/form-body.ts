@@ -3,8 +3,8 @@
 // route reads the fields. Serves the browser forms and the OMB endpoints alike.
 import express from 'express';
 import type { RequestHandler } from 'express';
-import { HttpError } from '../../errors.ts';
-import { parseFormStrict } from '../../form-encoding.ts';
+import { HttpError } from './errors.ts';
+import { parseFormStrict } from './form-encoding.ts';
 
 /** The largest form body accepted. */
 export const FORM_BODY_LIMIT = '64kb';
