@@ -87,7 +87,7 @@ async function listenersOf(ctx: FederationContext, delivery: Delivery): Promise<
   return listeners.filter((l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url);
 }
 
-/** The omb.deliver job. */
+/** The delivery job (omb.push, and omb.deliver for what was queued before deliveries were ordered). */
 export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt) => {
   const delivery = parseDelivery(data);
   try {
