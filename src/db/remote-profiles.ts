@@ -73,3 +73,8 @@ export async function insertRemoteNotice(db: Knex, notice: NewRemoteNotice): Pro
   );
   return (result.rows[0] as { id: number } | undefined)?.id;
 }
+
+/** Deletes the remote notice with this URI written by this profile; false when there is none. */
+export async function deleteRemoteNoticeByUri(db: Knex, profileId: number, uri: string): Promise<boolean> {
+  return (await db('notices').where({ uri, profile_id: profileId, is_local: false }).delete()) > 0;
+}

@@ -9,6 +9,12 @@ export const HOME_TRIM_JOB = 'home.trim';
 /** Send a new local notice to the servers of its author's remote subscribers (protocol-neutral). */
 export const NOTICE_DISTRIBUTE_JOB = 'notice.distribute';
 
+/** Tell the servers of a deleted local notice's remote subscribers that it is gone (protocol-neutral; data: noticeId, authorId). */
+export const NOTICE_RETRACT_JOB = 'notice.retract';
+
+/** Tell a remote profile's server that a local user stopped subscribing (protocol-neutral; data: subscriberId, subscribedId). */
+export const SUBSCRIPTION_END_JOB = 'subscription.end';
+
 /** Send a local profile's changed fields to the servers of its remote subscribers (protocol-neutral). */
 export const PROFILE_DISTRIBUTE_JOB = 'profile.distribute';
 

@@ -6,7 +6,7 @@ import { getUserById } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB } from './jobs.ts';
+import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { parseId } from './ids.ts';
 import { mentionHref, resolveMentions } from './mentions.ts';
@@ -99,6 +99,10 @@ export async function deleteNotice(ctx: DomainContext, userId: number, rawId: st
   const notice = await getNotice(ctx, rawId);
   const user = await getUserById(ctx.db, userId);
   if (!canDeleteNotice(user, notice)) throw new ForbiddenError('You can only delete your own notices.');
-  await deleteNoticeById(ctx.db, notice.id);
+  await ctx.db.transaction(async (trx) => {
+    const deleted = await deleteNoticeById(trx, notice.id);
+    // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
+    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id });
+  });
   return notice;
 }

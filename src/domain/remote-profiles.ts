@@ -4,14 +4,14 @@ import { NotFoundError } from '../errors.ts';
 import { insertMentions, insertNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
-import { getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteProfile } from '../db/remote-profiles.ts';
+import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteProfile } from '../db/remote-profiles.ts';
 import type { RemoteProfileFields } from '../db/remote-profiles.ts';
 import { listProfileNotices } from '../db/timelines.ts';
 import type { Db, DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
 import { parseId } from './ids.ts';
 import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
-import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB } from './jobs.ts';
+import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from './jobs.ts';
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
@@ -116,6 +116,14 @@ export async function remoteProfileTimeline(ctx: DomainContext, rawId: string, b
 /** A local user stops reading a remote profile; the credentials of that subscription go with it. */
 export async function unsubscribeFromRemote(ctx: DomainContext, userId: number, rawId: string): Promise<ProfileRecord> {
   const profile = await remoteProfile(ctx, rawId);
-  await ctx.db.transaction((trx) => endSubscription(trx, userId, profile.id));
+  await ctx.db.transaction(async (trx) => {
+    // Protocols that must tell the other server (ActivityPub's Undo) do it from this job.
+    if (await endSubscription(trx, userId, profile.id)) await ctx.jobs.send(trx, SUBSCRIPTION_END_JOB, { subscriberId: userId, subscribedId: profile.id });
+  });
   return profile;
+}
+
+/** Removes a notice its remote author withdrew (only theirs: the URI must be one of their notices). */
+export function withdrawRemoteNotice(db: Db, authorId: number, uri: string): Promise<boolean> {
+  return deleteRemoteNoticeByUri(db, authorId, uri);
 }

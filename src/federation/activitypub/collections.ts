@@ -1,0 +1,78 @@
+// A local actor's outbox (her notices as Create activities), followers and following, paged by
+// keyset cursors (the id to continue before), with their sizes.
+import type { Federation } from '@fedify/fedify';
+import type { DomainContext } from '../../domain/context.ts';
+import { findLocalProfile } from '../../domain/lookups.ts';
+import { localProfileCounts } from '../../domain/site-stats.ts';
+import { profileTimeline } from '../../domain/timelines.ts';
+import { listActorCollection } from '../../db/ap-actors.ts';
+import { findNotice } from '../../domain/lookups.ts';
+import { Note } from '@fedify/fedify/vocab';
+import { noticeId, toCreate, toNote } from './mapping.ts';
+import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, NOTE_PATH, OUTBOX_PATH } from './paths.ts';
+
+const PAGE_SIZE = 40;
+
+// '' is the first page; otherwise a positive id to continue before. Anything else is no page.
+function cursorValue(cursor: string): number | undefined | null {
+  if (cursor === '') return undefined;
+  return /^[1-9]\d{0,17}$/.test(cursor) ? Number(cursor) : null;
+}
+
+// The first page of an existing actor's collection; none (so a 404) for nobody.
+async function firstCursor(ctx: { data: DomainContext }, identifier: string): Promise<string | null> {
+  if (identifier === INSTANCE_IDENTIFIER) return '';
+  return (await findLocalProfile(ctx.data.db, identifier)) ? '' : null;
+}
+
+/** Registers local notices as Notes (at their permalinks), the outbox, followers and following collections. */
+export function registerCollections(federation: Federation<DomainContext>): void {
+  federation.setObjectDispatcher(Note, NOTE_PATH, async (ctx, values) => {
+    const id = cursorValue(values.id ?? '');
+    const notice = typeof id === 'number' ? await findNotice(ctx.data.db, id) : undefined;
+    if (!notice || !notice.isLocal) return null;
+    const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.data.db, notice.inReplyTo);
+    return toNote(ctx, notice, parent ? noticeId(ctx.data.config.publicUrl, parent) : null);
+  });
+
+  federation
+    .setOutboxDispatcher(OUTBOX_PATH, async (ctx, identifier, cursor) => {
+      if (cursor === null) return null; // the collection itself: only its size and first page link
+      const before = cursorValue(cursor);
+      if (before === null || identifier === INSTANCE_IDENTIFIER) return identifier === INSTANCE_IDENTIFIER ? { items: [] } : null;
+      const timeline = await profileTimeline(ctx.data, identifier, before).catch(() => undefined);
+      if (!timeline) return null;
+      const next = timeline.page.olderBefore;
+      return { items: timeline.page.notices.map((notice) => toCreate(ctx, notice)), nextCursor: next === undefined ? null : String(next) };
+    })
+    .setCounter(async (ctx, identifier) => (identifier === INSTANCE_IDENTIFIER ? 0 : ((await localProfileCounts(ctx.data, identifier))?.notices ?? null)))
+    .setFirstCursor(firstCursor);
+
+  for (const direction of ['followers', 'following'] as const) {
+    const dispatch = async (ctx: Parameters<Parameters<typeof federation.setFollowersDispatcher>[1]>[0], identifier: string, cursor: string | null) => {
+      if (cursor === null) return null;
+      const before = cursorValue(cursor);
+      const profile = before === null ? undefined : await findLocalProfile(ctx.data.db, identifier);
+      if (!profile) return null;
+      const rows = await listActorCollection(ctx.data.db, profile.id, direction, { before: before ?? undefined, limit: PAGE_SIZE + 1 });
+      const page = rows.slice(0, PAGE_SIZE);
+      const ids = page.map((row) => (row.actorId ? new URL(row.actorId) : ctx.getActorUri(row.nickname)));
+      return { items: ids, nextCursor: rows.length > PAGE_SIZE ? String(page[page.length - 1]!.profileId) : null };
+    };
+    const count = async (ctx: { data: DomainContext }, identifier: string) => {
+      const counts = await localProfileCounts(ctx.data, identifier);
+      return counts ? (direction === 'followers' ? counts.subscribers : counts.subscriptions) : null;
+    };
+    if (direction === 'followers') {
+      federation
+        .setFollowersDispatcher(FOLLOWERS_PATH, async (ctx, identifier, cursor) => {
+          const page = await dispatch(ctx, identifier, cursor);
+          return page && { ...page, items: page.items.map((id) => ({ id, inboxId: null })) };
+        })
+        .setCounter(count)
+        .setFirstCursor(firstCursor);
+    } else {
+      federation.setFollowingDispatcher(FOLLOWING_PATH, dispatch).setCounter(count).setFirstCursor(firstCursor);
+    }
+  }
+}
