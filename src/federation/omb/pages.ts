@@ -111,6 +111,7 @@ export function ombPages(ctx: FederationContext): Router {
       res.redirect(303, location);
     } catch (error) {
       if (!(error instanceof RemoteSubscribeError)) throw error;
+      if (error.remote) res.locals.upstreamFailure = error.remote; // logged at warn with the access line
       allowFormTargets(res, 'http: https:');
       res.status(error.status).render('omb/remote-subscribe', { title: 'Subscribe from another server', values: { nickname, profileUrl: profileUrlValue }, error: error.message });
     }
@@ -127,6 +128,7 @@ export function ombPages(ctx: FederationContext): Router {
       res.redirect(303, `/${listeneeNickname}/subscribers`);
     } catch (error) {
       if (!(error instanceof RemoteSubscribeError)) throw error;
+      if (error.remote) res.locals.upstreamFailure = error.remote;
       message(res, error.status, 'Subscription failed', error.message);
     }
   });
