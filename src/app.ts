@@ -44,6 +44,12 @@ import { reportRoutes } from './web/routes/reports.ts';
 import { inviteRoutes } from './web/routes/invites.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+
+// What another server answered, when a page failed because of it (set in res.locals.upstreamFailure).
+function upstreamFailureOf(res: unknown): Record<string, unknown> | undefined {
+  const value = (res as { locals?: { upstreamFailure?: unknown } }).locals?.upstreamFailure;
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+}
 const VIEWS = path.join(ROOT, 'views');
 
 // The tokens of emailed links open an account (recovery) or bind an address: kept out of the access log.
@@ -92,7 +98,16 @@ export function createApp(deps: AppDependencies): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // Another server refusing a step of a remote subscription is not our failure: a warning
+      // saying what it answered, without a stack trace of our own.
+      customLogLevel: (_req, res, error) => (upstreamFailureOf(res) ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
+      customErrorObject: (_req, res, _error, fields) => {
+        const remote = upstreamFailureOf(res);
+        if (!remote) return fields;
+        const { err: _dropped, ...rest } = fields as Record<string, unknown>;
+        return { ...rest, remote };
+      },
+      customErrorMessage: (_req, res, error) => (upstreamFailureOf(res) ? 'another server refused a remote subscription step' : `request errored: ${error.message}`),
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: withoutLinkTokens(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

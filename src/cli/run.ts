@@ -26,7 +26,7 @@ function parse(command: Command, argv: string[]): CommandArgs & { help: boolean 
   if (help) return { positionals: [], values, help: true };
   const missing = command.positionals.slice(parsed.positionals.length);
   if (missing.length > 0) throw new UsageError(`${command.name}: missing <${missing[0]}> (usage: ostrakon ${command.name} ${command.usage})`);
-  const extra = parsed.positionals.slice(command.positionals.length);
+  const extra = parsed.positionals.slice(command.positionals.length + (command.optionalPositionals?.length ?? 0));
   if (extra.length > 0) throw new UsageError(`${command.name}: unexpected argument "${extra[0]}" (usage: ostrakon ${command.name} ${command.usage})`.trimEnd());
   return { positionals: parsed.positionals, values, help: false };
 }

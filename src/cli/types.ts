@@ -17,6 +17,8 @@ export type Command = {
   details?: string[];
   /** Names of the positional arguments, all required. */
   positionals: string[];
+  /** Names of positional arguments that may follow the required ones. */
+  optionalPositionals?: string[];
   options: NonNullable<ParseArgsConfig['options']>;
   run(session: CliSession, args: CommandArgs, io: CommandIo): Promise<void>;
 };

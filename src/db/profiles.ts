@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { toProfileRecord } from './records.ts';
 import type { ProfileRecord } from './records.ts';
+import { prepare, runPrepared } from './prepared.ts';
 
 export type ProfileCounts = { notices: number; subscriptions: number; subscribers: number };
 
@@ -11,9 +12,12 @@ export async function getLocalProfileByNickname(db: Knex, nickname: string): Pro
   return row ? toProfileRecord(row) : undefined;
 }
 
+// Read on every profile and home timeline page: its SQL written once (see prepared.ts).
+const LOCAL_PROFILE_BY_NICKNAME = prepare((db, v) => db('profiles').where({ nickname: v.owner, is_local: true }).limit(1));
+
 /** The local profile with this nickname and its header counts (kept in columns), or undefined. */
 export async function getLocalProfileWithCounts(db: Knex, nickname: string): Promise<{ profile: ProfileRecord; counts: ProfileCounts } | undefined> {
-  const row = (await db('profiles').where({ nickname, is_local: true }).first()) as Record<string, unknown> | undefined;
+  const [row] = await runPrepared(db, LOCAL_PROFILE_BY_NICKNAME, { owner: nickname, limit: 1 });
   return row ? { profile: toProfileRecord(row), counts: countsOf(row) } : undefined;
 }
 

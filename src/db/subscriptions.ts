@@ -41,3 +41,31 @@ export async function listSubscribers(db: Knex, profileId: number, page: PeopleP
   const rows = await query.select('p.*').orderBy('s.subscriber_id', 'desc').limit(page.limit);
   return rows.map(toProfileRecord);
 }
+
+/** A profile related to another by a subscription, and which way: 'subscribed' (it follows them) or 'subscriber' (they follow it). */
+export type RelatedProfile = { profile: ProfileRecord; relation: 'subscribed' | 'subscriber' };
+
+/**
+ * The profiles with one of these (lower-case) nicknames that `profileId` subscribes to or that
+ * subscribe to it: those it subscribes to first, then its subscribers, most recent subscription
+ * first within each. One query, both directions through the primary key and subscriptions_subscribed.
+ */
+export async function listRelatedByNicknames(db: Knex, profileId: number, nicknames: readonly string[]): Promise<RelatedProfile[]> {
+  if (nicknames.length === 0) return [];
+  const lowered = nicknames.map((n) => n.toLowerCase());
+  const subscribed = db('subscriptions as s')
+    .join('profiles as p', 'p.id', 's.subscribed_id')
+    .where('s.subscriber_id', profileId)
+    .whereRaw('lower(p.nickname) = ANY(?::text[])', [lowered])
+    .select('p.*', db.raw("'subscribed' as relation"), 's.created_at as related_at');
+  const subscribers = db('subscriptions as s')
+    .join('profiles as p', 'p.id', 's.subscriber_id')
+    .where('s.subscribed_id', profileId)
+    .whereRaw('lower(p.nickname) = ANY(?::text[])', [lowered])
+    .select('p.*', db.raw("'subscriber' as relation"), 's.created_at as related_at');
+  const rows = await db
+    .select('*')
+    .from(subscribed.unionAll(subscribers, true).as('r'))
+    .orderByRaw("relation = 'subscribed' DESC, related_at DESC, id DESC");
+  return rows.map((row: Record<string, unknown>) => ({ profile: toProfileRecord(row), relation: row.relation as RelatedProfile['relation'] }));
+}

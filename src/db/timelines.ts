@@ -1,18 +1,21 @@
-// Timeline queries: every list is one keyset index scan joined with the authors, newest first.
+// Timeline queries: every list is one keyset index scan joined with the authors, newest first,
+// its SQL written once at start-up (prepared.ts): these run on every page view.
 import type { Knex } from 'knex';
 import { NOTICE_COLUMNS, toNoticeRecord } from './records.ts';
 import type { NoticeRecord } from './records.ts';
+import { prepare, runPrepared } from './prepared.ts';
+import type { Statement } from './prepared.ts';
 
 export type PageRequest = { before: number | undefined; limit: number };
 
-function withAuthors(query: Knex.QueryBuilder, idColumn: string, page: PageRequest): Promise<NoticeRecord[]> {
-  if (page.before !== undefined) query.where(idColumn, '<', page.before);
-  return query
-    .join('profiles as p', 'p.id', 'n.profile_id')
-    .select(NOTICE_COLUMNS)
-    .orderBy(idColumn, 'desc')
-    .limit(page.limit)
-    .then((rows: Record<string, unknown>[]) => rows.map(toNoticeRecord));
+// Each list in two forms, first page and older pages, built once (see prepared.ts).
+function pair(build: (db: Knex, v: { owner: number; before: number; limit: number }, older: boolean) => Knex.QueryBuilder): [Statement, Statement] {
+  return [prepare((db, v) => build(db, v, false)), prepare((db, v) => build(db, v, true))];
+}
+
+function run(db: Knex, statements: [Statement, Statement], owner: number | string | undefined, page: PageRequest): Promise<NoticeRecord[]> {
+  const statement = statements[page.before === undefined ? 0 : 1];
+  return runPrepared(db, statement, { owner, before: page.before, limit: page.limit }).then((rows) => rows.map(toNoticeRecord));
 }
 
 /** Keeps silenced and suspended people's notices off a public list (the author is joined as p). */
@@ -20,14 +23,26 @@ export function publicAuthorsOnly(query: Knex.QueryBuilder): Knex.QueryBuilder {
   return query.whereNull('p.silenced_at').whereNull('p.suspended_at');
 }
 
+// A keyset page of notices joined with their authors.
+function ownList(where: (query: Knex.QueryBuilder, owner: number) => Knex.QueryBuilder): [Statement, Statement] {
+  return pair((db, v, older) => {
+    const query = where(db('notices as n'), v.owner);
+    if (older) query.where('n.id', '<', v.before);
+    return query.join('profiles as p', 'p.id', 'n.profile_id').select(NOTICE_COLUMNS).orderBy('n.id', 'desc').limit(v.limit);
+  });
+}
+
+const PUBLIC = ownList((query) => publicAuthorsOnly(query.where('n.is_local', true)));
+const PROFILE = ownList((query, owner) => query.where('n.profile_id', owner));
+
 /** Every local notice, but those of silenced and suspended people. */
 export function listPublicNotices(db: Knex, page: PageRequest): Promise<NoticeRecord[]> {
-  return withAuthors(publicAuthorsOnly(db('notices as n').where('n.is_local', true)), 'n.id', page);
+  return run(db, PUBLIC, undefined, page);
 }
 
 /** The notices a profile wrote. */
 export function listProfileNotices(db: Knex, profileId: number, page: PageRequest): Promise<NoticeRecord[]> {
-  return withAuthors(db('notices as n').where('n.profile_id', profileId), 'n.id', page);
+  return run(db, PROFILE, profileId, page);
 }
 
 // A page of a list kept in a side table (home timeline, mentions, tags): its newest ids first, in
@@ -36,38 +51,43 @@ export function listProfileNotices(db: Knex, profileId: number, page: PageReques
 // entries are all old (someone following a few quiet accounts) that read a million notices a page.
 // Moderated authors are left out inside the subquery, so that a page still has its full length:
 // a lookup per entry read, and nearly always none is hidden.
-function sideTablePage(db: Knex, table: string, ownerColumn: string, owner: number | string, page: PageRequest, hide: 'suspended' | 'silenced-or-suspended'): Promise<NoticeRecord[]> {
-  const ids = db(table).select('notice_id').where(ownerColumn, owner).orderBy('notice_id', 'desc').limit(page.limit);
-  if (page.before !== undefined) ids.where('notice_id', '<', page.before);
-  ids.whereNotExists(
-    db('notices as hn')
-      .join('profiles as hp', 'hp.id', 'hn.profile_id')
-      .whereRaw(`hn.id = ${table}.notice_id`)
-      .andWhere((q) => (hide === 'suspended' ? q.whereNotNull('hp.suspended_at') : q.whereNotNull('hp.suspended_at').orWhereNotNull('hp.silenced_at')))
-      .select(db.raw('1')),
-  );
-  return db
-    .from(ids.as('l'))
-    .join('notices as n', 'n.id', 'l.notice_id')
-    .join('profiles as p', 'p.id', 'n.profile_id')
-    .select(NOTICE_COLUMNS)
-    .orderBy('l.notice_id', 'desc')
-    .then((rows: Record<string, unknown>[]) => rows.map(toNoticeRecord));
+function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'silenced-or-suspended'): [Statement, Statement] {
+  return pair((db, v, older) => {
+    const ids = db(table).select('notice_id').where(ownerColumn, v.owner).orderBy('notice_id', 'desc').limit(v.limit);
+    if (older) ids.where('notice_id', '<', v.before);
+    ids.whereNotExists(
+      db('notices as hn')
+        .join('profiles as hp', 'hp.id', 'hn.profile_id')
+        .whereRaw(`hn.id = ${table}.notice_id`)
+        .andWhere((q) => (hide === 'suspended' ? q.whereNotNull('hp.suspended_at') : q.whereNotNull('hp.suspended_at').orWhereNotNull('hp.silenced_at')))
+        .select(db.raw('1')),
+    );
+    return db
+      .from(ids.as('l'))
+      .join('notices as n', 'n.id', 'l.notice_id')
+      .join('profiles as p', 'p.id', 'n.profile_id')
+      .select(NOTICE_COLUMNS)
+      .orderBy('l.notice_id', 'desc');
+  });
 }
+
+const HOME = sideTable('home_timeline_entries', 'user_id', 'suspended');
+const MENTIONS = sideTable('mentions', 'profile_id', 'suspended');
+const TAGS = sideTable('notice_tags', 'tag', 'silenced-or-suspended');
 
 /** A user's home timeline, as fanned out on write. */
 export function listHomeNotices(db: Knex, userId: number, page: PageRequest): Promise<NoticeRecord[]> {
-  return sideTablePage(db, 'home_timeline_entries', 'user_id', userId, page, 'suspended');
+  return run(db, HOME, userId, page);
 }
 
 /** Notices that mention a profile. */
 export function listMentionNotices(db: Knex, profileId: number, page: PageRequest): Promise<NoticeRecord[]> {
-  return sideTablePage(db, 'mentions', 'profile_id', profileId, page, 'suspended');
+  return run(db, MENTIONS, profileId, page);
 }
 
 /** Notices carrying a tag, but those of silenced and suspended people. */
 export function listTagNotices(db: Knex, tag: string, page: PageRequest): Promise<NoticeRecord[]> {
-  return sideTablePage(db, 'notice_tags', 'tag', tag, page, 'silenced-or-suspended');
+  return run(db, TAGS, tag, page);
 }
 
 /** The notices of a conversation, oldest first (threads are read top-down). */

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { toProfileRecord, toUserRecord } from './records.ts';
 import type { ProfileRecord, UserRecord } from './records.ts';
+import { prepare, runPrepared } from './prepared.ts';
 
 /** Creates a local profile and its user account; returns the new id. */
 export async function insertUser(
@@ -32,9 +33,12 @@ export async function getUserByNickname(db: Knex, nickname: string): Promise<Use
   return row ? toUserRecord(row) : undefined;
 }
 
+// Read for every request of a signed-in person: its SQL written once (see prepared.ts).
+const USER_BY_ID = prepare((db, v) => selectUsers(db).where('u.id', v.owner).limit(1));
+
 /** The local user with this id, or undefined. */
 export async function getUserById(db: Knex, id: number): Promise<UserRecord | undefined> {
-  const row = await selectUsers(db).where('u.id', id).first();
+  const [row] = await runPrepared(db, USER_BY_ID, { owner: id, limit: 1 });
   return row ? toUserRecord(row) : undefined;
 }
 

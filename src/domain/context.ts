@@ -9,11 +9,25 @@ export interface JobSender {
   send(db: Db, name: string, data: Record<string, unknown>, options?: JobOptions): Promise<void>;
 }
 
-/** Per-job options: `group` limits how many jobs of one group (e.g. one remote host) run at once. */
-export type JobOptions = { group?: string };
+/**
+ * Per-job options: `group` limits how many jobs of one group (e.g. one remote host) run at once;
+ * on a queue defined as ordered, jobs of one `key` (e.g. one remote endpoint) run one at a time, in
+ * the order they were queued, a job being retried holding back those behind it; `coalesce` skips
+ * queueing when a job of this name and key that has not started yet holds these fields (it will do).
+ */
+export type JobOptions = { group?: string; key?: string; coalesce?: Record<string, unknown> };
 
-/** Which attempt a job handler is running: retryCount reaches retryLimit on the last one. */
-export type JobAttempt = { retryCount: number; retryLimit: number };
+/** Where a job handler writes what went wrong (pino's logger fits). */
+export type JobLogger = {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+};
+
+/** Which attempt a job handler is running (retryCount reaches retryLimit on the last one), and its logger. */
+export type JobAttempt = { retryCount: number; retryLimit: number; logger: JobLogger };
+
+/** Thrown by a handler that has already logged why it failed: the queue retries the job without logging it again. */
+export class LoggedJobFailure extends Error {}
 
 export type DomainContext = Readonly<{
   db: Db;

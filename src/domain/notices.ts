@@ -4,15 +4,16 @@ import { isProfileSuspended, insertLogEntry } from '../db/moderation.ts';
 import { hasRecentDuplicate } from '../db/notice-limits.ts';
 import { deleteNoticeById, getLatestNoticeIdOfProfile, getNoticeById, insertMentions, insertNotice, insertNoticeTags } from '../db/notices.ts';
 import { insertHomeEntry } from '../db/home-timelines.ts';
-import { getUserById, listLocalProfilesByNicknames } from '../db/users.ts';
+import { getUserById } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
 import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { parseId } from './ids.ts';
+import { mentionHref, resolveMentions } from './mentions.ts';
 import { hasControlCharacters } from './text-rules.ts';
-import { profileUrl, tagUrl } from './urls.ts';
+import { tagUrl } from './urls.ts';
 
 export type { NoticeRecord };
 
@@ -46,16 +47,20 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
   }
 
   const tokens = tokenizeNotice(content);
-  const mentioned = await listLocalProfilesByNicknames(ctx.db, mentionedNicknames(tokens));
-  const known = new Set(mentioned.map((p) => p.nickname));
+  // "@bob" is the bob the author follows (here or elsewhere), else a bob who follows them, else ours.
+  const meant = await resolveMentions(ctx.db, author, mentionedNicknames(tokens));
+  const mentioned = [...meant.values()];
   const rendered = renderNoticeHtml(tokens, {
-    profileUrl: (nickname) => (known.has(nickname) ? profileUrl(ctx.config.publicUrl, nickname) : undefined),
+    profileUrl: (nickname) => {
+      const profile = meant.get(nickname);
+      return profile && mentionHref(ctx.config.publicUrl, profile);
+    },
     tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag),
   });
 
   // As in Laconica: a notice that starts with "@nickname" answers that person's latest notice.
   if (!repliedTo && tokens[0]?.kind === 'mention') {
-    const addressee = mentioned.find((p) => p.nickname === (tokens[0] as { nickname: string }).nickname);
+    const addressee = meant.get(tokens[0].nickname);
     const latest = addressee ? await getLatestNoticeIdOfProfile(ctx.db, addressee.id) : undefined;
     if (latest !== undefined) repliedTo = await getNoticeById(ctx.db, latest);
   }

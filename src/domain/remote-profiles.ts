@@ -1,17 +1,19 @@
 // People on other servers, whatever the protocol: their profiles, their notices, and
 // subscriptions between them and local users. Federation modules call these after verifying.
 import { NotFoundError } from '../errors.ts';
-import { insertNoticeTags, replaceNoticeTags } from '../db/notices.ts';
+import { insertMentions, insertNoticeTags, replaceNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteNoticeByUri, updateRemoteProfile } from '../db/remote-profiles.ts';
 import type { RemoteProfileFields } from '../db/remote-profiles.ts';
 import { listProfileNotices } from '../db/timelines.ts';
 import type { Db, DomainContext } from './context.ts';
+import { queueMentionNotifications } from './email-notifications.ts';
 import { parseId } from './ids.ts';
 import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from './jobs.ts';
-import { noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
+import { mentionHref, resolveMentions } from './mentions.ts';
+import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
 import { endSubscription } from './subscriptions.ts';
@@ -97,10 +99,25 @@ export async function receiveRemoteNotice(
   const body = remoteBody(input);
   const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
-  const rendered = body.rendered ?? renderRemoteText(ctx, tokens);
+  // "@alice" in a remote notice is our alice when she and the author are related by a subscription
+  // (as Laconica decided); other nicknames name people on the author's server and stay plain text.
+  const meant = await resolveMentions(trx, author, mentionedNicknames(tokens));
+  // Sanitized HTML is kept as its author wrote it; plain text is rendered as our own notices are.
+  const rendered =
+    body.rendered ??
+    renderNoticeHtml(tokens, {
+      profileUrl: (nickname) => {
+        const profile = meant.get(nickname);
+        return profile && mentionHref(ctx.config.publicUrl, profile);
+      },
+      tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag),
+    });
   const id = await insertRemoteNotice(trx, { profileId: input.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: input.source });
   if (id === undefined) return { noticeId: undefined, duplicate: true };
   await insertNoticeTags(trx, id, noticeTags(tokens));
+  const mentioned = [...meant.values()].map((p) => p.id);
+  await insertMentions(trx, id, mentioned); // the notice shows among their replies
+  await queueMentionNotifications(ctx, trx, id, author.id, mentioned);
   await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
   return { noticeId: id, duplicate: false };
 }

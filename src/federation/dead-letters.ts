@@ -1,20 +1,32 @@
-// Deliveries that failed for good are kept; an admin can send them all again.
+// Deliveries that failed for good are kept; an admin can list them and send them again.
 import type { DomainContext } from '../domain/context.ts';
-import { deleteDeadDeliveriesWith, takeDeadDeliveries } from '../db/dead-deliveries.ts';
+import { deleteDeadDeliveriesWith, listDeadDeliveries, takeDeadDeliveries } from '../db/dead-deliveries.ts';
+import type { DeadDelivery, DeadDeliveryFilter } from '../db/dead-deliveries.ts';
 
-/** Puts every dead delivery back on the queue (with a fresh set of retries); returns how many. */
-export async function requeueDeadDeliveries(ctx: DomainContext): Promise<number> {
+export type { DeadDelivery, DeadDeliveryFilter };
+
+/** The dead deliveries (all, one id, or one target host), oldest first. */
+export function listDeadLetters(ctx: DomainContext, filter: DeadDeliveryFilter = {}): Promise<DeadDelivery[]> {
+  return listDeadDeliveries(ctx.db, filter);
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Puts the matching dead deliveries back on the queue (with a fresh set of retries); returns how many. */
+export async function requeueDeadDeliveries(ctx: DomainContext, filter: DeadDeliveryFilter = {}): Promise<number> {
   return ctx.db.transaction(async (trx) => {
-    const dead = await takeDeadDeliveries(trx);
+    const dead = await takeDeadDeliveries(trx, filter);
     for (const delivery of dead) {
       const url = typeof delivery.data.url === 'string' ? delivery.data.url : delivery.target;
-      let group: string | undefined;
-      try {
-        group = new URL(url).host;
-      } catch {
-        group = undefined;
-      }
-      await ctx.jobs.send(trx, delivery.jobName, delivery.data, group ? { group } : {});
+      const group = hostOf(url);
+      // The key puts it back in its endpoint's line (deliveries to one endpoint go in order).
+      await ctx.jobs.send(trx, delivery.jobName, delivery.data, { key: url, ...(group ? { group } : {}) });
     }
     return dead.length;
   });

@@ -1,8 +1,9 @@
 // The job queue (pg-boss in the same Postgres): sending jobs inside transactions, and running workers.
 import { PgBoss } from 'pg-boss';
-import type { Job, JobResult } from 'pg-boss';
+import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { LoggedJobFailure } from '../domain/context.ts';
 import type { DomainContext, JobHandler, JobSender } from '../domain/context.ts';
 
 const BATCH_SIZE = 10;
@@ -25,6 +26,12 @@ export type JobDefinition<C extends DomainContext = DomainContext> = {
   pollForRetries?: boolean;
   /** Cron expression for jobs that run on a schedule. */
   cron?: string;
+  /**
+   * Jobs sent with one key run one at a time, first in first out; a job in retry holds back the
+   * ones behind it, other keys go on (pg-boss's key_strict_fifo policy). Fixed when the queue is
+   * created: an existing queue cannot become ordered, so an ordered queue needs a new name.
+   */
+  ordered?: boolean;
 };
 
 export type JobQueue<C extends DomainContext = DomainContext> = {
@@ -96,7 +103,10 @@ export async function openJobQueue<C extends DomainContext>(options: {
   await boss.start();
   for (const [name, definition] of Object.entries(options.definitions)) {
     const policy = {
-      retryLimit: definition.retryLimit,
+      // An ordered queue gets one spare attempt beyond its handler's last: a job that failed for
+      // good would hold back its key until requeued, so a worker killed during the last attempt
+      // must leave the job to run (and be settled by its handler) once more.
+      retryLimit: definition.retryLimit + (definition.ordered ? 1 : 0),
       retryDelay: definition.retryDelaySeconds,
       retryBackoff: true,
       ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
@@ -104,15 +114,24 @@ export async function openJobQueue<C extends DomainContext>(options: {
       ...(options.recoverySeconds !== undefined ? { heartbeatSeconds: options.recoverySeconds } : {}),
       notify: listenNotify,
     };
-    await boss.createQueue(name, policy);
+    await boss.createQueue(name, { ...policy, ...(definition.ordered ? { policy: 'key_strict_fifo' } : {}) });
     await boss.updateQueue(name, policy); // an existing queue takes up a changed retry policy too
   }
 
   const sender: JobSender = {
     async send(db, name, data, jobOptions = {}) {
       const inTransaction = (db as Knex & { isTransaction?: boolean }).isTransaction === true;
-      const group = jobOptions.group ? { group: { id: jobOptions.group } } : {};
-      await boss.send(name, data, inTransaction ? { db: await transactionAdapter(db), ...group } : group);
+      const connection = inTransaction ? { db: await transactionAdapter(db) } : {};
+      if (jobOptions.coalesce && jobOptions.key) {
+        // A waiting job (created, or in retry) with the same key and fields will do the same work.
+        const waiting = await boss.findJobs(name, { key: jobOptions.key, data: jobOptions.coalesce, queued: true, limit: 1, ...connection });
+        if (waiting.length > 0) return;
+      }
+      await boss.send(name, data, {
+        ...connection,
+        ...(jobOptions.group ? { group: { id: jobOptions.group } } : {}),
+        ...(jobOptions.key ? { singletonKey: jobOptions.key } : {}),
+      });
     },
   };
 
@@ -127,20 +146,23 @@ export async function openJobQueue<C extends DomainContext>(options: {
         };
         // Batches keep throughput up where workers only poll (embedded mode); each job is still
         // settled on its own, so one failure retries only that job.
-        const handle = async (jobs: Job<Record<string, unknown>>[]): Promise<JobResult[]> => {
+        const handle = async (jobs: JobWithMetadata<Record<string, unknown>>[]): Promise<JobResult[]> => {
           const results: JobResult[] = [];
-          for (const job of jobs) {
+          // A claimed batch comes back in no particular order: handle it in the order it was queued,
+          // so that work queued in order (notices to distribute) is passed on in order.
+          const queued = [...jobs].sort((x, y) => new Date(x.createdOn).getTime() - new Date(y.createdOn).getTime());
+          for (const job of queued) {
             try {
-              await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit });
+              await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
               results.push({ id: job.id, status: 'completed' });
             } catch (error) {
-              options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+              if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
               results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
             }
           }
           return results;
         };
-        const workOptions = { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, ...concurrency };
+        const workOptions = { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, includeMetadata: true, ...concurrency };
         // pg-boss never bursts at a batch size of one (every fetch counts as "full"): each worker would
         // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
         // the workers of this queue that hold one (this one among them) ask for the next at once; a
@@ -149,7 +171,7 @@ export async function openJobQueue<C extends DomainContext>(options: {
           for (const worker of boss.getWipData()) if (worker.name === name && worker.count > 0) boss.notifyWorker(worker.id);
         };
         await boss.work<Record<string, unknown>>(name, workOptions, async (jobs) => {
-          const results = await handle(jobs);
+          const results = await handle(jobs as JobWithMetadata<Record<string, unknown>>[]); // includeMetadata: the whole rows
           if (workOptions.batchSize === 1) wakeBusyWorkers();
           return results;
         });

@@ -9,6 +9,8 @@ declare global {
     interface Locals {
       /** The signed-in user, when there is one. */
       viewer?: UserRecord;
+      /** What another server answered when this page failed because of it; the access log shows it as a warning. */
+      upstreamFailure?: { endpoint: string; status: number | undefined; reason: string };
     }
   }
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
 import { startRuntime } from '../../src/runtime.ts';
@@ -27,9 +28,17 @@ export type TestServer = {
   stop(): Promise<void>;
 };
 
-/** A running server with its own fresh database; `env` overrides settings, `httpClient` and `protocols` replace its own. */
+/** A running server with its own fresh database; `env` overrides settings, `httpClient`, `protocols` and `logger` replace its own. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; loginLimits?: LoginLimits; recoveryLimits?: RecoveryLimits; hostname?: 'localhost'; httpClient?: HttpClient; protocols?: readonly FederationProtocol[] } = {},
+  options: {
+    env?: Record<string, string>;
+    loginLimits?: LoginLimits;
+    recoveryLimits?: RecoveryLimits;
+    hostname?: 'localhost';
+    httpClient?: HttpClient;
+    protocols?: readonly FederationProtocol[];
+    logger?: Logger;
+  } = {},
 ): Promise<TestServer> {
   let server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -53,7 +62,7 @@ export async function startTestServer(
   });
   const boot = () =>
     startRuntime(config, {
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       loginLimits: options.loginLimits,
       recoveryLimits: options.recoveryLimits,
       httpClient: options.httpClient,
@@ -103,4 +112,11 @@ export async function waitFor(description: string, check: () => Promise<boolean>
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Timed out waiting for: ${description}`);
+}
+
+/** A logger that keeps every line it is given (parsed), for tests that check what was logged. */
+export function recordingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
 }

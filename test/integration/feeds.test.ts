@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -233,7 +234,7 @@ describe('deletion log upkeep', () => {
       { notice_id: recent, deleted_at: db().raw(`now() - interval '29 days'`) },
       { notice_id: old, deleted_at: db().raw(`now() - make_interval(days => ?)`, [DELETION_MEMORY_DAYS + 1]) },
     ]);
-    await feedJobHandlers[FEED_DELETIONS_PRUNE_JOB]!(server.runtime.ctx, {}, { retryCount: 0, retryLimit: 2 });
+    await feedJobHandlers[FEED_DELETIONS_PRUNE_JOB]!(server.runtime.ctx, {}, { retryCount: 0, retryLimit: 2, logger: pino({ level: 'silent' }) });
     const left = (await db()('notice_deletions').whereIn('notice_id', [recent, old]).pluck('notice_id')).map(Number);
     assert.deepEqual(left, [recent]);
   });

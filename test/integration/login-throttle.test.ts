@@ -1,5 +1,6 @@
 // The sign-in throttle counts in Postgres: every web process of a site shares one count per account
 // and per address, and restarting does not hand out a fresh allowance.
+import { pino } from 'pino';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
@@ -124,7 +125,7 @@ describe('the sign-in counters', () => {
       { key: 'ip:192.0.2.1', hits: 3, reset_at: db.raw(`now() - interval '1 minute'`) },
       { key: 'ip:192.0.2.2', hits: 3, reset_at: db.raw(`now() + interval '10 minutes'`) },
     ]);
-    await loginAttemptJobHandlers[LOGIN_ATTEMPTS_PRUNE_JOB]!(server.runtime.ctx, {}, { retryCount: 0, retryLimit: 2 });
+    await loginAttemptJobHandlers[LOGIN_ATTEMPTS_PRUNE_JOB]!(server.runtime.ctx, {}, { retryCount: 0, retryLimit: 2, logger: pino({ level: 'silent' }) });
     assert.deepEqual(await db('login_attempts').whereLike('key', 'ip:192.0.2.%').pluck('key'), ['ip:192.0.2.2']);
   });
 });

@@ -1,5 +1,6 @@
 // Delivery that loses nothing: a peer outage, a killed worker, a dead host among healthy ones,
 // permanent refusals kept as dead letters and sent again on request.
+import { pino } from 'pino';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -12,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { requeueDeadDeliveries } from '../../src/federation/dead-letters.ts';
 import { deliver } from '../../src/federation/omb/deliver.ts';
 import { signatureMatches } from '../../src/federation/omb/oauth.ts';
-import { DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS, retriesCovering } from '../../src/federation/omb/jobs.ts';
+import { DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS, ombJobDefinitions, retriesCovering } from '../../src/federation/omb/jobs.ts';
 import { FEDERATION_ENV, remoteSubscribe, startTwoSites } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -79,7 +80,7 @@ describe('delivery with a peer down, and dead letters', () => {
   it('delivers a notice posted while A is down once A is back', async () => {
     await a.halt();
     await post(bob, 'Posted while A was down');
-    const jobs = () => b.runtime.ctx.db('pgboss.job').where({ name: 'omb.deliver' });
+    const jobs = () => b.runtime.ctx.db('pgboss.job').where({ name: 'omb.push' });
     await waitFor('a failed attempt', async () => (await jobs()).some((job) => job.state === 'retry'));
     const [failed] = await jobs();
     assert.match(JSON.stringify(failed.output), /ECONNREFUSED/, 'the attempt while A was down failed');
@@ -159,9 +160,9 @@ describe('delivery with a peer down, and dead letters', () => {
       const listenerId = await addRemoteListener(b, 'bob', 'flaky', endpoint.url);
       const { id: bobId } = await b.runtime.ctx.db('profiles').where({ nickname: 'bob', is_local: true }).first();
       const data = { kind: 'notice', url: endpoint.url, subscribedId: bobId, subscriberIds: [listenerId], params: { omb_version: 'http://openmicroblogging.org/protocol/0.1', omb_notice_content: 'x' } };
-      await assert.rejects(deliver(b.runtime.ctx, data, { retryCount: 3, retryLimit: 60 }), /503/);
+      await assert.rejects(deliver(b.runtime.ctx, data, { retryCount: 3, retryLimit: 60, logger: pino({ level: 'silent' }) }), /503/);
       assert.equal((await b.runtime.ctx.db('dead_deliveries')).length, 0);
-      await deliver(b.runtime.ctx, data, { retryCount: 60, retryLimit: 60 });
+      await deliver(b.runtime.ctx, data, { retryCount: 60, retryLimit: 60, logger: pino({ level: 'silent' }) });
       const dead = await b.runtime.ctx.db('dead_deliveries');
       assert.equal(dead.length, 1);
       assert.equal(dead[0].attempts, 61);
@@ -173,8 +174,11 @@ describe('delivery with a peer down, and dead letters', () => {
   });
 
   it('retries each delivery for at least 48 hours, with the queue’s own backoff', async () => {
-    const queue = await b.runtime.ctx.db('pgboss.queue').where({ name: 'omb.deliver' }).first();
+    const queue = await b.runtime.ctx.db('pgboss.queue').where({ name: 'omb.push' }).first();
     assert.equal(queue.retry_backoff, true);
+    assert.equal(queue.policy, 'key_strict_fifo', 'one endpoint at a time, in order');
+    const handlerLimit = ombJobDefinitions(b.config)['omb.push']!.retryLimit;
+    assert.equal(queue.retry_limit, handlerLimit + 1, 'a spare attempt, so that a worker killed on the last one leaves no failed job blocking its endpoint');
     assert.equal(queue.retry_delay_max, DELIVERY_MAX_DELAY_SECONDS);
     // pg-boss waits at least retry_delay·2^n (capped) before retry n+1, plus jitter up to as much again.
     const shortestTotal = (base: number, limit: number) => {

@@ -1,5 +1,6 @@
 // Our server as the listener's server (OAuth provider): discovery, tokens, the authorization page,
 // postNotice and updateProfile, driven over HTTP by a scripted peer that signs like StatusNet.
+import { pino } from 'pino';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeForm, signRequest } from '../../src/federation/omb/oauth.ts';
@@ -506,7 +507,7 @@ describe('clean-up', () => {
     await db()('omb_request_tokens').where({ token: old.token }).update({ created_at: db().raw(`now() - interval '3 hours'`) });
     const nonces = await count('oauth_nonces');
     const tokens = await count('omb_request_tokens');
-    await ombJobDefinitions(a.config)[OMB_CLEANUP_JOB]!.handler(a.runtime.ctx, {}, { retryCount: 0, retryLimit: 1 });
+    await ombJobDefinitions(a.config)[OMB_CLEANUP_JOB]!.handler(a.runtime.ctx, {}, { retryCount: 0, retryLimit: 1, logger: pino({ level: 'silent' }) });
     assert.equal(await count('oauth_nonces'), nonces - 1);
     assert.equal((await db()('oauth_nonces').where({ nonce: 'ancient' })).length, 0);
     assert.equal(await count('omb_request_tokens'), tokens - 1);

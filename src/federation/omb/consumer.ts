@@ -8,7 +8,9 @@ import { checkRemoteIdentity, RemoteOriginError } from '../../domain/remote-orig
 import { findLocalProfile, findLocalUser } from '../../domain/lookups.ts';
 import { deletePendingSubscription, deletePendingSubscriptionsOfSession, getPendingSubscription, insertPendingSubscription, upsertRemoteListener } from '../../db/omb-listeners.ts';
 import { normalizeNickname } from '../../domain/nicknames.ts';
+import { answerExcerpt } from '../excerpt.ts';
 import { OutboundError } from '../http-client.ts';
+import type { HttpClient } from '../http-client.ts';
 import { checkDiscoveredServices } from './binding.ts';
 import { OMB_PATHS, OMB_VERSION } from './constants.ts';
 import { DiscoveryError, discoverServices } from './discovery.ts';
@@ -22,13 +24,43 @@ import { isHttpUrl, profileParams } from './params.ts';
 /** Pending remote subscriptions expire after this many seconds. */
 export const PENDING_LIFETIME_SECONDS = 3600;
 
-/** A remote subscription could not go on; the message is for the visitor. */
+/** What the visitor's server answered when it refused a step: its status (none when unreachable) and a short reason. */
+export type RemoteAnswer = { endpoint: string; status: number | undefined; reason: string };
+
+/** A remote subscription could not go on; the message is for the visitor, `remote` says what their server answered. */
 export class RemoteSubscribeError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  readonly remote: RemoteAnswer | undefined;
+  constructor(status: number, message: string, remote?: RemoteAnswer) {
     super(message);
     this.status = status;
+    this.remote = remote;
   }
+}
+
+// A token request to the visitor's server: the token pair, or what the server said instead.
+async function requestTokenPair(
+  client: HttpClient,
+  endpoint: string,
+  consumerKey: string,
+  token: { key: string; secret: string } | undefined,
+  params: Params,
+): Promise<{ key: string; secret: string } | RemoteAnswer> {
+  let response;
+  try {
+    response = await postSigned(client, endpoint, consumerKey, token, params);
+  } catch (error) {
+    if (!(error instanceof OutboundError)) throw error;
+    return { endpoint, status: undefined, reason: error.message };
+  }
+  const pair = tokenPairOf(response);
+  if (pair) return pair;
+  // StatusNet answers 200 with an empty body when it refuses.
+  return { endpoint, status: response.status, reason: response.status === 200 && response.body.trim() === '' ? 'an empty answer instead of a token' : answerExcerpt(response.body) };
+}
+
+function saidWhat(remote: RemoteAnswer): string {
+  return remote.status === undefined ? `could not be reached (${remote.reason})` : `answered ${remote.status}: “${remote.reason}”`;
 }
 
 /** Discovers the visitor's services, gets a request token and returns the signed authorization URL. */
@@ -59,14 +91,10 @@ export async function startRemoteSubscription(ctx: FederationContext, sessionId:
   }
 
   const consumerKey = consumerKeyOf(ctx.config);
-  let requestToken;
-  try {
-    const response = await postSigned(client, services.requestToken, consumerKey, undefined, { omb_listener: services.localId, omb_version: OMB_VERSION });
-    requestToken = tokenPairOf(response);
-  } catch (error) {
-    if (!(error instanceof OutboundError)) throw error;
+  const requestToken = await requestTokenPair(client, services.requestToken, consumerKey, undefined, { omb_listener: services.localId, omb_version: OMB_VERSION });
+  if ('endpoint' in requestToken) {
+    throw new RemoteSubscribeError(502, `Could not get a request token from your server: it ${saidWhat(requestToken)}. Try again later.`, requestToken);
   }
-  if (!requestToken) throw new RemoteSubscribeError(502, 'Could not get a request token from your server. Try again later.');
 
   await insertPendingSubscription(ctx.db, {
     requestToken: requestToken.key,
@@ -123,14 +151,10 @@ export async function finishRemoteSubscription(ctx: FederationContext, sessionId
   }
 
   const client = ctx.http;
-  let access;
-  try {
-    const response = await postSigned(client, pending.accessUrl, consumerKeyOf(ctx.config), { key: pending.requestToken, secret: pending.requestSecret }, { omb_version: OMB_VERSION });
-    access = tokenPairOf(response);
-  } catch (error) {
-    if (!(error instanceof OutboundError)) throw error;
+  const access = await requestTokenPair(client, pending.accessUrl, consumerKeyOf(ctx.config), { key: pending.requestToken, secret: pending.requestSecret }, { omb_version: OMB_VERSION });
+  if ('endpoint' in access) {
+    throw new RemoteSubscribeError(502, `Your server would not turn the authorization into an access token: it ${saidWhat(access)}. Try again.`, access);
   }
-  if (!access) throw new RemoteSubscribeError(502, 'Your server would not turn the authorization into an access token. Try again.');
 
   const accessToken = access;
   await ctx.db.transaction(async (trx) => {

@@ -5,16 +5,28 @@ import type { DomainContext, JobHandler } from '../../domain/context.ts';
 import { findLocalUser, findNotice, isSuspended } from '../../domain/lookups.ts';
 import { listRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
-import { toNoticeParams, toUpdateProfileParams } from './mapping.ts';
+import { toNoticeParams } from './mapping.ts';
 import type { Params } from './oauth.ts';
 
-/** The job that makes one signed POST to one remote endpoint. */
-export const OMB_DELIVER_JOB = 'omb.deliver';
+/**
+ * The job that makes one signed POST to one remote endpoint. Its queue is ordered by endpoint URL:
+ * OMB 0.1 carries no timestamp, so the receiver orders notices by arrival, and each endpoint gets
+ * them one at a time, first in first out, later ones waiting behind one being retried; other
+ * endpoints never wait. One profile update per endpoint at a time, for the same reason.
+ */
+export const OMB_DELIVER_JOB = 'omb.push';
+
+/** The queue of deliveries queued before they were ordered; still worked, never sent to. */
+export const OMB_UNORDERED_DELIVER_JOB = 'omb.deliver';
 
 export type DeliveryKind = 'notice' | 'profile';
 
-/** What one delivery job carries: the endpoint, the listeners behind it and the rendered parameters. */
-export type Delivery = { kind: DeliveryKind; url: string; subscribedId: number; subscriberIds: number[]; params: Params };
+/**
+ * What one delivery job carries: the endpoint, the listeners behind it and, for a notice, the
+ * rendered parameters. A profile update renders the profile when it is sent, so a job still
+ * waiting sends the latest fields and later changes need no job of their own.
+ */
+export type Delivery = { kind: DeliveryKind; url: string; subscribedId: number; subscriberIds: number[]; params?: Params };
 
 /** The host a URL points at, which groups deliveries for the per-host limit. */
 export function hostOf(url: string): string {
@@ -25,8 +37,8 @@ export function hostOf(url: string): string {
   }
 }
 
-/** Queues one delivery per distinct endpoint URL (on ctx.db: give it a transaction to queue them all or none). */
-export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, subscribedId: number, listeners: RemoteListener[], params: Params): Promise<number> {
+/** Queues one delivery per distinct endpoint URL (on ctx.db: give it a transaction to queue them all or none); a profile update only where none is waiting. */
+export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, subscribedId: number, listeners: RemoteListener[], params?: Params): Promise<number> {
   const groups = new Map<string, number[]>();
   for (const listener of listeners) {
     const url = kind === 'notice' ? listener.postNoticeUrl : listener.updateProfileUrl;
@@ -34,8 +46,9 @@ export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, su
   }
   if (groups.size === 0) return 0;
   for (const [url, subscriberIds] of groups) {
-    const delivery: Delivery = { kind, url, subscribedId, subscriberIds, params };
-    await ctx.jobs.send(ctx.db, OMB_DELIVER_JOB, delivery, { group: hostOf(url) });
+    const delivery: Delivery = { kind, url, subscribedId, subscriberIds, ...(params ? { params } : {}) };
+    const coalesce = kind === 'profile' ? { coalesce: { kind, subscribedId } } : {};
+    await ctx.jobs.send(ctx.db, OMB_DELIVER_JOB, delivery, { group: hostOf(url), key: url, ...coalesce });
   }
   return groups.size;
 }
@@ -56,5 +69,5 @@ export const distributeProfile: JobHandler = async (ctx, data) => {
   if (!user || user.suspendedAt) return;
   const listeners = await listRemoteListeners(ctx.db, user.id);
   if (listeners.length === 0) return;
-  await queueDeliveries(ctx, 'profile', user.id, listeners, toUpdateProfileParams(ctx.config, user));
+  await queueDeliveries(ctx, 'profile', user.id, listeners);
 };

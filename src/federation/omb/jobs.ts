@@ -7,7 +7,7 @@ import { purgePendingSubscriptions } from '../../db/omb-listeners.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
 import { PENDING_LIFETIME_SECONDS } from './consumer.ts';
 import { deliver } from './deliver.ts';
-import { OMB_DELIVER_JOB } from './distribute.ts';
+import { OMB_DELIVER_JOB, OMB_UNORDERED_DELIVER_JOB } from './distribute.ts';
 import { REQUEST_TOKEN_LIFETIME_SECONDS } from './provider.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from './verify.ts';
 
@@ -39,18 +39,20 @@ const cleanup: JobHandler = async (ctx) => {
 
 /** OMB's own jobs for this configuration (its part of notice.distribute and profile.distribute is in protocol.ts). */
 export function ombJobDefinitions(config: Config): Record<string, JobDefinition<FederationContext>> {
+  const delivery: JobDefinition<FederationContext> = {
+    handler: deliver,
+    retryLimit: retriesCovering(config.deliveryRetrySeconds, DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS),
+    retryDelaySeconds: config.deliveryRetrySeconds,
+    retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,
+    expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
+    localConcurrency: 32, // a slow host holds at most 2 of these, so a few hung hosts leave most free
+    localGroupConcurrency: 2,
+    batchSize: 1, // a hung host must not hold up the deliveries claimed with it
+    pollForRetries: true, // retries wait in the queue with a start time: notifications never announce them
+  };
   return {
-    [OMB_DELIVER_JOB]: {
-      handler: deliver,
-      retryLimit: retriesCovering(config.deliveryRetrySeconds, DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS),
-      retryDelaySeconds: config.deliveryRetrySeconds,
-      retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,
-      expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
-      localConcurrency: 32, // a slow host holds at most 2 of these, so a few hung hosts leave most free
-      localGroupConcurrency: 2,
-      batchSize: 1, // a hung host must not hold up the deliveries claimed with it
-      pollForRetries: true, // retries wait in the queue with a start time: notifications never announce them
-    },
+    [OMB_DELIVER_JOB]: { ...delivery, ordered: true }, // one endpoint at a time, in order (see distribute.ts)
+    [OMB_UNORDERED_DELIVER_JOB]: delivery, // what was queued before deliveries were ordered
     [OMB_CLEANUP_JOB]: { handler: cleanup, retryLimit: 1, retryDelaySeconds: 60, cron: '*/10 * * * *' },
   };
 }

@@ -111,6 +111,7 @@ export function ombPages(ctx: FederationContext): Router {
       res.redirect(303, location);
     } catch (error) {
       if (!(error instanceof RemoteSubscribeError)) throw error;
+      if (error.remote) res.locals.upstreamFailure = error.remote; // logged at warn with the access line
       allowFormTargets(res, 'http: https:');
       res.status(error.status).render('omb/remote-subscribe', { title: 'Subscribe from another server', values: { nickname, profileUrl: profileUrlValue }, error: error.message });
     }
@@ -119,14 +120,15 @@ export function ombPages(ctx: FederationContext): Router {
   router.get(OMB_PATHS.finishSubscribe, async (req, res) => {
     const params = requestParams(req);
     if (!params.oauth_token) {
-      await forgetPendingOf(ctx, req.sessionID);
+      if (req.sessionID) await forgetPendingOf(ctx, req.sessionID); // a browser without a session has nothing pending
       return message(res, 200, 'Subscription not authorized', 'Your server says the subscription was not authorized, so nothing changed.');
     }
     try {
-      const { listeneeNickname } = await finishRemoteSubscription(ctx, req.sessionID, params);
+      const { listeneeNickname } = await finishRemoteSubscription(ctx, req.sessionID ?? '', params);
       res.redirect(303, `/${listeneeNickname}/subscribers`);
     } catch (error) {
       if (!(error instanceof RemoteSubscribeError)) throw error;
+      if (error.remote) res.locals.upstreamFailure = error.remote;
       message(res, error.status, 'Subscription failed', error.message);
     }
   });

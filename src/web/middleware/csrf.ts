@@ -17,7 +17,11 @@ export function csrfProtection(): RequestHandler[] {
   });
   const offerToken: RequestHandler = (req, res, next) => {
     // A function, so that only pages with forms create a session (not every visitor's first view).
-    res.locals.csrfToken = () => generateToken(req);
+    res.locals.csrfToken = () => {
+      if (!req.session) res.locals.startSession?.();
+      if (!req.session) throw new Error('A form asked for a CSRF token on a request without a session.');
+      return generateToken(req);
+    };
     next();
   };
   return [offerToken, csrfSynchronisedProtection];

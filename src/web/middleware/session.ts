@@ -22,9 +22,23 @@ export function cookieFlags(config: Config): { httpOnly: true; sameSite: 'lax'; 
   return { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https:'), path: '/' };
 }
 
-/** express-session with cookies that are HttpOnly, SameSite=Lax and Secure under https. */
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      /** Starts a session for a request that came without one (a page asking for a CSRF token). */
+      startSession?: () => void;
+    }
+  }
+}
+
+/**
+ * express-session with cookies that are HttpOnly, SameSite=Lax and Secure under https.
+ * A GET or HEAD without a session cookie gets no session at all (most page views): only a page
+ * that renders a form starts one, through res.locals.startSession, when it asks for its token.
+ */
 export function sessionMiddleware(config: Config, store: Store): RequestHandler {
-  return session({
+  const withSession = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store,
@@ -33,6 +47,16 @@ export function sessionMiddleware(config: Config, store: Store): RequestHandler 
     rolling: true,
     cookie: { ...cookieFlags(config), maxAge: TWO_WEEKS_MS },
   });
+  const cookiePrefix = `${SESSION_COOKIE}=`;
+  return (req, res, next) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && !req.headers.cookie?.includes(cookiePrefix)) {
+      // Without a cookie express-session only creates a fresh session and hooks the response, all
+      // synchronously: done on demand, before the page is sent, it saves and sets the cookie as usual.
+      res.locals.startSession = () => withSession(req, res, () => {});
+      return next();
+    }
+    return withSession(req, res, next);
+  };
 }
 
 /** Ends the session and tells the browser to drop its cookie (with the same flags it was set with). */
