@@ -7,25 +7,10 @@ import type { FederationContext } from '../context.ts';
 import { deliverWith } from './deliver.ts';
 import { apFederationFor } from './federation.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
+import { DELIVERY_MAX_DELAY_SECONDS, retriesCovering } from '../delivery-retries.ts';
 
 /** Hourly removal of expired key-value entries (Fedify's caches). */
 export const AP_KV_PURGE_JOB = 'ap.kv.purge';
-
-/** Deliveries keep being retried for at least this long. */
-const RETRY_WINDOW_SECONDS = 48 * 3600;
-/** The longest wait between two attempts of one delivery. */
-const MAX_DELAY_SECONDS = 3600;
-
-// How many retries pg-boss's backoff needs so that even its shortest delays add up to the window.
-function retriesCovering(baseSeconds: number): number {
-  let total = 0;
-  let retries = 0;
-  while (total < RETRY_WINDOW_SECONDS) {
-    total += Math.min(MAX_DELAY_SECONDS, baseSeconds * 2 ** Math.min(16, retries));
-    retries++;
-  }
-  return retries;
-}
 
 const purgeKv: JobHandler = async (ctx) => {
   await purgeExpiredKv(ctx.db);
@@ -38,7 +23,7 @@ export function apJobDefinitions(config: Config): Record<string, JobDefinition<F
       handler: deliverWith(apFederationFor),
       retryLimit: retriesCovering(config.deliveryRetrySeconds),
       retryDelaySeconds: config.deliveryRetrySeconds,
-      retryDelayMaxSeconds: MAX_DELAY_SECONDS,
+      retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,
       expireInSeconds: 120,
       localConcurrency: 8, // a slow host holds at most 2 of these
       localGroupConcurrency: 2,

@@ -10,26 +10,10 @@ import { deliver } from './deliver.ts';
 import { OMB_DELIVER_JOB, OMB_UNORDERED_DELIVER_JOB } from './distribute.ts';
 import { REQUEST_TOKEN_LIFETIME_SECONDS } from './provider.ts';
 import { TIMESTAMP_WINDOW_SECONDS } from './verify.ts';
+import { DELIVERY_MAX_DELAY_SECONDS, retriesCovering } from '../delivery-retries.ts';
 
 /** Periodic clean-up of expired nonces, request tokens and pending subscriptions. */
 export const OMB_CLEANUP_JOB = 'omb.cleanup';
-
-/** Deliveries keep being retried for at least this long. */
-export const DELIVERY_RETRY_WINDOW_SECONDS = 48 * 3600;
-/** The longest wait between two attempts of one delivery. */
-export const DELIVERY_MAX_DELAY_SECONDS = 3600;
-
-/** How many retries pg-boss's backoff needs so that even its shortest delays add up to `windowSeconds`. */
-export function retriesCovering(baseSeconds: number, maxDelaySeconds: number, windowSeconds: number): number {
-  // With backoff, retry n waits between base·2^n and base·2^(n+1) seconds (jitter), capped.
-  let total = 0;
-  let retries = 0;
-  while (total < windowSeconds) {
-    total += Math.min(maxDelaySeconds, baseSeconds * 2 ** Math.min(16, retries));
-    retries++;
-  }
-  return retries;
-}
 
 const cleanup: JobHandler = async (ctx) => {
   await purgeNonces(ctx.db, 3 * TIMESTAMP_WINDOW_SECONDS);
@@ -41,7 +25,7 @@ const cleanup: JobHandler = async (ctx) => {
 export function ombJobDefinitions(config: Config): Record<string, JobDefinition<FederationContext>> {
   const delivery: JobDefinition<FederationContext> = {
     handler: deliver,
-    retryLimit: retriesCovering(config.deliveryRetrySeconds, DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS),
+    retryLimit: retriesCovering(config.deliveryRetrySeconds),
     retryDelaySeconds: config.deliveryRetrySeconds,
     retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,
     expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
