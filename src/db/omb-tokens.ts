@@ -1,5 +1,7 @@
 // OAuth state of the OMB provider role: consumers, nonces, request tokens and access tokens.
 import type { Knex } from 'knex';
+import { toProfileRecord } from './records.ts';
+import type { ProfileRecord } from './records.ts';
 
 export type RequestTokenState = 'new' | 'authorized' | 'used' | 'revoked';
 
@@ -103,4 +105,43 @@ export async function getAccessToken(db: Knex, consumerKey: string, token: strin
   const row = await db('omb_access_tokens').where({ token, consumer_key: consumerKey }).first();
   if (!row) return undefined;
   return { token: row.token, secret: row.secret, consumerKey: row.consumer_key, subscriberId: row.subscriber_id, subscribedId: row.subscribed_id };
+}
+
+/** What a signed push (postNotice, updateProfile) needs to know before it acts, read in one query. */
+export type PushCredentials = {
+  token: AccessTokenRecord;
+  /** Whether this consumer already used the request's nonce. */
+  nonceUsed: boolean;
+  /** Whether the local listener the token was issued by is suspended. */
+  subscriberSuspended: boolean;
+  /** The remote listenee the token was issued for; undefined if that profile is gone or local. */
+  listenee: ProfileRecord | undefined;
+};
+
+/**
+ * The access token with this value issued to this consumer, with its listener's suspension, its
+ * listenee and whether the nonce was used: one round trip where a push made four. Undefined when the
+ * token is unknown or revoked.
+ */
+export async function getPushCredentials(db: Knex, consumerKey: string, token: string, nonce: string): Promise<PushCredentials | undefined> {
+  const result = await db.raw(
+    `SELECT l.*, t.secret AS token_secret, t.subscriber_id AS token_subscriber_id, t.subscribed_id AS token_subscribed_id,
+            s.suspended_at IS NOT NULL AS token_subscriber_suspended,
+            EXISTS (SELECT 1 FROM oauth_nonces n WHERE n.consumer_key = t.consumer_key AND n.nonce = :nonce) AS token_nonce_used
+     FROM omb_access_tokens t
+     JOIN profiles s ON s.id = t.subscriber_id
+     LEFT JOIN profiles l ON l.id = t.subscribed_id AND l.is_local = false
+     WHERE t.token = :token AND t.consumer_key = :consumerKey`,
+    { token, consumerKey, nonce },
+  );
+  const row = result.rows[0] as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  const subscriberId = row.token_subscriber_id as number;
+  const subscribedId = row.token_subscribed_id as number;
+  return {
+    token: { token, secret: row.token_secret as string, consumerKey, subscriberId, subscribedId },
+    nonceUsed: row.token_nonce_used as boolean,
+    subscriberSuspended: row.token_subscriber_suspended as boolean,
+    listenee: row.id === null ? undefined : toProfileRecord(row),
+  };
 }

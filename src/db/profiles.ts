@@ -12,8 +12,20 @@ export async function getLocalProfileByNickname(db: Knex, nickname: string): Pro
   return row ? toProfileRecord(row) : undefined;
 }
 
+// The counters are columns plus what concurrent writers left aside (profile_count_deltas, usually
+// nothing): one index probe that finds no row, whatever the size of the profile.
+const PENDING_COUNTS = `LEFT JOIN LATERAL (
+  SELECT sum(d.notices) AS pending_notices, sum(d.subscriptions) AS pending_subscriptions, sum(d.subscribers) AS pending_subscribers
+  FROM profile_count_deltas d WHERE d.profile_id = profiles.id) pending ON true`;
+
 // Read on every profile and home timeline page: its SQL written once (see prepared.ts).
-const LOCAL_PROFILE_BY_NICKNAME = prepare((db, v) => db('profiles').where({ nickname: v.owner, is_local: true }).limit(1));
+const LOCAL_PROFILE_BY_NICKNAME = prepare((db, v) =>
+  db('profiles')
+    .select('profiles.*', 'pending.*')
+    .joinRaw(PENDING_COUNTS)
+    .where({ nickname: v.owner, is_local: true })
+    .limit(1),
+);
 
 /** The local profile with this nickname and its header counts (kept in columns), or undefined. */
 export async function getLocalProfileWithCounts(db: Knex, nickname: string): Promise<{ profile: ProfileRecord; counts: ProfileCounts } | undefined> {
@@ -22,7 +34,11 @@ export async function getLocalProfileWithCounts(db: Knex, nickname: string): Pro
 }
 
 function countsOf(row: Record<string, unknown>): ProfileCounts {
-  return { notices: Number(row.notice_count), subscriptions: Number(row.subscription_count), subscribers: Number(row.subscriber_count) };
+  return {
+    notices: Number(row.notice_count) + Number(row.pending_notices ?? 0),
+    subscriptions: Number(row.subscription_count) + Number(row.pending_subscriptions ?? 0),
+    subscribers: Number(row.subscriber_count) + Number(row.pending_subscribers ?? 0),
+  };
 }
 
 /** The profile with this id, or undefined. */
@@ -33,7 +49,7 @@ export async function getProfileById(db: Knex, id: number): Promise<ProfileRecor
 
 /** Counts of a profile's notices, subscriptions and subscribers, from the columns triggers keep. */
 export async function countProfileStats(db: Knex, id: number): Promise<ProfileCounts> {
-  const row = (await db('profiles').where({ id }).first('notice_count', 'subscription_count', 'subscriber_count')) as Record<string, unknown> | undefined;
+  const row = (await db('profiles').joinRaw(PENDING_COUNTS).where({ id }).first('notice_count', 'subscription_count', 'subscriber_count', 'pending.*')) as Record<string, unknown> | undefined;
   return row ? countsOf(row) : { notices: 0, subscriptions: 0, subscribers: 0 };
 }
 

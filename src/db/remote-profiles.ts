@@ -60,16 +60,22 @@ export async function updateRemoteProfile(db: Knex, id: number, fields: Partial<
   await db('profiles').where({ id, is_local: false }).update({ ...columns, updated_at: db.fn.now() });
 }
 
-export type NewRemoteNotice = { profileId: number; uri: string; url: string | null; content: string; rendered: string; source: string };
+export type NewRemoteNotice = { profileId: number; uri: string; url: string | null; content: string; rendered: string; source: string; tags: readonly string[] };
 
-/** Stores a notice from another server; undefined when one with this URI is already stored. */
+/** Stores a notice from another server with its hashtags, in one statement; undefined when one with this URI is already stored. */
 export async function insertRemoteNotice(db: Knex, notice: NewRemoteNotice): Promise<number | undefined> {
   const result = await db.raw(
-    `INSERT INTO notices (id, profile_id, content, rendered, is_local, uri, url, conversation_id, source)
-     VALUES (nextval('notices_id_seq'), :profileId, :content, :rendered, false, :uri, :url, currval('notices_id_seq'), :source)
-     ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
-     RETURNING id`,
-    { ...notice },
+    `WITH stored AS (
+       INSERT INTO notices (id, profile_id, content, rendered, is_local, uri, url, conversation_id, source)
+       VALUES (nextval('notices_id_seq'), :profileId, :content, :rendered, false, :uri, :url, currval('notices_id_seq'), :source)
+       ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
+       RETURNING id
+     ), tagged AS (
+       INSERT INTO notice_tags (tag, notice_id) SELECT DISTINCT tag, stored.id FROM stored, unnest(CAST(:tags AS text[])) AS tag
+       ON CONFLICT DO NOTHING
+     )
+     SELECT id FROM stored`,
+    { ...notice, tags: [...notice.tags] },
   );
   return (result.rows[0] as { id: number } | undefined)?.id;
 }

@@ -1,7 +1,7 @@
 // People on other servers, whatever the protocol: their profiles, their notices, and
 // subscriptions between them and local users. Federation modules call these after verifying.
 import { NotFoundError } from '../errors.ts';
-import { insertMentions, insertNoticeTags, replaceNoticeTags } from '../db/notices.ts';
+import { insertMentions, replaceNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteNoticeByUri, updateRemoteProfile } from '../db/remote-profiles.ts';
@@ -90,9 +90,10 @@ function renderRemoteText(ctx: DomainContext, tokens: ReturnType<typeof tokenize
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
-  input: { authorId: number; uri: string; url: string | null; source: string } & RemoteNoticeBody,
+  // `author`: the author's remote profile when the caller has just read it (saves reading it again).
+  input: { authorId: number; author?: ProfileRecord; uri: string; url: string | null; source: string } & RemoteNoticeBody,
 ): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
-  const author = await getRemoteProfileById(trx, input.authorId);
+  const author = input.author?.id === input.authorId && !input.author.isLocal ? input.author : await getRemoteProfileById(trx, input.authorId);
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
   checkNoticeOrigin(author, input);
@@ -112,9 +113,9 @@ export async function receiveRemoteNotice(
       },
       tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag),
     });
-  const id = await insertRemoteNotice(trx, { profileId: input.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: input.source });
+  // Its hashtags are stored by the same statement.
+  const id = await insertRemoteNotice(trx, { profileId: input.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: input.source, tags: noticeTags(tokens) });
   if (id === undefined) return { noticeId: undefined, duplicate: true };
-  await insertNoticeTags(trx, id, noticeTags(tokens));
   const mentioned = [...meant.values()].map((p) => p.id);
   await insertMentions(trx, id, mentioned); // the notice shows among their replies
   await queueMentionNotifications(ctx, trx, id, author.id, mentioned);

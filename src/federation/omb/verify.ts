@@ -39,10 +39,20 @@ export function signedBaseUrl(config: Config, req: Request): string {
   return `${config.publicUrl}${new URL(req.originalUrl, 'http://unused.invalid').pathname}`;
 }
 
+/** 401 unless the signature is right for this token secret. */
+export function verifySignature(config: Config, req: Request, params: Params, tokenSecret: string): void {
+  if (!signatureMatches(req.method, signedBaseUrl(config, req), params, tokenSecret)) throw new OmbError(401, 'oauth_problem=signature_invalid');
+}
+
+/** 401 when the nonce was used before; call it after verifySignature, so that only a signed request learns this. */
+export function refuseUsedNonce(used: boolean): void {
+  if (used) throw new OmbError(401, 'oauth_problem=nonce_used');
+}
+
 /** 401 unless the signature is right for this token secret and the nonce is unused (checked, not stored). */
 export async function checkSignature(db: Db, config: Config, req: Request, params: Params, fields: OAuthFields, tokenSecret: string): Promise<void> {
-  if (!signatureMatches(req.method, signedBaseUrl(config, req), params, tokenSecret)) throw new OmbError(401, 'oauth_problem=signature_invalid');
-  if (await nonceSeen(db, fields.consumerKey, fields.nonce)) throw new OmbError(401, 'oauth_problem=nonce_used');
+  verifySignature(config, req, params, tokenSecret);
+  refuseUsedNonce(await nonceSeen(db, fields.consumerKey, fields.nonce));
 }
 
 /** Stores the nonce of a verified request; 401 when a concurrent request used it first. */
