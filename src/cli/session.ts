@@ -19,6 +19,9 @@ const noJobs: JobSender = {
   send() {
     return Promise.reject(new Error('this command was started without the job queue'));
   },
+  sendMany() {
+    return Promise.reject(new Error('this command was started without the job queue'));
+  },
 };
 
 /** Lazily opened resources of one command run. */

@@ -7,6 +7,8 @@ export type { Db };
 /** Puts a job on the queue; given a transaction, the job exists exactly when the transaction commits. */
 export interface JobSender {
   send(db: Db, name: string, data: Record<string, unknown>, options?: JobOptions): Promise<void>;
+  /** Puts many jobs of one name on the queue in one statement (`coalesce` is not available here). */
+  sendMany(db: Db, name: string, jobs: readonly { data: Record<string, unknown>; options?: Omit<JobOptions, 'coalesce'> }[]): Promise<void>;
 }
 
 /**

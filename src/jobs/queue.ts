@@ -4,9 +4,14 @@ import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { LoggedJobFailure } from '../domain/context.ts';
-import type { DomainContext, JobHandler, JobSender } from '../domain/context.ts';
+import type { DomainContext, JobHandler, JobOptions, JobSender } from '../domain/context.ts';
+import { afterCommit, listenForWakeUps, wakeUpNotifier, wakeWorkers } from './wake-ups.ts';
 
 const BATCH_SIZE = 10;
+
+// Workers are woken when jobs are queued (see wake-ups.ts) and, for queues that need it, polled
+// every JOB_POLL_SECONDS by waking one of them; each worker's own poll is only a backstop.
+const BACKSTOP_POLL_SECONDS = 30;
 
 export type JobDefinition<C extends DomainContext = DomainContext> = {
   handler: JobHandler<C>;
@@ -22,7 +27,7 @@ export type JobDefinition<C extends DomainContext = DomainContext> = {
   localGroupConcurrency?: number;
   /** Jobs one worker claims at a time (default 10); 1 where jobs may be slow, so none waits behind another. */
   batchSize?: number;
-  /** Poll every JOB_POLL_SECONDS even with notifications on, so that delayed retries start on time. */
+  /** Poll every JOB_POLL_SECONDS even where wake-ups arrive, so that delayed retries start on time. */
   pollForRetries?: boolean;
   /** Cron expression for jobs that run on a schedule. */
   cron?: string;
@@ -79,7 +84,7 @@ export async function openJobQueue<C extends DomainContext>(options: {
   pollSeconds: number;
   logger: Logger;
   runMaintenance: boolean;
-  /** LISTEN/NOTIFY wake-ups; off for the embedded database, whose socket does not deliver them. */
+  /** LISTEN/NOTIFY wake-ups between processes; off for the embedded database, whose socket does not deliver them. */
   listenNotify: boolean;
   /** A running job's heartbeat lapses after this long when its worker dies; it is then failed and retried. Unset: queues keep theirs. */
   recoverySeconds?: number;
@@ -92,8 +97,8 @@ export async function openJobQueue<C extends DomainContext>(options: {
     connectionTimeoutMillis: 5000, // a database that is down fails fast rather than holding a worker
     supervise: options.runMaintenance,
     schedule: options.runMaintenance,
-    // Workers wake on NOTIFY where the server delivers it; the embedded socket does not.
-    useListenNotify: listenNotify,
+    // Workers are woken by wake-ups.ts, never by a NOTIFY inside the transaction that queues a job.
+    useListenNotify: false,
     // The supervisor's queue monitor fails jobs whose heartbeat lapsed (a worker killed mid-job);
     // without heartbeats such a job would wait out its 15-minute expiry, and the monitor runs
     // only once a minute by default.
@@ -112,41 +117,71 @@ export async function openJobQueue<C extends DomainContext>(options: {
       ...(definition.retryDelayMaxSeconds !== undefined ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
       ...(definition.expireInSeconds !== undefined ? { expireInSeconds: definition.expireInSeconds } : {}),
       ...(options.recoverySeconds !== undefined ? { heartbeatSeconds: options.recoverySeconds } : {}),
-      notify: listenNotify,
+      notify: false,
     };
     await boss.createQueue(name, { ...policy, ...(definition.ordered ? { policy: 'key_strict_fifo' } : {}) });
     await boss.updateQueue(name, policy); // an existing queue takes up a changed retry policy too
   }
 
+  // Once queued jobs are committed: this process's workers are woken directly; without workers
+  // here (a web process, the command line), those of other processes through a NOTIFY.
+  let workersHere = false;
+  const notifyElsewhere = listenNotify ? wakeUpNotifier(boss, options.logger) : undefined;
+  const announce = (name: string, count: number) => {
+    if (workersHere) wakeWorkers(boss, name, count);
+    else notifyElsewhere?.(name, count);
+  };
+  const connectionFor = async (db: Knex) => ((db as Knex & { isTransaction?: boolean }).isTransaction === true ? { db: await transactionAdapter(db) } : {});
+  const placement = (jobOptions: JobOptions) => ({
+    ...(jobOptions.group ? { group: { id: jobOptions.group } } : {}),
+    ...(jobOptions.key ? { singletonKey: jobOptions.key } : {}),
+  });
+
   const sender: JobSender = {
     async send(db, name, data, jobOptions = {}) {
-      const inTransaction = (db as Knex & { isTransaction?: boolean }).isTransaction === true;
-      const connection = inTransaction ? { db: await transactionAdapter(db) } : {};
+      const connection = await connectionFor(db);
       if (jobOptions.coalesce && jobOptions.key) {
         // A waiting job (created, or in retry) with the same key and fields will do the same work.
         const waiting = await boss.findJobs(name, { key: jobOptions.key, data: jobOptions.coalesce, queued: true, limit: 1, ...connection });
         if (waiting.length > 0) return;
       }
-      await boss.send(name, data, {
-        ...connection,
-        ...(jobOptions.group ? { group: { id: jobOptions.group } } : {}),
-        ...(jobOptions.key ? { singletonKey: jobOptions.key } : {}),
-      });
+      await boss.send(name, data, { ...connection, ...placement(jobOptions) });
+      afterCommit(db, () => announce(name, 1));
     },
+    async sendMany(db, name, jobs) {
+      if (jobs.length === 0) return;
+      // One statement for them all (a notice to a hundred servers is a hundred jobs).
+      await boss.insert(
+        name,
+        jobs.map((job) => ({ data: job.data, ...placement(job.options ?? {}) })),
+        await connectionFor(db),
+      );
+      afterCommit(db, () => announce(name, jobs.length));
+    },
+  };
+
+  let pollTimer: NodeJS.Timeout | undefined;
+  let stopListening: (() => Promise<void>) | undefined;
+  const stopWaking = async () => {
+    clearInterval(pollTimer);
+    await stopListening?.();
+    stopListening = undefined;
   };
 
   return {
     sender,
     async startWorkers(ctx) {
+      const names = Object.keys(options.definitions);
       for (const [name, definition] of Object.entries(options.definitions)) {
         const concurrency = {
           ...(definition.localConcurrency !== undefined ? { localConcurrency: definition.localConcurrency } : {}),
           ...(definition.localGroupConcurrency !== undefined ? { localGroupConcurrency: definition.localGroupConcurrency } : {}),
-          ...(definition.pollForRetries && listenNotify ? { notifyPollingIntervalSeconds: options.pollSeconds } : {}),
         };
         // Batches keep throughput up where workers only poll (embedded mode); each job is still
         // settled on its own, so one failure retries only that job.
         const handle = async (jobs: JobWithMetadata<Record<string, unknown>>[]): Promise<JobResult[]> => {
+          // A full batch suggests more are waiting: one more worker of this queue looks, and so on.
+          if (jobs.length >= workOptions.batchSize) wakeWorkers(boss, name, 1, true);
           const results: JobResult[] = [];
           // A claimed batch comes back in no particular order: handle it in the order it was queued,
           // so that work queued in order (notices to distribute) is passed on in order.
@@ -162,7 +197,7 @@ export async function openJobQueue<C extends DomainContext>(options: {
           }
           return results;
         };
-        const workOptions = { pollingIntervalSeconds: options.pollSeconds, batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, includeMetadata: true, ...concurrency };
+        const workOptions = { pollingIntervalSeconds: Math.max(BACKSTOP_POLL_SECONDS, options.pollSeconds), batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, includeMetadata: true, ...concurrency };
         // pg-boss never bursts at a batch size of one (every fetch counts as "full"): each worker would
         // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
         // the workers of this queue that hold one (this one among them) ask for the next at once; a
@@ -177,6 +212,24 @@ export async function openJobQueue<C extends DomainContext>(options: {
         });
         if (definition.cron) await boss.schedule(name, definition.cron);
       }
+      workersHere = true;
+      // One poll per queue and interval, by waking one idle worker: for delayed retries, and for
+      // everything where no wake-ups come from other processes (the embedded database).
+      const polled = names.filter((name) => options.definitions[name]!.pollForRetries || !listenNotify);
+      pollTimer = setInterval(() => {
+        for (const name of polled) wakeWorkers(boss, name, 1, true);
+      }, options.pollSeconds * 1000);
+      pollTimer.unref();
+      if (listenNotify) {
+        stopListening = await listenForWakeUps(
+          { connectionString: options.url, connectionTimeoutMillis: 5000, keepAlive: true },
+          {
+            onWake: (name, count) => wakeWorkers(boss, name, count),
+            onGap: () => names.forEach((name) => wakeWorkers(boss, name, 1, true)),
+          },
+          options.logger,
+        );
+      }
     },
     async retryFailed() {
       let retried = 0;
@@ -184,10 +237,12 @@ export async function openJobQueue<C extends DomainContext>(options: {
       return retried;
     },
     async stopWorkers(timeoutMs) {
+      await stopWaking();
       // close: false keeps the pool, so requests still being answered can enqueue jobs.
       await boss.stop({ graceful: true, timeout: timeoutMs, close: false });
     },
     async stop(timeoutMs = 10000) {
+      await stopWaking();
       await boss.stop({ graceful: true, timeout: timeoutMs, close: false });
       await boss.stop({ close: true });
     },

@@ -10,12 +10,10 @@ import { deleteFollow } from '../../db/ap-follows.ts';
 import { localPerson } from './actors.ts';
 import { noticeUrl } from '../../domain/urls.ts';
 import { noticeId, toCreate } from './mapping.ts';
-import { queueDelivery } from './outbox-queue.ts';
+import { queueDeliveries, queueDelivery } from './outbox-queue.ts';
 
 async function queueAll(ctx: FederationContext, sender: string, inboxes: string[], activity: Record<string, unknown>): Promise<void> {
-  await ctx.db.transaction(async (trx) => {
-    for (const url of inboxes) await queueDelivery(ctx, trx, { sender, url, activity });
-  });
+  await queueDeliveries(ctx, ctx.db, inboxes.map((url) => ({ sender, url, activity })));
 }
 
 /** notice.distribute: a new local notice goes to its author's followers as Create(Note). */

@@ -18,3 +18,8 @@ export type ApDelivery = {
 export async function queueDelivery(ctx: FederationContext, trx: Db, delivery: ApDelivery): Promise<void> {
   await ctx.jobs.send(trx, AP_DELIVER_JOB, delivery, { group: new URL(delivery.url).host });
 }
+
+/** Queues deliveries of one activity to many inboxes in one statement (all or none), each grouped by host. */
+export async function queueDeliveries(ctx: FederationContext, db: Db, deliveries: readonly ApDelivery[]): Promise<void> {
+  await ctx.jobs.sendMany(db, AP_DELIVER_JOB, deliveries.map((delivery) => ({ data: delivery, options: { group: new URL(delivery.url).host } })));
+}

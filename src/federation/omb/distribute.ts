@@ -45,10 +45,14 @@ export async function queueDeliveries(ctx: DomainContext, kind: DeliveryKind, su
     groups.set(url, [...(groups.get(url) ?? []), listener.subscriberId]);
   }
   if (groups.size === 0) return 0;
-  for (const [url, subscriberIds] of groups) {
-    const delivery: Delivery = { kind, url, subscribedId, subscriberIds, ...(params ? { params } : {}) };
-    const coalesce = kind === 'profile' ? { coalesce: { kind, subscribedId } } : {};
-    await ctx.jobs.send(ctx.db, OMB_DELIVER_JOB, delivery, { group: hostOf(url), key: url, ...coalesce });
+  const deliveries = [...groups].map(([url, subscriberIds]): Delivery => ({ kind, url, subscribedId, subscriberIds, ...(params ? { params } : {}) }));
+  if (kind === 'notice') {
+    // All in one statement: a notice to a hundred servers is a hundred jobs.
+    await ctx.jobs.sendMany(ctx.db, OMB_DELIVER_JOB, deliveries.map((delivery) => ({ data: delivery, options: { group: hostOf(delivery.url), key: delivery.url } })));
+  } else {
+    for (const delivery of deliveries) {
+      await ctx.jobs.send(ctx.db, OMB_DELIVER_JOB, delivery, { group: hostOf(delivery.url), key: delivery.url, coalesce: { kind, subscribedId } });
+    }
   }
   return groups.size;
 }
