@@ -6,26 +6,29 @@ export async function insertHomeEntry(db: Knex, userId: number, noticeId: number
   await db('home_timeline_entries').insert({ user_id: userId, notice_id: noticeId }).onConflict().ignore();
 }
 
-/** Puts a notice on the home timeline of every local subscriber of its author, in one statement. */
-export async function fanOutToSubscribers(db: Knex, noticeId: number): Promise<number> {
+/**
+ * Puts notices on the home timelines of every local subscriber of their authors, in one statement;
+ * returns how many rows it added. The notices are locked (FOR KEY SHARE) while it runs: one deleted
+ * meanwhile waits, and then its trigger removes the rows (a deleted one adds none).
+ */
+export async function fanOutToSubscribers(db: Knex, noticeIds: readonly number[]): Promise<number> {
   const result = await db.raw(
     `INSERT INTO home_timeline_entries (user_id, notice_id)
      SELECT s.subscriber_id, n.id
-     FROM notices n
+     FROM (SELECT id, profile_id FROM notices WHERE id = ANY(CAST(:noticeIds AS bigint[])) FOR KEY SHARE) n
      JOIN subscriptions s ON s.subscribed_id = n.profile_id
      JOIN users u ON u.id = s.subscriber_id
-     WHERE n.id = :noticeId
      ON CONFLICT DO NOTHING`,
-    { noticeId },
+    { noticeIds: [...noticeIds] },
   );
   return result.rowCount as number;
 }
 
-/** Copies a profile's recent notices onto a user's home timeline (after subscribing). */
+/** Copies a profile's recent notices onto a user's home timeline (after subscribing), locking them as the fan-out does. */
 export async function backfillHome(db: Knex, userId: number, profileId: number, limit: number): Promise<void> {
   await db.raw(
     `INSERT INTO home_timeline_entries (user_id, notice_id)
-     SELECT :userId, id FROM notices WHERE profile_id = :profileId ORDER BY id DESC LIMIT :limit
+     SELECT :userId, id FROM notices WHERE profile_id = :profileId ORDER BY id DESC LIMIT :limit FOR KEY SHARE
      ON CONFLICT DO NOTHING`,
     { userId, profileId, limit },
   );

@@ -98,11 +98,20 @@ export async function listRemoteListeners(db: Knex, subscribedId: number): Promi
   return rows.map(toListener);
 }
 
-/** The remote listeners of a local user among these subscriber ids (those still subscribed). */
-export async function getRemoteListeners(db: Knex, subscribedId: number, subscriberIds: readonly number[]): Promise<RemoteListener[]> {
-  if (subscriberIds.length === 0) return [];
-  const rows = await db('omb_remote_listeners').where({ subscribed_id: subscribedId }).whereIn('subscriber_id', subscriberIds).orderBy('subscriber_id');
-  return rows.map(toListener);
+/**
+ * What a delivery sends to, read in one query: the remote listeners of a local user, among these
+ * subscriber ids (all of them when undefined), none while moderators have the user suspended.
+ */
+export async function getDeliverableListeners(db: Knex, subscribedId: number, subscriberIds: readonly number[] | undefined): Promise<RemoteListener[]> {
+  if (subscriberIds?.length === 0) return [];
+  const query = db('omb_remote_listeners as l')
+    .join('profiles as p', 'p.id', 'l.subscribed_id')
+    .whereNull('p.suspended_at')
+    .where('l.subscribed_id', subscribedId)
+    .select('l.*')
+    .orderBy('l.subscriber_id');
+  if (subscriberIds) query.whereIn('l.subscriber_id', subscriberIds);
+  return (await query).map(toListener);
 }
 
 /** Forgets every pending subscription of a browser session. */

@@ -39,3 +39,6 @@ export type DomainContext = Readonly<{
 
 /** A handler for one kind of background job; layers above the domain may hand their handlers a richer context. */
 export type JobHandler<C extends DomainContext = DomainContext> = (ctx: C, data: Record<string, unknown>, attempt: JobAttempt) => Promise<void>;
+
+/** A handler for a whole batch of jobs of one kind at once (one statement for many); the queue falls back to the per-job handler when it throws. */
+export type BatchJobHandler<C extends DomainContext = DomainContext> = (ctx: C, batch: Record<string, unknown>[]) => Promise<void>;

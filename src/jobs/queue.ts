@@ -4,7 +4,7 @@ import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { LoggedJobFailure } from '../domain/context.ts';
-import type { DomainContext, JobHandler, JobOptions, JobSender } from '../domain/context.ts';
+import type { BatchJobHandler, DomainContext, JobHandler, JobOptions, JobSender } from '../domain/context.ts';
 import { afterCommit, listenForWakeUps, wakeUpNotifier, wakeWorkers } from './wake-ups.ts';
 
 const BATCH_SIZE = 10;
@@ -15,6 +15,8 @@ const BACKSTOP_POLL_SECONDS = 30;
 
 export type JobDefinition<C extends DomainContext = DomainContext> = {
   handler: JobHandler<C>;
+  /** Handles a claimed batch at once where that is cheaper (first attempts only); when it throws, each job is handled on its own. */
+  batchHandler?: BatchJobHandler<C>;
   /** Retries with exponential backoff before the job is kept as failed. */
   retryLimit: number;
   retryDelaySeconds: number;
@@ -186,6 +188,14 @@ export async function openJobQueue<C extends DomainContext>(options: {
           // A claimed batch comes back in no particular order: handle it in the order it was queued,
           // so that work queued in order (notices to distribute) is passed on in order.
           const queued = [...jobs].sort((x, y) => new Date(x.createdOn).getTime() - new Date(y.createdOn).getTime());
+          if (definition.batchHandler && queued.length > 1 && queued.every((job) => job.retryCount === 0)) {
+            try {
+              await definition.batchHandler(ctx, queued.map((job) => job.data ?? {}));
+              return queued.map((job) => ({ id: job.id, status: 'completed' as const }));
+            } catch (error) {
+              options.logger.warn({ err: error, job: name, jobs: queued.length }, 'a batch of jobs failed together; handling each on its own');
+            }
+          }
           for (const job of queued) {
             try {
               await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });

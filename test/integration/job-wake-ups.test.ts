@@ -1,7 +1,7 @@
 // Workers start a queued job at once, although they poll only every minute here: woken directly
 // by their own process once the job's transaction has committed, and through a NOTIFY from a
 // process without workers (a web process, the command line), also after their listening
-// connection was cut.
+// connection was cut. Jobs claimed together go to a batch handler where there is one.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
@@ -15,13 +15,28 @@ import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 
 const PROBE_JOB = 'probe.run';
+const BATCH_JOB = 'probe.batch';
 const ran: string[] = [];
+const batches: string[][] = [];
 const probe: FederationProtocol = {
   name: 'probe',
   jobs: () => ({
     [PROBE_JOB]: {
       handler: async (_ctx, data) => {
         ran.push(String(data.tag));
+      },
+      retryLimit: 0,
+      retryDelaySeconds: 1,
+    },
+    [BATCH_JOB]: {
+      handler: async (_ctx, data) => {
+        if (data.tag === 'bad') throw new Error('a job that fails');
+        ran.push(String(data.tag));
+      },
+      batchHandler: async (_ctx, batch) => {
+        batches.push(batch.map((data) => String(data.tag)));
+        if (batch.some((data) => data.tag === 'bad')) throw new Error('one of them fails');
+        ran.push(...batch.map((data) => String(data.tag)));
       },
       retryLimit: 0,
       retryDelaySeconds: 1,
@@ -73,6 +88,16 @@ describe('waking job workers', () => {
     await server.runtime.ctx.jobs.send(db(), PROBE_JOB, { tag: 'after the rollback' });
     await waitFor('the next job to run', async () => ran.includes('after the rollback'), SOON_MS);
     assert.ok(!ran.includes('rolled back'));
+  });
+
+  it('handles jobs claimed together at once, and each on its own when that fails', async () => {
+    await server.runtime.ctx.jobs.sendMany(db(), BATCH_JOB, ['b1', 'b2', 'b3'].map((tag) => ({ data: { tag } })));
+    await waitFor('the batch to run', async () => ['b1', 'b2', 'b3'].every((tag) => ran.includes(tag)), SOON_MS);
+    assert.deepEqual(batches.at(-1)?.sort(), ['b1', 'b2', 'b3']);
+    await server.runtime.ctx.jobs.sendMany(db(), BATCH_JOB, ['c1', 'bad', 'c2'].map((tag) => ({ data: { tag } })));
+    await waitFor('the good ones to run alone', async () => ['c1', 'c2'].every((tag) => ran.includes(tag)), SOON_MS);
+    assert.deepEqual(batches.at(-1)?.sort(), ['bad', 'c1', 'c2']);
+    assert.equal(ran.filter((tag) => tag === 'c1').length, 1);
   });
 
   it('starts a job another process queued, also after the listening connection was cut', { skip: !process.env.DATABASE_URL && 'NOTIFY needs a Postgres server' }, async () => {

@@ -6,7 +6,7 @@ import type { TestServer } from '../helpers/server.ts';
 import { noticeIds, registeredClient, textOf, WebClient } from '../helpers/web-client.ts';
 import { listHomeNotices, listMentionNotices, listProfileNotices, listPublicNotices, listTagNotices } from '../../src/db/timelines.ts';
 import { listSubscribers, listSubscriptions } from '../../src/db/subscriptions.ts';
-import { trimHomeTimelines } from '../../src/db/home-timelines.ts';
+import { fanOutToSubscribers, trimHomeTimelines } from '../../src/db/home-timelines.ts';
 import { planOf } from '../helpers/query-plan.ts';
 import { getLocalProfileWithCounts } from '../../src/db/profiles.ts';
 import { insertNotice } from '../../src/db/notices.ts';
@@ -200,6 +200,39 @@ describe('subscriptions and the home timeline', () => {
     assert.equal((await new WebClient(server.url).post('/main/subscribe', { subscribeto: 'bob' })).status, 403);
     assert.equal((await alice.post('/main/subscribe', { subscribeto: 'bob', _csrf: null })).status, 403);
     assert.equal(await count(), before);
+  });
+});
+
+describe('home timeline rows of deleted notices and people', () => {
+  it('leaves no row of a notice deleted while its fan-out runs: the deletion waits for it', async () => {
+    await registeredClient(server.url, 'fran');
+    const gus = await registeredClient(server.url, 'gus');
+    await gus.post('/main/subscribe', { subscribeto: 'fran' });
+    const franId = Number((await db()('profiles').where({ nickname: 'fran' }).first('id')).id);
+    const id = await insertNotice(db(), { profileId: franId, content: 'going', rendered: 'going', isLocal: true, inReplyTo: null, conversationId: null, source: 'web' });
+    const fanOut = await db().transaction();
+    let deleted = false;
+    try {
+      assert.equal(await fanOutToSubscribers(fanOut, [id]), 1);
+      const deletion = db()('notices').where({ id }).delete().then(() => (deleted = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(deleted, false, 'the deletion waits for the fan-out');
+      await fanOut.commit();
+      await deletion;
+    } finally {
+      if (!fanOut.isCompleted()) await fanOut.rollback();
+    }
+    assert.deepEqual(await db()('home_timeline_entries').where({ notice_id: id }), []);
+    assert.equal(await fanOutToSubscribers(db(), [id]), 0, 'a deleted notice is fanned out to nobody');
+  });
+
+  it('removes the home timeline of a person whose account is deleted', async () => {
+    const hal = await registeredClient(server.url, 'hal');
+    await hal.post('/main/subscribe', { subscribeto: 'alice' });
+    const halId = Number((await db()('profiles').where({ nickname: 'hal' }).first('id')).id);
+    assert.ok((await db()('home_timeline_entries').where({ user_id: halId })).length > 0, 'backfilled');
+    await db()('profiles').where({ id: halId }).delete(); // the account goes with its profile
+    assert.deepEqual(await db()('home_timeline_entries').where({ user_id: halId }), []);
   });
 });
 

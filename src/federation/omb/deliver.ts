@@ -7,8 +7,8 @@ import type { JobAttempt, JobHandler } from '../../domain/context.ts';
 import { LoggedJobFailure } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { endSubscription } from '../../domain/subscriptions.ts';
-import { findLocalUser, isSuspended } from '../../domain/lookups.ts';
-import { getRemoteListeners, listRemoteListeners } from '../../db/omb-listeners.ts';
+import { findLocalUser } from '../../domain/lookups.ts';
+import { getDeliverableListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
 import { answerExcerpt } from '../excerpt.ts';
@@ -80,10 +80,10 @@ async function paramsOf(ctx: FederationContext, delivery: Delivery): Promise<Par
 }
 
 // Who is behind the endpoint now: those the notice was queued for, still subscribed; for a
-// profile update, everyone listening there now (it may stand for several changes).
+// profile update, everyone listening there now (it may stand for several changes). Nobody, when
+// the author was suspended after the job was queued.
 async function listenersOf(ctx: FederationContext, delivery: Delivery): Promise<RemoteListener[]> {
-  const listeners =
-    delivery.kind === 'profile' ? await listRemoteListeners(ctx.db, delivery.subscribedId) : await getRemoteListeners(ctx.db, delivery.subscribedId, delivery.subscriberIds);
+  const listeners = await getDeliverableListeners(ctx.db, delivery.subscribedId, delivery.kind === 'profile' ? undefined : delivery.subscriberIds);
   return listeners.filter((l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url);
 }
 
@@ -102,7 +102,6 @@ export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt)
 };
 
 async function deliverOnce(ctx: FederationContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
-  if (await isSuspended(ctx.db, delivery.subscribedId)) return; // suspended after the job was queued
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = await listenersOf(ctx, delivery);
   const params = listeners.length > 0 ? await paramsOf(ctx, delivery) : undefined;
