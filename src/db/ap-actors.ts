@@ -1,5 +1,7 @@
 // Remote ActivityPub actors: where to deliver to each remote profile that speaks ActivityPub.
 import type { Knex } from 'knex';
+import { toProfileRecord } from './records.ts';
+import type { ProfileRecord } from './records.ts';
 
 export type ApActorRecord = { profileId: number; actorId: string; inboxUrl: string; sharedInboxUrl: string | null; handle: string | null };
 
@@ -25,6 +27,15 @@ export async function upsertApActor(db: Knex, actor: ApActorRecord): Promise<voi
 export async function getApActorById(db: Knex, actorId: string): Promise<ApActorRecord | undefined> {
   const row = await db('ap_actors').where({ actor_id: actorId }).first();
   return row ? toRecord(row) : undefined;
+}
+
+/** The remote actor with this id and its profile, read in one query (an inbox's every Create needs both), or undefined. */
+export async function getApActorWithProfile(db: Knex, actorId: string): Promise<(ApActorRecord & { profile: ProfileRecord }) | undefined> {
+  const row = await db('ap_actors as a')
+    .join('profiles as p', 'p.id', 'a.profile_id')
+    .where('a.actor_id', actorId)
+    .first('p.*', 'a.profile_id', 'a.actor_id', 'a.inbox_url', 'a.shared_inbox_url', 'a.handle');
+  return row ? { ...toRecord(row), profile: toProfileRecord(row) } : undefined;
 }
 
 /** The ActivityPub details of a remote profile, or undefined when it does not speak ActivityPub. */

@@ -1,5 +1,6 @@
 // The write side of the benchmark: a post by the popular user reaching 10,000 home timelines and
-// 100 remote OMB receivers (stubs on loopback), and inbound signed postNotice requests.
+// 100 remote OMB receivers (stubs on loopback), and inbound signed postNotice requests and signed
+// ActivityPub Create activities.
 // ActivityPub receivers join through the same stub set once that protocol exists (see StubProtocol).
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -174,4 +175,26 @@ export async function timeInbound(db: pg.Client, publicUrl: string, localSubscri
     valid: { sent: valid.sent, statuses: valid.statuses, stored: stored[0].n as number },
     bad: { sent: bad.sent, statuses: bad.statuses, writes: after - before },
   };
+}
+
+export type InboundApResult = { validPerSecond: number; valid: { sent: number; statuses: Record<string, number>; stored: number }; bad: { sent: number; statuses: Record<string, number>; writes: number } };
+
+/**
+ * A remote ActivityPub actor that `localSubscribers` local users follow (post-activities.ts runs it)
+ * sends signed Create(Note) activities to the shared inbox for `seconds`: valid ones must all be
+ * stored; then spoiled signatures must all be refused with no write (notices or Fedify's store).
+ */
+export function timeInboundActivityPub(databaseUrl: string, publicUrl: string, localSubscribers: number[], seconds: number): Promise<InboundApResult> {
+  const options = { databaseUrl, publicUrl, localSubscribers, seconds, concurrency: 16, tag: `a${Date.now()}`, maxRequests: Math.round(seconds * 1000) };
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [path.join(import.meta.dirname, 'post-activities.ts'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => {
+      const line = output.split('\n').find((l) => l.startsWith('BENCH-JSON '));
+      if (code !== 0 || !line) return reject(new Error(`post-activities failed (${code}): ${output}`));
+      const { valid, bad } = JSON.parse(line.slice(11)) as { valid: { sent: number; seconds: number; statuses: Record<string, number>; stored: number }; bad: InboundApResult['bad'] };
+      resolve({ validPerSecond: (valid.statuses['202'] ?? 0) / valid.seconds, valid: { sent: valid.sent, statuses: valid.statuses, stored: valid.stored }, bad });
+    });
+  });
 }

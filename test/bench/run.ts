@@ -3,7 +3,9 @@
 // from processes of their own (wrk, and a fixed-rate generator). Every page figure is reported with
 // the ceiling's, measured in the same run, and as a ratio. Writes test-artifacts/bench-*.{json,md}.
 // Options: --quick (smaller dataset, shorter runs), --only=<name,...> (some pages), --cpu-prof
-// (Ostrakon writes a CPU profile to test-artifacts/profiles/ when it stops), --skip-writes.
+// (Ostrakon writes a CPU profile to test-artifacts/profiles/ when it stops), --skip-writes,
+// --database=<name> (another database than ostrakon_bench[_quick], e.g. for a branch whose
+// migrations the usual one should not get).
 // Needs wrk and a Postgres server: BENCH_DATABASE_URL or DATABASE_URL (its database is only used to
 // create ostrakon_bench[_quick]); loopback only.
 import { spawn } from 'node:child_process';
@@ -18,7 +20,7 @@ import type { Size } from './seed.ts';
 import { closedLoop, fixedRate, requireWrk, twoLoaders } from './load.ts';
 import type { ClosedLoop, FixedRate } from './load.ts';
 import { BENCH_SESSION_SECRET, signIn } from './sessions.ts';
-import { startStubs, subscribeStubs, timeFanOut, timeInbound } from './federation.ts';
+import { startStubs, subscribeStubs, timeFanOut, timeInbound, timeInboundActivityPub } from './federation.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
@@ -175,7 +177,8 @@ function markdown(report: Record<string, any>): string {
 
 requireWrk();
 mkdirSync(ARTIFACTS, { recursive: true });
-const dbName = quick ? 'ostrakon_bench_quick' : 'ostrakon_bench';
+const dbName = args.find((a) => a.startsWith('--database='))?.slice(11) ?? (quick ? 'ostrakon_bench_quick' : 'ostrakon_bench');
+if (!/^[a-z_][a-z0-9_]*$/.test(dbName)) throw new Error(`--database: "${dbName}" is not a plain database name`);
 const url = await prepareDatabase(base, dbName);
 const seeding = await seedDataset(url, SIZE, log);
 log(`dataset ready in ${seeding.seconds.toFixed(1)} s (${seeding.seededNow ? 'seeded' : 'reused'}): database ${dbName}`);
@@ -256,6 +259,11 @@ try {
     report.inbound = inbound;
     figures['inbound signed postNotice stored per second'] = `${fmt(inbound.validPerSecond)} (${inbound.valid.stored} stored of ${inbound.valid.statuses['200'] ?? 0} accepted)`;
     figures['bad signatures refused / database writes'] = `${inbound.bad.statuses['401'] ?? 0} of ${inbound.bad.sent} / ${inbound.bad.writes}`;
+    const inboundAp = await timeInboundActivityPub(url, ostrakon.url, [cast.medianReader, cast.heavyReader, cast.sparseReader], SECONDS);
+    log(`inbound ActivityPub Create: ${inboundAp.validPerSecond.toFixed(0)}/s valid (${JSON.stringify(inboundAp.valid)}); bad signatures ${JSON.stringify(inboundAp.bad)}`);
+    report.inboundActivityPub = inboundAp;
+    figures['inbound signed ActivityPub Create stored per second'] = `${fmt(inboundAp.validPerSecond)} (${inboundAp.valid.stored} stored of ${inboundAp.valid.statuses['202'] ?? 0} accepted)`;
+    figures['bad ActivityPub signatures refused / database writes'] = `${inboundAp.bad.statuses['401'] ?? 0} of ${inboundAp.bad.sent} / ${inboundAp.bad.writes}`;
   }
   report.memory = { idleRssMb: idleRss, peakRssMb: memoryMb(pid, 'VmHWM') };
   report.startMs = ostrakon.startMs;

@@ -30,6 +30,8 @@ export type ApPeer = {
   follow(name: string, target: Actor): Promise<string>;
   /** Sends Undo(Follow) for a Follow sent earlier. */
   unfollow(name: string, target: Actor, followId: string): Promise<void>;
+  /** The request signed (draft-cavage) with `name`'s RSA key. */
+  sign(name: string, request: Request, options?: { date?: Date }): Promise<Request>;
   /** POSTs a body to a URL signed (draft-cavage) with `name`'s RSA key, with the changes a test asks for. */
   signedPost(name: string, url: string, body: string, options?: { date?: Date; sendBody?: string; tamperSignature?: boolean }): Promise<Response>;
   stop(): Promise<void>;
@@ -105,6 +107,11 @@ export async function startApPeer(): Promise<ApPeer> {
   });
 
   const context = () => federation.createContext(new URL(url), undefined);
+  const sign: ApPeer['sign'] = (name, request, options = {}) =>
+    signRequest(request, keys.get(name)!.privateKey, new URL(`${url}/actors/${name}#main-key`), {
+      spec: 'draft-cavage-http-signatures-12',
+      ...(options.date ? { currentTime: Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) } : {}),
+    });
 
   return {
     url,
@@ -137,13 +144,10 @@ export async function startApPeer(): Promise<ApPeer> {
       const follow = new Follow({ id: new URL(followId), actor: ctx.getActorUri(name), object: target.id });
       await ctx.sendActivity({ identifier: name }, target, new Undo({ id: new URL(`${followId}/undo`), actor: ctx.getActorUri(name), object: follow }));
     },
+    sign,
     async signedPost(name, target, body, options = {}) {
-      const pair = keys.get(name)!;
       const request = new Request(target, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body });
-      const signed = await signRequest(request, pair.privateKey, new URL(`${url}/actors/${name}#main-key`), {
-        spec: 'draft-cavage-http-signatures-12',
-        ...(options.date ? { currentTime: Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) } : {}),
-      });
+      const signed = await sign(name, request, options);
       const headers = new Headers(signed.headers);
       if (options.tamperSignature) headers.set('signature', headers.get('signature')!.replace(/signature="([A-Za-z0-9+/])/, (_m, c: string) => `signature="${c === 'A' ? 'B' : 'A'}`));
       return fetch(target, { method: 'POST', headers, body: options.sendBody ?? body });

@@ -51,6 +51,33 @@ for (const kind of kinds) {
       assert.equal(await store.get(['a', 'b']), undefined);
     });
 
+    it('keeps public keys in memory: read again without a query, an unchanged one not written again, a changed one replaced', async () => {
+      const queries: string[] = [];
+      const count = (query: { sql: string }) => queries.push(query.sql);
+      const key = ['_fedify', 'publicKey', 'https://remote.example/actors/a#main-key'] as const;
+      const other = new PostgresKvStore(database.knex); // another process's store
+      database.knex.on('query', count);
+      try {
+        await store.set(key, { id: 'k', pem: 'one' });
+        const sets = queries.length;
+        assert.deepEqual(await store.get(key), { id: 'k', pem: 'one' });
+        assert.equal(queries.length, sets, 'read from memory');
+        const copy = (await store.get(key)) as { pem: string };
+        copy.pem = 'changed by the reader';
+        assert.deepEqual(await store.get(key), { id: 'k', pem: 'one' }, 'each read gets its own copy');
+        await store.set(key, { id: 'k', pem: 'one' });
+        assert.equal(queries.length, sets, 'an unchanged key is not written again');
+        await other.set(key, { id: 'k', pem: 'two' }); // rotated elsewhere: this store learns it when it sets it again
+        await store.set(key, { id: 'k', pem: 'two' });
+        assert.deepEqual(await store.get(key), { id: 'k', pem: 'two' });
+        assert.deepEqual(await other.get(key), { id: 'k', pem: 'two' });
+        await store.delete(key);
+        assert.equal(await store.get(key), undefined);
+      } finally {
+        database.knex.off('query', count);
+      }
+    });
+
     it('forgets a value after its time to live, and purges it', async () => {
       await store.set(['ttl'], 1, { ttl: Temporal.Duration.from({ milliseconds: 150 }) });
       assert.equal(await store.get(['ttl']), 1);

@@ -6,7 +6,7 @@ import type { InboxContext } from '@fedify/fedify';
 import { Create, Delete, Note, Update, isActor } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
-import { getApActorById } from '../../db/ap-actors.ts';
+import { getApActorById, getApActorWithProfile } from '../../db/ap-actors.ts';
 import { fromActor } from './mapping.ts';
 
 type Ctx = InboxContext<FederationContext>;
@@ -28,7 +28,7 @@ function loaders(ctx: Ctx) {
 /** Create(Note): a followed person's new notice lands in their followers' home timelines. */
 export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (!create.actorId) return;
-  const author = await getApActorById(ctx.data.db, create.actorId.href);
+  const author = await getApActorWithProfile(ctx.data.db, create.actorId.href);
   if (!author) return;
   const note = await create.getObject(loaders(ctx)).catch(() => null);
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== create.actorId.href) return;
@@ -36,7 +36,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (html === null) return;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
   // The domain sanitizes the HTML and checks its text like any remote notice's.
-  await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, url, html, source: 'activitypub' }));
+  await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, author: author.profile, uri: note.id!.href, url, html, source: 'activitypub' }));
 }
 
 /** Delete: a person withdraws one of their notices (a Tombstone or the Note's id). */

@@ -63,7 +63,8 @@ function headersOf(req: ExpressRequest): Headers {
 async function send(res: ExpressResponse, response: Response): Promise<void> {
   res.status(response.status);
   response.headers.forEach((value, name) => res.setHeader(name, value));
-  res.end(Buffer.from(await response.arrayBuffer()));
+  // An inbox's 202 has no body: reading an empty stream through the fetch API costs more than the answer.
+  res.end(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
 }
 
 function hostMeta(publicUrl: string): string {
