@@ -73,10 +73,10 @@ export type RemoteNoticeBody = { content: string } | { html: string };
 
 // The stored text and rendered HTML of a remote notice: HTML cut to the allow-list (its text is
 // what search, feeds and the length rules see), plain text rendered as our own notices are.
-function remoteBody(body: RemoteNoticeBody): { content: string; rendered: string | null } {
+async function remoteBody(body: RemoteNoticeBody): Promise<{ content: string; rendered: string | null }> {
   if ('html' in body) {
-    const rendered = sanitizeRemoteHtml(body.html);
-    return { content: remoteHtmlText(rendered), rendered };
+    const rendered = await sanitizeRemoteHtml(body.html);
+    return { content: await remoteHtmlText(rendered), rendered };
   }
   return { content: body.content, rendered: null };
 }
@@ -97,7 +97,7 @@ export async function receiveRemoteNotice(
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
   checkNoticeOrigin(author, input);
-  const body = remoteBody(input);
+  const body = await remoteBody(input);
   const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
   // "@alice" in a remote notice is our alice when she and the author are related by a subscription
@@ -128,7 +128,7 @@ export async function receiveRemoteNotice(
  * their notices), checked and sanitized as a new one is; false when they have no such notice.
  */
 export async function editRemoteNotice(ctx: DomainContext, trx: Db, input: { authorId: number; uri: string } & RemoteNoticeBody): Promise<boolean> {
-  const body = remoteBody(input);
+  const body = await remoteBody(input);
   const { content } = checkRemoteNotice(ctx.config, { uri: input.uri, url: null, content: body.content });
   const tokens = tokenizeNotice(content);
   const rendered = body.rendered ?? renderRemoteText(ctx, tokens);

@@ -1,6 +1,6 @@
 // Sending email: through the SMTP server in SMTP_URL (nodemailer), or, with none set, into the log
 // at info level, so that a site without mail still starts and its operator can read the links.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { isSendableAddress } from '../domain/email-addresses.ts';
@@ -47,7 +47,10 @@ export function createMailer(config: Config, logger: Logger): Mailer {
       close() {},
     };
   }
-  const transport = nodemailer.createTransport(config.smtpUrl, { from: config.mailFrom });
+  // nodemailer (7 MB of a process's memory) is loaded for the first message: web processes send none.
+  const smtpUrl = config.smtpUrl;
+  let transport: Promise<Transporter> | undefined;
+  const transportOf = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl, { from: config.mailFrom })));
   return {
     async send(message) {
       const safe = sanitizeMessage(message);
@@ -57,7 +60,7 @@ export function createMailer(config: Config, logger: Logger): Mailer {
       }
       try {
         // A recipient object, not a string: nodemailer parses strings as address lists.
-        await transport.sendMail({ to: { name: '', address: safe.to }, subject: safe.subject, text: safe.text, disableFileAccess: true, disableUrlAccess: true });
+        await (await transportOf()).sendMail({ to: { name: '', address: safe.to }, subject: safe.subject, text: safe.text, disableFileAccess: true, disableUrlAccess: true });
         return 'sent';
       } catch (error) {
         if (!isPermanent(error)) throw error; // retried by the job queue, backing off
@@ -66,7 +69,7 @@ export function createMailer(config: Config, logger: Logger): Mailer {
       }
     },
     close() {
-      transport.close();
+      void transport?.then((t) => t.close());
     },
   };
 }

@@ -4,8 +4,6 @@ import type { JobHandler } from '../../domain/context.ts';
 import { purgeExpiredKv } from '../../db/fedify-kv.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
 import type { FederationContext } from '../context.ts';
-import { deliverWith } from './deliver.ts';
-import { apFederationFor } from './federation.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
 import { DELIVERY_MAX_DELAY_SECONDS, retriesCovering } from '../delivery-retries.ts';
 
@@ -16,11 +14,11 @@ const purgeKv: JobHandler = async (ctx) => {
   await purgeExpiredKv(ctx.db);
 };
 
-/** The ActivityPub job definitions for this configuration. */
-export function apJobDefinitions(config: Config): Record<string, JobDefinition<FederationContext>> {
+/** The ActivityPub job definitions for this configuration; `deliver` handles ap.deliver (Fedify signs what it sends). */
+export function apJobDefinitions(config: Config, deliver: JobHandler<FederationContext>): Record<string, JobDefinition<FederationContext>> {
   return {
     [AP_DELIVER_JOB]: {
-      handler: deliverWith(apFederationFor),
+      handler: deliver,
       retryLimit: retriesCovering(config.deliveryRetrySeconds),
       retryDelaySeconds: config.deliveryRetrySeconds,
       retryDelayMaxSeconds: DELIVERY_MAX_DELAY_SECONDS,

@@ -7,23 +7,12 @@ import { FetchError } from '@fedify/fedify/runtime';
 import type { FederationContext } from '../context.ts';
 import { escapeHtml } from '../../domain/notice-text.ts';
 import { apFederationFor } from './federation.ts';
-import { isFederationPath } from './paths.ts';
+import { federationPathOf } from './requests.ts';
 
 /** The largest inbox POST accepted. */
 export const MAX_INBOX_BYTES = 1024 * 1024;
 
-const NICKNAME_PATH = /^\/([a-z0-9]{1,64})\/?$/;
 const ACTOR_HTML_PATH = /^\/users\/([a-z0-9]{1,64})\/?$/;
-const NOTICE_PATH = /^\/notice\/\d{1,18}$/;
-
-/** Whether an Accept header asks for ActivityStreams JSON rather than a page. */
-export function wantsActivityJson(accept: string | undefined): boolean {
-  if (!accept) return false;
-  return accept.split(',').some((part) => {
-    const type = part.trim().toLowerCase();
-    return type.startsWith('application/activity+json') || (type.startsWith('application/ld+json') && type.includes('https://www.w3.org/ns/activitystreams'));
-  });
-}
 
 class TooLarge extends Error {}
 
@@ -86,13 +75,11 @@ export function activityPubRouter(ctx: FederationContext): Router {
   });
 
   router.use(async (req, res, next) => {
-    let path = req.path;
+    // The profile URL asked for as an actor is the actor's path.
+    const path = federationPathOf(req.method, req.path, req.headers.accept);
+    if (path === undefined) return next();
     const query = req.originalUrl.slice(req.originalUrl.indexOf('?') >= 0 ? req.originalUrl.indexOf('?') : req.originalUrl.length);
     const reading = req.method === 'GET' || req.method === 'HEAD';
-    const nickname = reading ? NICKNAME_PATH.exec(path) : null;
-    const wantsJson = reading && wantsActivityJson(req.headers.accept);
-    if (nickname && wantsJson) path = `/users/${nickname[1]}`; // the profile URL, asked for as an actor
-    else if (!isFederationPath(path) && !(wantsJson && NOTICE_PATH.test(path))) return next();
     let body: Buffer | undefined;
     if (!reading) {
       try {
