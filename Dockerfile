@@ -27,4 +27,6 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
 # package.json's start script, run by the image's Node directly so that SIGTERM reaches the server.
-CMD ["node", "src/server.ts"]
+# 16 MB semi-spaces: V8 would grow its young generation to 64 MB each on a large machine; this
+# cut the peak resident memory under load by about 50 MB at no measurable CPU cost (issue 11).
+CMD ["node", "--max-semi-space-size=16", "src/server.ts"]
