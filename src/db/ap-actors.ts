@@ -68,6 +68,18 @@ export async function listActorCollection(
 }
 
 /** Where to deliver to a local profile's ActivityPub followers: one inbox per server (its shared inbox when it has one). */
+/** Whether anyone on an ActivityPub server follows this profile (`noticeId`: the author of that notice). */
+export async function hasApFollowers(db: Knex, of: { profileId: number } | { noticeId: number }): Promise<boolean> {
+  const author = 'profileId' in of ? db.raw('?', [of.profileId]) : db('notices').where('id', of.noticeId).select('profile_id');
+  const { rows } = await db.raw(`SELECT EXISTS (SELECT 1 FROM subscriptions s JOIN ap_actors a ON a.profile_id = s.subscriber_id WHERE s.subscribed_id = (?)) AS found`, [author]);
+  return (rows[0] as { found: boolean }).found;
+}
+
+/** Whether this profile is a remote ActivityPub actor. */
+export async function isApActor(db: Knex, profileId: number): Promise<boolean> {
+  return (await db('ap_actors').where({ profile_id: profileId }).first('profile_id')) !== undefined;
+}
+
 export async function listFollowerInboxes(db: Knex, profileId: number): Promise<string[]> {
   const rows = await db('subscriptions as s')
     .join('ap_actors as a', 'a.profile_id', 's.subscriber_id')

@@ -9,6 +9,7 @@ import type { JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import type { FederationProtocol } from '../core.ts';
 import { apJobDefinitions } from './jobs.ts';
+import { hasApFollowers, isApActor } from '../../db/ap-actors.ts';
 import { isActivityPubRequest } from './requests.ts';
 
 const loaded = () => import('./loaded.ts');
@@ -25,9 +26,15 @@ function lazyRouter(answers: (req: Request) => boolean, build: (parts: Awaited<R
   return router;
 }
 
-function lazyPart(job: string): JobHandler<FederationContext> {
-  return async (ctx, data, attempt) => (await loaded()).distributeParts[job]!(ctx, data, attempt);
+// A distribute part loads Fedify only when someone on an ActivityPub server is concerned.
+function lazyPart(job: string, concerned: (ctx: FederationContext, data: Record<string, unknown>) => Promise<boolean>): JobHandler<FederationContext> {
+  return async (ctx, data, attempt) => {
+    if (await concerned(ctx, data)) await (await loaded()).distributeParts[job]!(ctx, data, attempt);
+  };
 }
+
+const followersOfNotice = (ctx: FederationContext, data: Record<string, unknown>) => hasApFollowers(ctx.db, { noticeId: Number(data.noticeId) });
+const followersOf = (field: string) => (ctx: FederationContext, data: Record<string, unknown>) => hasApFollowers(ctx.db, { profileId: Number(data[field]) });
 
 /** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its form, its part of each distribution job, and its jobs. */
 export const activityPubProtocol: FederationProtocol = {
@@ -35,10 +42,11 @@ export const activityPubProtocol: FederationProtocol = {
   serverRoutes: (ctx) => lazyRouter((req) => isActivityPubRequest(req.method, req.path, req.headers.accept), (parts) => parts.activityPubRouter(ctx)),
   pages: (ctx) => lazyRouter((req) => req.path === '/main/follow', (parts) => parts.activityPubPages(ctx)),
   distribute: {
-    [NOTICE_DISTRIBUTE_JOB]: lazyPart(NOTICE_DISTRIBUTE_JOB),
-    [PROFILE_DISTRIBUTE_JOB]: lazyPart(PROFILE_DISTRIBUTE_JOB),
-    [NOTICE_RETRACT_JOB]: lazyPart(NOTICE_RETRACT_JOB),
-    [SUBSCRIPTION_END_JOB]: lazyPart(SUBSCRIPTION_END_JOB),
+    [NOTICE_DISTRIBUTE_JOB]: lazyPart(NOTICE_DISTRIBUTE_JOB, followersOfNotice),
+    [PROFILE_DISTRIBUTE_JOB]: lazyPart(PROFILE_DISTRIBUTE_JOB, followersOf('profileId')),
+    // A deleted notice is gone: its author's followers are asked instead.
+    [NOTICE_RETRACT_JOB]: lazyPart(NOTICE_RETRACT_JOB, followersOf('authorId')),
+    [SUBSCRIPTION_END_JOB]: lazyPart(SUBSCRIPTION_END_JOB, (ctx, data) => isApActor(ctx.db, Number(data.subscribedId))),
   },
   jobs: (config) => apJobDefinitions(config, async (ctx, data, attempt) => (await loaded()).deliverActivity(ctx, data, attempt)),
 };
