@@ -38,6 +38,7 @@ import type { JobHandler } from '../domain/context.ts';
 import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { FederationContext } from './context.ts';
+import { withDatabase } from './context.ts';
 
 /** The protocol-neutral jobs the domain queues and the core hands to every protocol. */
 export const DISTRIBUTION_JOBS = [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, SUBSCRIPTION_END_JOB] as const;
@@ -77,7 +78,7 @@ function distributionHandler(job: DistributionJob, protocols: readonly Federatio
   return async (ctx, data, attempt) => {
     if (parts.length === 0) return;
     await ctx.db.transaction(async (trx) => {
-      const inTransaction: FederationContext = Object.freeze({ ...ctx, db: trx });
+      const inTransaction = withDatabase(ctx, trx);
       for (const part of parts) await part(inTransaction, data, attempt);
     });
   };

@@ -8,6 +8,7 @@ import type { NoticeRecord } from '../../domain/lookups.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
 import { noticeTags, tokenizeNotice } from '../../domain/notice-text.ts';
+import { remoteHtmlText, sanitizeRemoteHtml } from '../../domain/remote-html.ts';
 import { noticeUrl, tagUrl } from '../../domain/urls.ts';
 
 /** The id of a notice as ActivityPub knows it: a remote one's own URI, a local one's permalink. */
@@ -49,26 +50,24 @@ export function toCreate(ctx: Context<FederationContext>, notice: NoticeRecord, 
   });
 }
 
-// Remote text is stored as plain text, bounded: no markup, no control characters.
+// Remote text is stored as plain text, bounded, without control characters.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-/** Remote HTML as bounded plain text (tags dropped, entities decoded, no control characters), or null when empty. */
+function bounded(text: string, max: number): string | null {
+  const clean = text.replace(CONTROL, '').trim();
+  return clean === '' ? null : [...clean].slice(0, max).join('');
+}
+
+/** A plain-text property (a name, a username) as bounded text, or null when empty. */
 export function plain(value: unknown, max: number): string | null {
-  if (typeof value !== 'string') return value == null ? null : plain(String(value), max);
-  const text = value
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(CONTROL, '')
-    .trim();
-  if (text === '') return null;
-  return [...text].slice(0, max).join('');
+  if (value == null) return null;
+  return bounded(String(value).replace(/\s+/g, ' '), max);
+}
+
+/** An HTML property (an actor's summary) as bounded plain text, through the same sanitizer as notes, or null when empty. */
+export function htmlAsText(value: unknown, max: number): string | null {
+  if (value == null) return null;
+  return bounded(remoteHtmlText(sanitizeRemoteHtml(String(value))), max);
 }
 
 function httpUrl(value: URL | null | undefined): string | null {
@@ -85,7 +84,7 @@ export async function fromActor(actor: Actor): Promise<{ fields: RemoteProfileFi
     fields: {
       nickname: nickname || id.hostname,
       fullname: plain(actor.name?.toString(), 255),
-      bio: plain(actor.summary?.toString(), 1000),
+      bio: htmlAsText(actor.summary?.toString(), 1000),
       location: null,
       homepage: null,
       avatarUrl: httpUrl(icon?.url instanceof URL ? icon.url : null),
