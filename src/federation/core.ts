@@ -39,6 +39,8 @@ import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBS
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { FederationContext } from './context.ts';
 import { withDatabase } from './context.ts';
+import type { RemoteFollowFinder } from './remote-follow.ts';
+import { remoteFollowPages } from './remote-follow-pages.ts';
 
 /** The protocol-neutral jobs the domain queues and the core hands to every protocol. */
 export const DISTRIBUTION_JOBS = [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, SUBSCRIPTION_END_JOB] as const;
@@ -56,6 +58,8 @@ export type FederationProtocol = {
   readonly pages?: (ctx: FederationContext) => Router;
   /** Its part of each distribution job: queue its own per-target delivery jobs. */
   readonly distribute?: Readonly<Partial<Record<DistributionJob, JobHandler<FederationContext>>>>;
+  /** Finding people by handle or profile address for "Subscribe to someone on another server". */
+  readonly remoteFollow?: RemoteFollowFinder;
   /** Its own background jobs (deliveries, clean-ups), by name. */
   readonly jobs?: (config: Config) => Readonly<Record<string, JobDefinition<FederationContext>>>;
 };
@@ -101,7 +105,8 @@ export function serverRouters(protocols: readonly FederationProtocol[], ctx: Fed
   return protocols.flatMap((protocol) => (protocol.serverRoutes ? [protocol.serverRoutes(ctx)] : []));
 }
 
-/** The browser-page routers of every protocol, in protocol order. */
+/** The browser-page routers of every protocol, in protocol order, then the "another server" form they share. */
 export function pageRouters(protocols: readonly FederationProtocol[], ctx: FederationContext): Router[] {
-  return protocols.flatMap((protocol) => (protocol.pages ? [protocol.pages(ctx)] : []));
+  const own = protocols.flatMap((protocol) => (protocol.pages ? [protocol.pages(ctx)] : []));
+  return protocols.some((protocol) => protocol.remoteFollow) ? [...own, remoteFollowPages(protocols, ctx)] : own;
 }
