@@ -26,7 +26,8 @@ describe('two Ostrakons over ActivityPub', () => {
   let bobOnA: number;
 
   it('alice follows @bob@B from the form; B accepts and lists her', async () => {
-    await alice.get('/main/follow');
+    const shown = await alice.get(`/main/follow?handle=${encodeURIComponent(`@bob@${new URL(b.url).host}`)}`);
+    assert.match(shown.text, /name="protocol" value="activitypub"/, 'B speaks OMB too: ActivityPub is preferred');
     const page = await alice.post('/main/follow', { handle: `@bob@${new URL(b.url).host}` });
     assert.equal(page.status, 303, textOf(page.text).slice(0, 300));
     bobOnA = Number(/\/remote\/(\d+)$/.exec(page.location!)![1]);
