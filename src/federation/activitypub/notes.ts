@@ -7,6 +7,7 @@ import { Create, Delete, Note, Update, isActor } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
+import { fetchObject } from './loaders.ts';
 import { fromActor } from './mapping.ts';
 
 type Ctx = InboxContext<FederationContext>;
@@ -25,12 +26,21 @@ function loaders(ctx: Ctx) {
   return { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, crossOrigin: 'ignore' as const };
 }
 
+// The activity's object, taken as embedded only when it is on its actor's own origin (whose
+// signature the activity carries); one on another origin is fetched from there, never trusted.
+async function objectOf(ctx: Ctx, activity: Create | Update): Promise<unknown> {
+  const id = activity.objectId;
+  if (!id || !activity.actorId) return null;
+  if (id.origin === activity.actorId.origin) return activity.getObject(loaders(ctx)).catch(() => null);
+  return fetchObject(id, ctx).catch(() => null);
+}
+
 /** Create(Note): a followed person's new notice lands in their followers' home timelines. */
 export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (!create.actorId) return;
   const author = await getApActorById(ctx.data.db, create.actorId.href);
   if (!author) return;
-  const note = await create.getObject(loaders(ctx)).catch(() => null);
+  const note = await objectOf(ctx, create);
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== create.actorId.href) return;
   const html = noteHtml(note);
   if (html === null) return;
@@ -54,7 +64,7 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
   const author = await getApActorById(ctx.data.db, update.actorId.href);
   if (!author) return;
   if (update.objectId.href === update.actorId.href) return onUpdatePerson(ctx, update.actorId, author.profileId);
-  const note = await update.getObject(loaders(ctx)).catch(() => null);
+  const note = await objectOf(ctx, update);
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== update.actorId.href) return;
   const html = noteHtml(note);
   if (html === null) return;
@@ -64,7 +74,7 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
 
 // Update(Person): the profile as its own server serves it now replaces what we had.
 async function onUpdatePerson(ctx: Ctx, actorId: URL, profileId: number): Promise<void> {
-  const actor = await ctx.lookupObject(actorId, { crossOrigin: 'ignore' }).catch(() => null);
+  const actor = await fetchObject(actorId, ctx).catch(() => null);
   if (!actor || !isActor(actor) || actor.id?.href !== actorId.href) return;
   const { fields } = await fromActor(actor);
   await ctx.data.db.transaction((trx) => changeRemoteProfile(ctx.data, trx, profileId, fields));
