@@ -6,6 +6,7 @@ import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { homeTimeline, profileTimeline, repliesTimeline } from '../../domain/timelines.ts';
 import type { ProfileTimeline } from '../../domain/timelines.ts';
 import { subscribersOf, subscriptionsOf, viewerSubscribes } from '../../domain/subscriptions.ts';
+import { canMessage } from '../../domain/messages.ts';
 import type { PeoplePage } from '../../domain/subscriptions.ts';
 import { noticeViews } from '../presenters/notices.ts';
 import { authorView, profileHeaderView } from '../presenters/profiles.ts';
@@ -29,6 +30,7 @@ export function profileRoutes(ctx: DomainContext): Router {
     const viewer = res.locals.viewer;
     const subscribed = await viewerSubscribes(ctx, viewer?.id, timeline.profile.id);
     return {
+      canMessage: await canMessage(ctx, viewer?.id, timeline.profile), // they subscribe to the viewer
       profile: profileHeaderView(timeline.profile, timeline.counts),
       tab,
       isSelf: viewer?.id === timeline.profile.id,
