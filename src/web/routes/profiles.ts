@@ -28,9 +28,12 @@ export function profileRoutes(ctx: DomainContext): Router {
 
   async function header(res: Response, timeline: { profile: ProfileTimeline['profile']; counts: ProfileTimeline['counts'] }, tab: Tab) {
     const viewer = res.locals.viewer;
-    const subscribed = await viewerSubscribes(ctx, viewer?.id, timeline.profile.id);
+    const [subscribed, messageable] = await Promise.all([
+      viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
+      canMessage(ctx, viewer?.id, timeline.profile), // they subscribe to the viewer
+    ]);
     return {
-      canMessage: await canMessage(ctx, viewer?.id, timeline.profile), // they subscribe to the viewer
+      canMessage: messageable,
       profile: profileHeaderView(timeline.profile, timeline.counts),
       tab,
       isSelf: viewer?.id === timeline.profile.id,
