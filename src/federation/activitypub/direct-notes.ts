@@ -23,6 +23,15 @@ function addresseesOf(create: Create, note: Note): URL[] {
   return [...new Map(all.map((url) => [url.href, url])).values()];
 }
 
+/**
+ * Whether the note may be shown to everyone: addressed to Public (in to or cc: "unlisted" notes
+ * are public too). Ostrakon's notices are all public, so a note for the author's followers only
+ * is not stored as one: shown on public pages it would leak what its author meant for few.
+ */
+export function addressesPublic(create: Create, note: Note): boolean {
+  return addresseesOf(create, note).some((url) => url.href === PUBLIC_COLLECTION.href);
+}
+
 // The author's followers collection as their server serves the actor now; undefined when it cannot be read.
 async function followersOf(ctx: Ctx, actorId: URL): Promise<string | undefined> {
   const actor = await ctx.lookupObject(actorId, { crossOrigin: 'ignore' }).catch(() => null);

@@ -8,7 +8,7 @@ import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { withdrawRemoteMessage } from '../../domain/remote-messages.ts';
-import { onDirectNote } from './direct-notes.ts';
+import { addressesPublic, onDirectNote } from './direct-notes.ts';
 import { fromActor } from './mapping.ts';
 
 type Ctx = InboxContext<FederationContext>;
@@ -38,6 +38,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (html === null) return;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
   if (await onDirectNote(ctx, create, note, { authorProfileId: author.profileId, html, url })) return; // a direct message: never a notice
+  if (!addressesPublic(create, note)) return; // for the author's followers only: Ostrakon has no such notices yet
   // The domain sanitizes the HTML and checks its text like any remote notice's.
   await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, url, html, source: 'activitypub' }));
 }
