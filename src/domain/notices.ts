@@ -47,8 +47,9 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
   }
 
   const tokens = tokenizeNotice(content);
-  // "@bob" is the bob the author follows (here or elsewhere), else a bob who follows them, else ours.
-  const meant = await resolveMentions(ctx.db, author, mentionedNicknames(tokens));
+  // "@bob" is the author answered, else the bob the author follows (here or elsewhere), else a bob
+  // who follows them, else ours; "@bob@host" is the one we know by that handle.
+  const meant = await resolveMentions(ctx.db, author, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host, repliedToAuthorId: repliedTo?.author.id });
   const mentioned = [...meant.values()];
   const rendered = renderNoticeHtml(tokens, {
     profileUrl: (nickname) => {
