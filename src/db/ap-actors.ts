@@ -58,6 +58,13 @@ export async function listActorCollection(
   return rows.map((row) => ({ profileId: Number(row.id), isLocal: row.is_local as boolean, nickname: row.nickname as string, actorId: (row.actor_id as string | null) ?? null }));
 }
 
+/** Where to deliver to these profiles: one inbox per server, for those that speak ActivityPub. */
+export async function listInboxesOfProfiles(db: Knex, profileIds: readonly number[]): Promise<string[]> {
+  if (profileIds.length === 0) return [];
+  const rows = await db('ap_actors').whereIn('profile_id', profileIds).distinct(db.raw('coalesce(shared_inbox_url, inbox_url) AS inbox')).orderBy('inbox');
+  return rows.map((row: { inbox: string }) => row.inbox);
+}
+
 /** Where to deliver to a local profile's ActivityPub followers: one inbox per server (its shared inbox when it has one). */
 export async function listFollowerInboxes(db: Knex, profileId: number): Promise<string[]> {
   const rows = await db('subscriptions as s')

@@ -60,6 +60,16 @@ export async function deleteNoticeById(db: Knex, id: number): Promise<boolean> {
   return (await db('notices').where({ id }).delete()) > 0;
 }
 
+/** The profiles a notice addressed: those it mentions and the author of the notice it answers. */
+export async function listAddressedProfileIds(db: Knex, noticeId: number): Promise<number[]> {
+  const result = await db.raw(
+    `SELECT profile_id FROM mentions WHERE notice_id = :id
+     UNION SELECT parent.profile_id FROM notices n JOIN notices parent ON parent.id = n.in_reply_to WHERE n.id = :id`,
+    { id: noticeId },
+  );
+  return (result.rows as { profile_id: number | string }[]).map((row) => Number(row.profile_id));
+}
+
 /** Makes a notice's mentions exactly these profiles (after an edit); returns those newly mentioned. */
 export async function replaceMentions(db: Knex, noticeId: number, profileIds: readonly number[]): Promise<number[]> {
   const ids = [...new Set(profileIds)];

@@ -41,7 +41,7 @@ function note(from: string, id: string, fields: NoteFields): Record<string, unkn
   };
 }
 
-async function send(name: string, type: 'Create' | 'Update', object: Record<string, unknown>, suffix = type): Promise<number> {
+async function send(name: string, type: 'Create' | 'Update', object: Record<string, unknown>, suffix: string = type): Promise<number> {
   const from = peer.actorUri(name);
   const activity = { '@context': AS, id: `${String(object.id)}#${suffix}`, type, actor: from, to: [`${AS}#Public`], object };
   return (await peer.signedPost(name, `${server.url}/inbox`, JSON.stringify(activity))).status;
@@ -217,5 +217,14 @@ describe('replies and mentions to an ActivityPub server', () => {
     const served = await fetch(`${server.url}/notice/${mine.id}`, { headers: { accept: 'application/activity+json' } });
     const json = (await served.json()) as Record<string, unknown>;
     assert.deepEqual([json.tag].flat(), [sent.tag].flat());
+  });
+
+  it('withdraws a deleted reply from the author it answered, who does not follow alice', async () => {
+    const mine = await db()('notices').where({ content: '@peer leek soup, always' }).first();
+    assert.equal((await alice.get(`/notice/delete/${mine.id}`)).status, 200);
+    assert.equal((await alice.post(`/notice/delete/${mine.id}`, {})).status, 303);
+    await waitFor('the Delete at the peer', async () =>
+      peer.received.some((activity) => activity.type === 'Delete' && (activity.json.object as { id?: string }).id === `${server.url}/notice/${mine.id}`),
+    );
   });
 });

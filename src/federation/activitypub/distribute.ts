@@ -5,7 +5,7 @@ import type { Federation } from '@fedify/fedify';
 import type { JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { findLocalUser, findNotice } from '../../domain/lookups.ts';
-import { getApActorByProfileId, listFollowerInboxes } from '../../db/ap-actors.ts';
+import { getApActorByProfileId, listFollowerInboxes, listInboxesOfProfiles } from '../../db/ap-actors.ts';
 import { deleteFollow } from '../../db/ap-follows.ts';
 import { localPerson } from './actors.ts';
 import { noticeUrl } from '../../domain/urls.ts';
@@ -52,13 +52,14 @@ export function distributePersonWith(federationOf: (ctx: FederationContext) => F
   };
 }
 
-/** notice.retract: a deleted local notice is withdrawn from her followers' servers as Delete(Tombstone). */
+/** notice.retract: a deleted local notice is withdrawn as Delete(Tombstone) from her followers' servers and those of the people it addressed. */
 export function distributeDeleteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const author = await findLocalUser(ctx.db, Number(data.authorId));
     const id = Number(data.noticeId);
     if (!author || !Number.isSafeInteger(id)) return;
-    const inboxes = await listFollowerInboxes(ctx.db, author.id);
+    const addressed = Array.isArray(data.addressedIds) ? data.addressedIds.map(Number).filter(Number.isSafeInteger) : [];
+    const inboxes = [...new Set([...(await listFollowerInboxes(ctx.db, author.id)), ...(await listInboxesOfProfiles(ctx.db, addressed))])];
     if (inboxes.length === 0) return;
     const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
     const noteId = new URL(noticeUrl(ctx.config.publicUrl, id));
