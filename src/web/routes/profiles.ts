@@ -12,6 +12,7 @@ import { authorView, profileHeaderView } from '../presenters/profiles.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
 import { feedLinks } from '../presenters/feed-links.ts';
 import { emptyPostForm } from './notices.ts';
+import { advertiseProfile } from '../locals.ts';
 
 type Tab = 'notices' | 'all' | 'replies' | 'subscriptions' | 'subscribers';
 
@@ -66,6 +67,7 @@ export function profileRoutes(ctx: DomainContext): Router {
   router.get('/:nickname', async (req, res) => {
     const nickname = req.params.nickname;
     const timeline = await profileTimeline(ctx, nickname, cursorFrom(req.query));
+    advertiseProfile(res, timeline.profile.nickname);
     await renderTimeline(res, timeline, 'notices', `/${nickname}`, `${timeline.profile.fullname || nickname} (${nickname})`);
   });
 
