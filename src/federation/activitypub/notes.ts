@@ -12,6 +12,8 @@ import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { findRepliedNotice } from '../../domain/remote-threads.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
+import { withdrawRemoteMessage } from '../../domain/remote-messages.ts';
+import { addressesPublic, onDirectNote } from './direct-notes.ts';
 import { fromActor } from './mapping.ts';
 import { INSTANCE_IDENTIFIER } from './paths.ts';
 import { persistActor } from './persist.ts';
@@ -83,6 +85,8 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     if (!stranger) return;
   }
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
+  if (await onDirectNote(ctx, create, note, { authorProfileId: author.profileId, html, url })) return; // a direct message: never a notice
+  if (!addressesPublic(create, note)) return; // for the author's followers only: Ostrakon has no such notices yet
   // The domain sanitizes the HTML and checks its text like any remote notice's.
   await ctx.data.db.transaction(async (trx) => {
     const authorId = known?.profileId ?? (await persistActor(ctx.data, trx, stranger!));
@@ -97,6 +101,7 @@ export async function onDelete(ctx: Ctx, remove: Delete): Promise<void> {
   if (!author) return;
   const uri = remove.objectId.href;
   await ctx.data.db.transaction((trx) => withdrawRemoteNotice(trx, author.profileId, uri));
+  await withdrawRemoteMessage(ctx.data.db, author.profileId, uri);
 }
 
 /** Update: of a Note, its author edits it (re-sanitized); of the actor itself, their profile is fetched again. */

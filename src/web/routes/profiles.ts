@@ -6,6 +6,7 @@ import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { homeTimeline, profileTimeline, repliesTimeline } from '../../domain/timelines.ts';
 import type { ProfileTimeline } from '../../domain/timelines.ts';
 import { subscribersOf, subscriptionsOf, viewerSubscribes } from '../../domain/subscriptions.ts';
+import { canMessage } from '../../domain/messages.ts';
 import type { PeoplePage } from '../../domain/subscriptions.ts';
 import { noticeViews } from '../presenters/notices.ts';
 import { authorView, profileHeaderView } from '../presenters/profiles.ts';
@@ -28,8 +29,12 @@ export function profileRoutes(ctx: DomainContext): Router {
 
   async function header(res: Response, timeline: { profile: ProfileTimeline['profile']; counts: ProfileTimeline['counts'] }, tab: Tab) {
     const viewer = res.locals.viewer;
-    const subscribed = await viewerSubscribes(ctx, viewer?.id, timeline.profile.id);
+    const [subscribed, messageable] = await Promise.all([
+      viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
+      canMessage(ctx, viewer?.id, timeline.profile), // they subscribe to the viewer
+    ]);
     return {
+      canMessage: messageable,
       profile: profileHeaderView(timeline.profile, timeline.counts),
       tab,
       isSelf: viewer?.id === timeline.profile.id,
