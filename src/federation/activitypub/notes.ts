@@ -75,6 +75,11 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== create.actorId.href) return;
   const html = noteHtml(note);
   if (html === null) return;
+  const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
+  if (known && (await onDirectNote(ctx, create, note, { authorProfileId: known.profileId, html, url }))) return; // a direct message: never a notice
+  // For the author's followers only: Ostrakon has no such notices yet. (Nor does it take direct
+  // messages from strangers: people receive them only from those they follow.)
+  if (!addressesPublic(create, note)) return;
   const context = await noteContext(ctx, note);
   // A stranger is listened to when they speak to someone here: the first contact introduces them.
   let stranger: Actor | undefined;
@@ -84,9 +89,6 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     stranger = await fetchActor(ctx, create.actorId);
     if (!stranger) return;
   }
-  const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
-  if (await onDirectNote(ctx, create, note, { authorProfileId: author.profileId, html, url })) return; // a direct message: never a notice
-  if (!addressesPublic(create, note)) return; // for the author's followers only: Ostrakon has no such notices yet
   // The domain sanitizes the HTML and checks its text like any remote notice's.
   await ctx.data.db.transaction(async (trx) => {
     const authorId = known?.profileId ?? (await persistActor(ctx.data, trx, stranger!));
