@@ -1,6 +1,6 @@
 // Our rows as ActivityStreams objects (toX), and remote actors as profile fields (fromX).
 import type { Context } from '@fedify/fedify';
-import { Create, Hashtag, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
+import { Create, Hashtag, Mention, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { FederationContext } from '../context.ts';
@@ -21,32 +21,42 @@ export function noticeId(publicUrl: string, notice: Pick<NoticeRecord, 'id' | 'i
   }
 }
 
-/** A local notice as a public Note by its author; `replyTo` is the id of the notice it answers. */
-export function toNote(ctx: Context<FederationContext>, notice: NoticeRecord, replyTo: URL | null = null): Note {
+/** A Mention tag's two parts: the actor's id and @user@host. */
+export type NoteMention = { href: URL; name: string };
+
+/** A Note's thread and the people it names: `replyTo` is the id of the notice it answers. */
+export type NoteAudience = { replyTo: URL | null; mentions: readonly NoteMention[] };
+
+/** No thread and no one named: what a notice listed in a collection page carries. */
+export const FOLLOWERS_ONLY: NoteAudience = { replyTo: null, mentions: [] };
+
+/** A local notice as a public Note by its author, cc'd to her followers and to the people it names. */
+export function toNote(ctx: Context<FederationContext>, notice: NoticeRecord, audience: NoteAudience = FOLLOWERS_ONLY): Note {
   const url = new URL(noticeUrl(ctx.data.config.publicUrl, notice.id));
+  const hashtags = noticeTags(tokenizeNotice(notice.content)).map((tag) => new Hashtag({ name: `#${tag}`, href: new URL(tagUrl(ctx.data.config.publicUrl, tag)) }));
   return new Note({
-    replyTarget: replyTo,
-    tags: noticeTags(tokenizeNotice(notice.content)).map((tag) => new Hashtag({ name: `#${tag}`, href: new URL(tagUrl(ctx.data.config.publicUrl, tag)) })),
+    replyTarget: audience.replyTo,
+    tags: [...hashtags, ...audience.mentions.map((mention) => new Mention(mention))],
     id: url,
     attribution: ctx.getActorUri(notice.author.nickname),
     content: notice.rendered,
     url,
     published: Temporal.Instant.fromEpochMilliseconds(notice.createdAt.getTime()),
     to: PUBLIC_COLLECTION,
-    cc: ctx.getFollowersUri(notice.author.nickname),
+    ccs: [ctx.getFollowersUri(notice.author.nickname), ...audience.mentions.map((mention) => mention.href)],
   });
 }
 
-/** The Create activity that published a local notice. */
-export function toCreate(ctx: Context<FederationContext>, notice: NoticeRecord, replyTo: URL | null = null): Create {
-  const note = toNote(ctx, notice, replyTo);
+/** The Create activity that published a local notice, addressed as its Note is. */
+export function toCreate(ctx: Context<FederationContext>, notice: NoticeRecord, audience: NoteAudience = FOLLOWERS_ONLY): Create {
+  const note = toNote(ctx, notice, audience);
   return new Create({
     id: new URL(`${note.id!.href}#create`),
     actor: ctx.getActorUri(notice.author.nickname),
     object: note,
     published: note.published,
     to: PUBLIC_COLLECTION,
-    cc: ctx.getFollowersUri(notice.author.nickname),
+    ccs: note.ccIds,
   });
 }
 
