@@ -38,3 +38,9 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
+
+/** Copy a remote notice's picture to our own storage (data: attachmentId). */
+export const REMOTE_PICTURE_FETCH_JOB = 'notice.picture.fetch';
+
+/** Remove the files and rows of pictures whose notice was deleted (runs on a schedule, and after deletions). */
+export const PICTURES_PRUNE_JOB = 'notice.pictures.prune';
