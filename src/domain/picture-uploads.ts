@@ -5,7 +5,8 @@ import { deleteDetachedPictures, listDetachedPictures } from '../db/attachments.
 import type { StoredPicture } from '../db/attachments.ts';
 import { ValidationError } from '../errors.ts';
 import { deletePictureFiles, newPictureKey, writePictureFiles } from './attachment-files.ts';
-import type { DomainContext } from './context.ts';
+import type { DomainContext, JobHandler } from './context.ts';
+import { PICTURES_PRUNE_JOB } from './jobs.ts';
 import { codePointLength } from './notice-text.ts';
 import { makePictureImages, PICTURE_TYPES, PictureError } from './picture-images.ts';
 import type { PictureImages } from './picture-images.ts';
@@ -117,3 +118,10 @@ export async function removeDetachedPictures(ctx: DomainContext): Promise<number
     if (batch.length < PRUNE_BATCH) return removed;
   }
 }
+
+/** The scheduled clean-up: pictures of notices deleted by any path (remote deletions, removed accounts). */
+export const pictureJobHandlers: Readonly<Record<string, JobHandler>> = {
+  [PICTURES_PRUNE_JOB]: async (ctx) => {
+    await removeDetachedPictures(ctx);
+  },
+};
