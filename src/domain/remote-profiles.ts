@@ -15,6 +15,8 @@ import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
+import { attachRemotePictures, remotePictures } from './remote-pictures.ts';
+import type { RemotePictureInput } from './remote-pictures.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
 import { endSubscription } from './subscriptions.ts';
 import { readPage } from './timelines.ts';
@@ -90,14 +92,15 @@ function renderRemoteText(ctx: DomainContext, tokens: ReturnType<typeof tokenize
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
-  input: { authorId: number; uri: string; url: string | null; source: string } & RemoteNoticeBody,
+  input: { authorId: number; uri: string; url: string | null; source: string; pictures?: readonly RemotePictureInput[] } & RemoteNoticeBody,
 ): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
   const author = await getRemoteProfileById(trx, input.authorId);
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
   checkNoticeOrigin(author, input);
   const body = remoteBody(input);
-  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }); // 400 for what cannot be stored, whichever protocol brought it
+  const pictures = remotePictures(input.pictures ?? []);
+  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }, pictures.length > 0); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
   // "@alice" in a remote notice is our alice when she and the author are related by a subscription
   // (as Laconica decided); other nicknames name people on the author's server and stay plain text.
@@ -115,6 +118,7 @@ export async function receiveRemoteNotice(
   const id = await insertRemoteNotice(trx, { profileId: input.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: input.source });
   if (id === undefined) return { noticeId: undefined, duplicate: true };
   await insertNoticeTags(trx, id, noticeTags(tokens));
+  await attachRemotePictures(ctx, trx, id, pictures); // copied by a job each, never shown from their server
   const mentioned = [...meant.values()].map((p) => p.id);
   await insertMentions(trx, id, mentioned); // the notice shows among their replies
   await queueMentionNotifications(ctx, trx, id, author.id, mentioned);

@@ -10,6 +10,7 @@ import { distributionJobDefinitions, protocolJobTables } from '../federation/cor
 import type { FederationProtocol } from '../federation/core.ts';
 import { federationProtocols } from '../federation/protocols.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
+import { remotePictureJobDefinitions } from '../federation/remote-pictures.ts';
 import { mailJobDefinitions } from '../mail/jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { JobDefinition } from './queue.ts';
@@ -40,6 +41,7 @@ export function jobDefinitionsFor(config: Config, mailer: Mailer, protocols: rea
   return mergeJobDefinitions<JobDefinition<FederationContext>>(
     jobDefinitions,
     remoteAvatarJobDefinitions,
+    remotePictureJobDefinitions(config),
     mailJobDefinitions(mailer),
     distributionJobDefinitions(protocols),
     ...protocolJobTables(protocols, config),

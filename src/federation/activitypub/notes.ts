@@ -8,13 +8,14 @@ import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { fromActor } from './mapping.ts';
+import { fromAttachments } from './attachments.ts';
 
 type Ctx = InboxContext<FederationContext>;
 
 // The most HTML of one note we hand on; the domain's length rule decides on its text.
 const MAX_NOTE_HTML = 100_000;
 
-// A note's content as HTML (content warnings, attachments, quotes and polls are not shown yet), or null.
+// A note's content as HTML (content warnings, quotes and polls are not shown yet), or null.
 function noteHtml(note: Note): string | null {
   const content = note.content?.toString();
   if (!content || content.length > MAX_NOTE_HTML) return null;
@@ -32,11 +33,12 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (!author) return;
   const note = await create.getObject(loaders(ctx)).catch(() => null);
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== create.actorId.href) return;
-  const html = noteHtml(note);
+  const pictures = await fromAttachments(note, loaders(ctx));
+  const html = noteHtml(note) ?? (pictures.length > 0 && !note.content ? '' : null); // pictures alone are a notice
   if (html === null) return;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
   // The domain sanitizes the HTML and checks its text like any remote notice's.
-  await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, url, html, source: 'activitypub' }));
+  await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, url, html, source: 'activitypub', pictures }));
 }
 
 /** Delete: a person withdraws one of their notices (a Tombstone or the Note's id). */
