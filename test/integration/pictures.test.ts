@@ -201,9 +201,12 @@ describe('refusing pictures', () => {
   for (const [what, slots, status, message] of refusals) {
     it(`refuses ${what} with ${status}, showing the form again with the text typed, writing nothing`, async () => {
       const before = { notices: (await db()('notices').count({ n: '*' }))[0]!.n, rows: (await db()('notice_attachments').count({ n: '*' }))[0]!.n, files: storedFiles() };
-      const page = await post('My words stay #kept', await slots());
+      const sent = await slots();
+      const page = await post('My words stay #kept', sent);
       assert.equal(page.status, status, textOf(page.text).slice(0, 500));
       assert.match(textOf(page.text), message);
+      // A browser cannot be given files back: the form says to choose them again when some were sent.
+      assert.equal(textOf(page.text).includes('Choose your pictures again'), sent.some((slot) => slot.file !== undefined));
       assert.match(page.text, /<form method="post" action="\/notice\/new" enctype="multipart\/form-data"/);
       assert.match(page.text, /<textarea id="notice-content"[^>]*aria-invalid="true"[^>]*>My words stay #kept<\/textarea>/);
       assert.match(page.text, /<details class="picture-slots" open>/);
@@ -271,6 +274,19 @@ describe('refusing pictures', () => {
     }
     assert.deepEqual(storedFiles(), before, 'both pictures’ files removed again');
     assert.equal((await db()('notices').count({ n: '*' }))[0]!.n, notices);
+  });
+});
+
+describe('feeds', () => {
+  it('show the thumbnails in the entry HTML with absolute URLs, and name a notice of pictures alone', async () => {
+    const page = await post('', [{ file: filePart(await stripedImage('png', 90, 30), 'a.png', 'image/png'), alt: 'Tom & "Jerry"' }]);
+    assert.equal(page.status, 303);
+    const [row] = await attachmentsOf((await latestNotice())!.id);
+    const atom = await (await fetch(`${server.url}/alice/atom`)).text();
+    assert.match(atom, /<title>alice: a picture<\/title>/);
+    const thumbnail = `<a href="${server.url}/attachment/${row.id}"><img src="${server.url}/attachments/${row.file_key}-thumb.webp" width="90" height="30" alt="Tom &#38; &#34;Jerry&#34;"></a>`;
+    const xmlEscaped = thumbnail.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    assert.ok(atom.includes(xmlEscaped), 'the entry HTML, escaped once more as XML text');
   });
 });
 

@@ -29,14 +29,14 @@ function problemOf(error: unknown, maxBytes: number): UploadProblem {
   const multerError = error instanceof multer.MulterError ? error : undefined;
   switch (multerError?.code) {
     case 'LIMIT_FILE_SIZE':
-      return { status: 413, message: `${slotOf(multerError.field)} is too large: pictures of at most ${Math.floor(maxBytes / 1024)} KB each are accepted. Choose your pictures again.` };
+      return { status: 413, message: `${slotOf(multerError.field)} is too large: pictures of at most ${Math.floor(maxBytes / 1024)} KB each are accepted.` };
     case 'LIMIT_FILE_COUNT':
     case 'LIMIT_UNEXPECTED_FILE':
-      return { status: 400, message: `A notice can carry at most ${MAX_PICTURES} pictures, one in each picture field of the form. Choose your pictures again.` };
+      return { status: 400, message: `A notice can carry at most ${MAX_PICTURES} pictures, one in each picture field of the form.` };
     case 'LIMIT_FIELD_VALUE':
       return { status: 413, message: 'A text field of the form is far too long.' };
     default:
-      return { status: 400, message: 'The form could not be read. Choose your pictures again and retry.' };
+      return { status: 400, message: 'The form could not be read; please try again.' };
   }
 }
 

@@ -3,6 +3,7 @@
 import type { AttachmentRecord } from '../../domain/attachment-pages.ts';
 import { pictureFileName } from '../../domain/attachment-files.ts';
 import { pictureFileUrlPath } from '../../domain/urls.ts';
+import { escapeHtml } from '../../domain/notice-text.ts';
 
 export type PictureFile = { url: string; width: number; height: number };
 
@@ -44,4 +45,16 @@ export function attachmentView(attachment: AttachmentRecord, number: number, cou
 /** The views of a notice's pictures, in order. */
 export function attachmentViews(attachments: readonly AttachmentRecord[]): AttachmentView[] {
   return attachments.map((attachment, index) => attachmentView(attachment, index + 1, attachments.length));
+}
+
+/** A notice's pictures as HTML for feed readers: absolute thumbnails linking to their pages, or links for those not copied; '' for none. */
+export function picturesHtml(publicUrl: string, attachments: readonly AttachmentRecord[]): string {
+  const items = attachmentViews(attachments).map((picture) => {
+    if (picture.thumbnail) {
+      const image = `<img src="${escapeHtml(publicUrl + picture.thumbnail.url)}" width="${picture.thumbnail.width}" height="${picture.thumbnail.height}" alt="${escapeHtml(picture.alt)}">`;
+      return `<a href="${escapeHtml(publicUrl + picture.pageUrl)}">${image}</a>`;
+    }
+    return picture.remoteUrl ? `<a href="${escapeHtml(picture.remoteUrl)}" rel="nofollow noopener ugc">${escapeHtml(picture.alt)}</a>` : '';
+  });
+  return items.length > 0 ? `<p>${items.join(' ')}</p>` : '';
 }

@@ -21,6 +21,8 @@ export type PostFormView = {
   error?: string;
   /** What was typed as each picture's description (files cannot be given back to a browser). */
   alts: string[];
+  /** Whether the refused post had pictures, which must be chosen again. */
+  chooseAgain?: boolean;
   pictures: { maxKb: number; altMaxLength: number };
 };
 
@@ -63,13 +65,15 @@ export function noticeRoutes(ctx: DomainContext): Router {
     const { fields, invalid } = readForm(req.body, ['content', 'inreplyto', 'returnto', ...ALT_FIELDS]);
     const returnTo = localReturnPath(fields.returnto, `/${viewerOf(res).nickname}/all`);
     const alts = ALT_FIELDS.map((name) => fields[name]);
+    const pictures = pictureSlots(req, alts);
     try {
       if (res.locals.uploadProblem) throw new ValidationError({ pictures: res.locals.uploadProblem.message }, res.locals.uploadProblem.status);
       if (invalid) throw invalid;
-      await postNotice(ctx, viewerOf(res).id, { content: fields.content, inReplyTo: fields.inreplyto, pictures: pictureSlots(req, alts) });
+      await postNotice(ctx, viewerOf(res).id, { content: fields.content, inReplyTo: fields.inreplyto, pictures });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const form = { content: fields.content, inReplyTo: fields.inreplyto, returnTo, maxLength: ctx.config.noticeMaxLength, error: error.message, alts, pictures: pictureLimits(ctx) };
+      const chooseAgain = res.locals.uploadProblem !== undefined || pictures.some((slot) => slot.bytes !== undefined);
+      const form = { content: fields.content, inReplyTo: fields.inreplyto, returnTo, maxLength: ctx.config.noticeMaxLength, error: error.message, alts, pictures: pictureLimits(ctx), chooseAgain };
       return renderPostForm(res, error.status, form);
     }
     res.redirect(303, returnTo);
