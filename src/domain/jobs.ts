@@ -44,3 +44,9 @@ export const REMOTE_PICTURE_FETCH_JOB = 'notice.picture.fetch';
 
 /** Remove the files and rows of pictures whose notice was deleted (runs on a schedule, and after deletions). */
 export const PICTURES_PRUNE_JOB = 'notice.pictures.prune';
+
+/** Send a local user's direct message to a recipient on another server (protocol-neutral; data: messageId). */
+export const MESSAGE_DISTRIBUTE_JOB = 'message.distribute';
+
+/** Tell a user by email that someone sent them a direct message (data: userId, messageId). */
+export const EMAIL_NOTIFY_MESSAGE_JOB = 'email.notify-message';
