@@ -52,8 +52,8 @@ describe('pictures over OMB', () => {
     const notice = await receivedOnA(await latestOnB());
     assert.equal(notice.content, `Our garden in May ${b.url}/attachment/${ids[0]} ${b.url}/attachment/${ids[1]}`);
     assert.ok([...notice.content].length <= 140);
-    const home = await alice.get('/alice/all');
-    assert.ok(home.text.includes(`href="${b.url}/attachment/${ids[0]}"`), 'the links are links on A');
+    // Fanned out to her home timeline by a job: the links are links there.
+    await waitFor('the notice in alice’s home timeline', async () => (await alice.get('/alice/all')).text.includes(`href="${b.url}/attachment/${ids[0]}"`));
     const pictureOnB = await fetch(`${b.url}/attachment/${ids[0]}`);
     assert.equal(pictureOnB.status, 200);
     assert.match(await pictureOnB.text(), /alt="Picture number 1"/);
