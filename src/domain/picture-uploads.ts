@@ -30,18 +30,19 @@ export function cleanAlt(raw: string): string {
   return raw.replace(/\r\n?/g, '\n').trim();
 }
 
-/** The slots that hold a picture, their descriptions checked (cheap: nothing is decoded); ValidationError naming the slot. */
+/** The slots that hold a picture, their descriptions checked (cheap: nothing is decoded); ValidationError naming the slot as the form numbers it. */
 export function checkPictureSlots(slots: readonly PictureUpload[]): CheckedPicture[] {
-  const filled = slots.filter((slot) => (slot.bytes !== undefined && slot.bytes.length > 0) || cleanAlt(slot.alt) !== '');
+  const filled = slots
+    .map((slot, index) => ({ ...slot, number: index + 1 }))
+    .filter((slot) => (slot.bytes !== undefined && slot.bytes.length > 0) || cleanAlt(slot.alt) !== '');
   if (filled.length > MAX_PICTURES) throw new ValidationError({ pictures: `A notice can carry at most ${MAX_PICTURES} pictures; you sent ${filled.length}.` });
-  return filled.map((slot, index) => {
-    const number = index + 1;
-    const alt = cleanAlt(slot.alt);
-    if (!slot.bytes || slot.bytes.length === 0) throw new ValidationError({ pictures: `Picture ${number} has a description but no file: choose the image it describes, or clear the description.` });
+  return filled.map(({ bytes, alt: raw, number }) => {
+    const alt = cleanAlt(raw);
+    if (!bytes || bytes.length === 0) throw new ValidationError({ pictures: `Picture ${number} has a description but no file: choose the image it describes, or clear the description.` });
     if (hasControlCharacters(alt)) throw new ValidationError({ pictures: `The description of picture ${number} contains control characters that cannot be stored.` });
     const length = codePointLength(alt);
     if (length > ALT_MAX_LENGTH) throw new ValidationError({ pictures: `The description of picture ${number} is too long: ${length} characters, and at most ${ALT_MAX_LENGTH} are accepted.` });
-    return { bytes: slot.bytes, alt, number };
+    return { bytes, alt, number };
   });
 }
 

@@ -195,7 +195,7 @@ describe('refusing pictures', () => {
     ['a file over PICTURE_MAX_BYTES', async () => [{ file: filePart(Buffer.concat([await stripedImage('png'), Buffer.alloc(MAX_BYTES)]), 'big.png', 'image/png') }], 413, /Picture 1 is too large: pictures of at most 300 KB each/],
     ['an image of too many pixels', async () => [{ file: filePart(await solidPng(5000, 5000), 'huge.png', 'image/png') }], 413, /is 5000×5000 pixels; at most 16,777,216 pixels/],
     ['a description that is too long', async () => [{ file: filePart(await stripedImage('png'), 'a.png', 'image/png'), alt: tooLong }], 400, /description of picture 1 is too long: 1501 characters, and at most 1500/],
-    ['a description without a picture', async () => [{}, { alt: 'a picture I forgot' }], 400, /Picture 1 has a description but no file/],
+    ['a description without a picture', async () => [{}, { alt: 'a picture I forgot' }], 400, /Picture 2 has a description but no file/],
     ['a description with a control character', async () => [{ file: filePart(await stripedImage('png'), 'a.png', 'image/png'), alt: 'bell \u0007' }], 400, /description of picture 1 contains control characters/],
   ];
   for (const [what, slots, status, message] of refusals) {
