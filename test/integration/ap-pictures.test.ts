@@ -192,7 +192,7 @@ describe('pictures with an independent ActivityPub server', () => {
     };
   }
 
-  it('copies the peer’s pictures through the outbound client, retrying a failing server and giving up on a non-image, and keeps the notice', async () => {
+  it('copies the peer’s pictures through the outbound client, retrying a failing server, giving up on a non-image and a refused address, and keeps the notice', async () => {
     const id = `${peer.actorUri('peer')}/notes/pictures`;
     const activity = createNote(id, '<p>Look at these</p>', [
       { type: 'Document', mediaType: 'image/png', url: `${imagesUrl}/cat.png`, name: 'A <b>cat</b>', width: 1, height: 1 },
@@ -201,6 +201,8 @@ describe('pictures with an independent ActivityPub server', () => {
       { type: 'Document', mediaType: 'video/mp4', url: `${imagesUrl}/film.mp4`, name: 'A film' },
       { type: 'Link', href: `${imagesUrl}/cat.png`, mediaType: 'image/png' },
       { type: 'Document', mediaType: 'image/png', url: 'javascript:alert(1)', name: 'Script' },
+      // Link-local (a cloud's metadata service): the outbound client refuses it even in tests.
+      { type: 'Document', mediaType: 'image/png', url: 'http://169.254.169.254/latest/meta-data.png', name: 'Metadata' },
     ]);
     const response = await peer.signedPost('peer', `${a.url}/inbox`, JSON.stringify(activity));
     assert.ok(response.status < 300, String(response.status));
@@ -212,6 +214,7 @@ describe('pictures with an independent ActivityPub server', () => {
       [`${imagesUrl}/cat.png`, 'A <b>cat</b>'],
       [`${imagesUrl}/flaky.jpg`, 'Flaky'],
       [`${imagesUrl}/page.png`, 'Not really'],
+      ['http://169.254.169.254/latest/meta-data.png', 'Metadata'],
     ], 'only images with http(s) addresses, in order');
 
     await waitFor('the pictures settled', async () => {
@@ -221,6 +224,7 @@ describe('pictures with an independent ActivityPub server', () => {
     assert.deepEqual(rows.map((r) => [r.state, r.media_type, r.width, r.height]), [
       ['ready', 'image/png', 640, 480],
       ['ready', 'image/jpeg', 300, 200],
+      ['failed', 'image/png', null, null],
       ['failed', 'image/png', null, null],
     ], 'sizes measured here, never taken from the note');
     assert.equal(hits.get('/flaky.jpg'), 3, 'two failures, then the copy');
