@@ -42,7 +42,7 @@ export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
 /** Copy a remote notice's picture to our own storage (data: attachmentId). */
 export const REMOTE_PICTURE_FETCH_JOB = 'notice.picture.fetch';
 
-/** Remove the files and rows of pictures whose notice was deleted (runs on a schedule, and after deletions). */
+/** Remove the files and rows of pictures whose notice was deleted (runs on a schedule; deleting a notice here removes its files at once). */
 export const PICTURES_PRUNE_JOB = 'notice.pictures.prune';
 
 /** Send a local user's direct message to a recipient on another server (protocol-neutral; data: messageId). */
