@@ -69,14 +69,15 @@ export type NewRemoteNotice = {
   summary: string | null;
   inReplyTo: number | null;
   conversationId: number | null; // null starts a new conversation with this notice
+  inReplyToUri: string | null; // the notice it answers, when we do not have that one yet
   source: string;
 };
 
 /** Stores a notice from another server; undefined when one with this URI is already stored. */
 export async function insertRemoteNotice(db: Knex, notice: NewRemoteNotice): Promise<number | undefined> {
   const result = await db.raw(
-    `INSERT INTO notices (id, profile_id, content, rendered, summary, is_local, uri, url, in_reply_to, conversation_id, source)
-     VALUES (nextval('notices_id_seq'), :profileId, :content, :rendered, :summary, false, :uri, :url, :inReplyTo,
+    `INSERT INTO notices (id, profile_id, content, rendered, summary, is_local, uri, url, in_reply_to, in_reply_to_uri, conversation_id, source)
+     VALUES (nextval('notices_id_seq'), :profileId, :content, :rendered, :summary, false, :uri, :url, :inReplyTo, :inReplyToUri,
              coalesce(:conversationId, currval('notices_id_seq')), :source)
      ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
      RETURNING id`,

@@ -3,6 +3,7 @@
 import { NotFoundError } from '../errors.ts';
 import { logNoticeEdit } from '../db/feed-stamps.ts';
 import { getNoticeById, insertMentions, insertNoticeTags, replaceMentions, replaceNoticeTags } from '../db/notices.ts';
+import { threadWaitingReplies } from '../db/awaited-parents.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteNoticeByUri, updateRemoteProfile } from '../db/remote-profiles.ts';
@@ -19,7 +20,7 @@ import { checkRemoteNotice } from './remote-content.ts';
 import { attachRemotePictures, remotePictures } from './remote-pictures.ts';
 import type { RemotePictureInput } from './remote-pictures.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
-import { addressedLocalProfiles, findRepliedNotice, remoteSummary } from './remote-threads.ts';
+import { addressedLocalProfiles, awaitableParent, findRepliedNotice, remoteSummary } from './remote-threads.ts';
 import { endSubscription } from './subscriptions.ts';
 import { readPage } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
@@ -96,12 +97,18 @@ function renderRemoteText(ctx: DomainContext, tokens: ReturnType<typeof tokenize
   return renderNoticeHtml(tokens, { profileUrl: () => undefined, tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag) });
 }
 
-/** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing; 400 for content that cannot be stored, or a URI or URL off the author's site. */
+/**
+ * Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing;
+ * 400 for content that cannot be stored, or a URI or URL off the author's site. A reply to a notice
+ * we do not have keeps that notice's URI (`awaitedParent`), and is threaded when it arrives; a
+ * notice that replies waited for threads them. One `fetched` as the context of a reply is old
+ * news: kept in its thread, but put on no timeline and announced to nobody.
+ */
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
-  input: { authorId: number; uri: string; url: string | null; source: string; pictures?: readonly RemotePictureInput[] } & RemoteNoticeBody & RemoteNoticeContext,
-): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
+  input: { authorId: number; uri: string; url: string | null; source: string; pictures?: readonly RemotePictureInput[]; fetched?: boolean } & RemoteNoticeBody & RemoteNoticeContext,
+): Promise<{ noticeId: number | undefined; duplicate: boolean; awaitedParent: string | null }> {
   const author = await getRemoteProfileById(trx, input.authorId);
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
@@ -112,6 +119,7 @@ export async function receiveRemoteNotice(
   const tokens = tokenizeNotice(notice.content);
   // A reply to a notice we have (ours or stored from elsewhere) joins its conversation.
   const repliedTo = await findRepliedNotice(ctx, trx, input.inReplyToUri);
+  const awaitedParent = repliedTo ? null : awaitableParent(ctx, notice.uri, input.inReplyToUri);
   // "@alice" in a remote notice is our alice when she and the author are related by a subscription
   // (as Laconica decided) or it answers her; other nicknames name people on the author's server and
   // stay plain text. Whom the protocol says it addresses (mention tags) is mentioned too.
@@ -136,18 +144,21 @@ export async function receiveRemoteNotice(
     summary: remoteSummary(input.summary),
     inReplyTo: repliedTo?.id ?? null,
     conversationId: repliedTo?.conversationId ?? null,
+    inReplyToUri: awaitedParent,
     source: input.source,
   });
-  if (id === undefined) return { noticeId: undefined, duplicate: true };
+  if (id === undefined) return { noticeId: undefined, duplicate: true, awaitedParent: null };
+  await threadWaitingReplies(trx, { id, uri: notice.uri, conversationId: repliedTo?.conversationId ?? id });
   await insertNoticeTags(trx, id, noticeTags(tokens));
   await attachRemotePictures(ctx, trx, id, pictures); // copied by a job each, never shown from their server
   const mentioned = [...new Set([...meant.values(), ...addressed].map((p) => p.id))];
   await insertMentions(trx, id, mentioned); // the notice shows among their replies
+  if (input.fetched) return { noticeId: id, duplicate: false, awaitedParent };
   // As with local replies, the local author of the notice answered may be told by email too.
   const told = repliedTo?.authorIsLocal ? mentioned.concat(repliedTo.authorId) : mentioned;
   await queueMentionNotifications(ctx, trx, id, author.id, told);
   await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
-  return { noticeId: id, duplicate: false };
+  return { noticeId: id, duplicate: false, awaitedParent };
 }
 
 /**

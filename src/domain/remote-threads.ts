@@ -8,6 +8,7 @@ import { listLocalProfilesByNicknames } from '../db/users.ts';
 import type { Db, DomainContext } from './context.ts';
 import { codePointLength } from './notice-text.ts';
 import { parseId } from './ids.ts';
+import { isRemoteUri } from './text-rules.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
 import { noticeUrl } from './urls.ts';
 
@@ -31,6 +32,16 @@ export async function findRepliedNotice(ctx: DomainContext, db: Db, uri: string 
   }
   const stored = await getNoticeThreadByUri(db, uri);
   return stored && { ...stored, authorIsLocal: false };
+}
+
+/**
+ * The URI of the notice a remote notice answers, to wait for when we do not have it: one on another
+ * server (a notice of ours that is not here was deleted, and will not come), not the notice itself,
+ * and a URI we would store; else null.
+ */
+export function awaitableParent(ctx: DomainContext, uri: string, inReplyToUri: string | null | undefined): string | null {
+  if (!inReplyToUri || inReplyToUri === uri || !isRemoteUri(inReplyToUri)) return null;
+  return inReplyToUri.startsWith(`${ctx.config.publicUrl}/`) ? null : inReplyToUri;
 }
 
 /** The local people, by nickname, a protocol says a notice is addressed to (those who exist). */

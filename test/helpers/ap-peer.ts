@@ -23,6 +23,12 @@ export type ApPeer = {
   answers: Map<string, 'accept' | 'reject'>;
   /** Display names the actors serve (default "Peer <name>"). */
   names: Map<string, string>;
+  /** Objects (notes) the peer serves as activity+json, by their full URL; others are 404. */
+  objects: Map<string, Record<string, unknown>>;
+  /** Object URLs answered only once their promise settles (a slow server). */
+  holds: Map<string, Promise<unknown>>;
+  /** Object URLs answered 503 this many times first (a failing server). */
+  failures: Map<string, number>;
   actorUri(name: string): string;
   /** Looks up acct:user@host over WebFinger (http: loopback has no TLS) and fetches the actor. */
   resolve(handle: string): Promise<Actor>;
@@ -51,6 +57,9 @@ export async function startApPeer(): Promise<ApPeer> {
   const received: PeerActivity[] = [];
   const answers = new Map<string, 'accept' | 'reject'>();
   const names = new Map<string, string>();
+  const objects = new Map<string, Record<string, unknown>>();
+  const holds = new Map<string, Promise<unknown>>();
+  const failures = new Map<string, number>();
   const requests: ApPeer['requests'] = [];
 
   const federation = createFederation<void>({ kv: new MemoryKvStore(), origin: url, allowPrivateAddress: true, firstKnock: 'draft-cavage-http-signatures-12' });
@@ -94,6 +103,21 @@ export async function startApPeer(): Promise<ApPeer> {
     const signature = req.headers.signature ?? req.headers['signature-input'];
     const keyId = typeof signature === 'string' ? /keyid="([^"]+)"/i.exec(signature)?.[1] : undefined;
     requests.push({ method: req.method ?? '', path: req.url ?? '', keyId });
+    const address = `${url}${req.url}`;
+    const object = req.method === 'GET' ? objects.get(address) : undefined;
+    if (object) {
+      void (async () => {
+        await holds.get(address);
+        const failing = failures.get(address) ?? 0;
+        if (failing > 0) {
+          failures.set(address, failing - 1);
+          return void res.writeHead(503).end('busy');
+        }
+        res.writeHead(200, { 'content-type': 'application/activity+json' });
+        res.end(JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...object }));
+      })();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
@@ -115,6 +139,9 @@ export async function startApPeer(): Promise<ApPeer> {
     received,
     answers,
     names,
+    objects,
+    holds,
+    failures,
     requests,
     actorUri: (name) => `${url}/actors/${name}`,
     async resolve(handle) {

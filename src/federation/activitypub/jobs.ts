@@ -4,6 +4,7 @@ import type { JobHandler } from '../../domain/context.ts';
 import { purgeExpiredKv } from '../../db/fedify-kv.ts';
 import type { JobDefinition } from '../../jobs/queue.ts';
 import type { FederationContext } from '../context.ts';
+import { ancestorJobDefinitions } from './ancestors.ts';
 import { deliverWith } from './deliver.ts';
 import { apFederationFor } from './federation.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
@@ -31,6 +32,7 @@ export function apJobDefinitions(config: Config): Record<string, JobDefinition<F
       pollForRetries: true,
     },
     [AP_KV_PURGE_JOB]: { handler: purgeKv, retryLimit: 1, retryDelaySeconds: 60, cron: '53 * * * *' },
+    ...ancestorJobDefinitions(config, apFederationFor),
   };
 }
 
