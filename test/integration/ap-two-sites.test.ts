@@ -1,6 +1,7 @@
 // Two Ostrakons federating over ActivityPub on loopback, driven through their web pages: alice on A
 // follows bob on B by handle (WebFinger over http, as loopback has no TLS), B accepts, bob's notices
-// reach alice's home timeline, his deletion withdraws one; replies thread on both sides; carol on B,
+// reach alice's home timeline, his deletion withdraws one; replies thread on both sides; bob's reply
+// to dave (unknown on A) brings dave's notice from B into its thread on A; carol on B,
 // whom nobody on A knows, mentions @alice@A into alice's replies; bob's profile change reaches A;
 // a notice posted while B is down arrives once B is back; alice's unsubscribing ends his subscriber entry.
 import assert from 'node:assert/strict';
@@ -90,6 +91,26 @@ describe('two Ostrakons over ActivityPub', () => {
     assert.ok((await pageText(alice, '/alice/replies')).includes('and back to A'));
     const thread = await pageText(alice, `/conversation/${conversationOnA}`);
     assert.ok(thread.indexOf('Hello from B') < thread.indexOf('hello back from A') && thread.indexOf('hello back from A') < thread.indexOf('and back to A'), thread);
+  });
+
+  it('bob’s reply to dave, whom A does not know, brings dave’s notice from B into its thread on A', async () => {
+    const dave = await registeredClient(b.url, 'dave');
+    await post(dave, { content: 'Is anyone on A making soup?' });
+    const daveNotice = await noticeId(b, 'Is anyone on A making soup?');
+    await reply(bob, daveNotice, 'alice might be');
+    await waitFor('bob’s reply and dave’s notice threaded on A', async () => {
+      const replyOnA = await a.runtime.ctx.db('notices').where({ content: '@dave alice might be' }).first();
+      return replyOnA?.in_reply_to != null;
+    }, 20_000);
+    const replyOnA = await a.runtime.ctx.db('notices').where({ content: '@dave alice might be' }).first();
+    const daveOnA = await a.runtime.ctx.db('notices').where({ uri: `${b.url}/notice/${daveNotice}` }).first();
+    assert.equal(Number(replyOnA.in_reply_to), Number(daveOnA.id));
+    assert.equal(Number(replyOnA.conversation_id), Number(daveOnA.conversation_id));
+    const daveProfile = await a.runtime.ctx.db('profiles').where({ uri: `${b.url}/users/dave`, is_local: false }).first();
+    assert.equal(Number(daveOnA.profile_id), Number(daveProfile.id), 'dave is known on A from now on');
+    assert.equal((await a.runtime.ctx.db('subscriptions').where({ subscribed_id: daveProfile.id })).length, 0, 'and followed by nobody');
+    const thread = await pageText(alice, `/conversation/${daveOnA.conversation_id}`);
+    assert.ok(thread.indexOf('Is anyone on A making soup?') < thread.indexOf('alice might be'), thread);
   });
 
   it('carol on B, a stranger to A, mentions @alice@A into her replies', async () => {
