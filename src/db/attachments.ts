@@ -57,6 +57,44 @@ export async function insertPendingPictures(db: Knex, noticeId: number, pictures
   return rows.map((row: { id: number }) => row.id);
 }
 
+/** A notice's attachments in order. */
+export async function listNoticeAttachments(db: Knex, noticeId: number): Promise<AttachmentWithNotice[]> {
+  const rows = await db('notice_attachments').select(COLUMNS).where({ notice_id: noticeId }).orderBy('position');
+  return rows.map(toRecord);
+}
+
+// Positions a rearrangement passes through: above any a notice has (MAX 4), within the column's 0..15.
+const SHIFT = 8;
+
+/** One place in a rearranged list of attachments: an attachment the notice has (with its description now), or a remote picture to copy. */
+export type AttachmentSlot = { id: number; alt: string } | PendingPicture;
+
+/**
+ * Rearranges a notice's attachments into `slots`, in order: those it has stay where the list puts
+ * them, new remote pictures are added pending, any other is detached (its files are the
+ * clean-up's). Returns the ids of the added ones, in order.
+ */
+export async function rearrangeAttachments(db: Knex, noticeId: number, slots: readonly AttachmentSlot[]): Promise<number[]> {
+  const kept = slots.flatMap((slot) => ('id' in slot ? [slot.id] : []));
+  const detach = db('notice_attachments').where({ notice_id: noticeId });
+  if (kept.length > 0) detach.whereNotIn('id', kept);
+  await detach.update({ notice_id: null });
+  // Each position is unique per notice at every step: first out of the way, then into place.
+  const added: number[] = [];
+  for (const [index, slot] of slots.entries()) {
+    if ('id' in slot) {
+      await db('notice_attachments').where({ id: slot.id, notice_id: noticeId }).update({ position: SHIFT + index, alt: slot.alt });
+    } else {
+      const [row] = await db('notice_attachments')
+        .insert({ notice_id: noticeId, position: SHIFT + index, state: 'pending', media_type: slot.mediaType, alt: slot.alt, remote_url: slot.remoteUrl })
+        .returning('id');
+      added.push((row as { id: number }).id);
+    }
+  }
+  await db('notice_attachments').where({ notice_id: noticeId }).update({ position: db.raw('position - ?', [SHIFT]) });
+  return added;
+}
+
 /** One attachment with its notice id, or undefined. */
 export async function getAttachmentById(db: Knex, id: number): Promise<AttachmentWithNotice | undefined> {
   const row = await db('notice_attachments').select(COLUMNS).where({ id }).first();

@@ -1,7 +1,8 @@
 // Pictures of notices from other servers, whatever protocol brought them: recorded as pending with
 // their own address, copied by a job through the outbound client and the same pipeline as uploads,
 // and shown only from our copy. Until it exists, or if it cannot be made, they are a link.
-import { completePendingPicture, failPendingPicture, getAttachmentById, insertPendingPictures } from '../db/attachments.ts';
+import { completePendingPicture, failPendingPicture, getAttachmentById, insertPendingPictures, listNoticeAttachments, rearrangeAttachments } from '../db/attachments.ts';
+import type { AttachmentSlot } from '../db/attachments.ts';
 import { deletePictureFiles, newPictureKey, writePictureFiles } from './attachment-files.ts';
 import type { Db, DomainContext } from './context.ts';
 import { REMOTE_PICTURE_FETCH_JOB } from './jobs.ts';
@@ -41,6 +42,25 @@ export function remotePictures(inputs: readonly RemotePictureInput[]): { remoteU
 export async function attachRemotePictures(ctx: DomainContext, trx: Db, noticeId: number, pictures: ReturnType<typeof remotePictures>): Promise<void> {
   const ids = await insertPendingPictures(trx, noticeId, pictures);
   for (const attachmentId of ids) await ctx.jobs.send(trx, REMOTE_PICTURE_FETCH_JOB, { attachmentId });
+}
+
+/**
+ * Makes an edited remote notice's pictures those its author lists now: one still listed (by its
+ * address) keeps our copy, with its description as it is now; the others are detached (the clean-up
+ * removes their files); new ones are attached pending and their copies queued. Nothing is written
+ * when nothing changed.
+ */
+export async function replaceRemotePictures(ctx: DomainContext, trx: Db, noticeId: number, pictures: ReturnType<typeof remotePictures>): Promise<void> {
+  const current = await listNoticeAttachments(trx, noticeId);
+  const unused = [...current];
+  const slots: AttachmentSlot[] = pictures.map((picture) => {
+    const index = unused.findIndex((attachment) => attachment.remoteUrl === picture.remoteUrl);
+    return index === -1 ? picture : { id: unused.splice(index, 1)[0]!.id, alt: picture.alt };
+  });
+  const unchanged = slots.length === current.length && slots.every((slot, i) => 'id' in slot && slot.id === current[i]!.id && slot.alt === current[i]!.alt);
+  if (unchanged) return;
+  const added = await rearrangeAttachments(trx, noticeId, slots);
+  for (const attachmentId of added) await ctx.jobs.send(trx, REMOTE_PICTURE_FETCH_JOB, { attachmentId });
 }
 
 /** The address of a remote picture still waiting for its copy, or undefined (copied, given up, or its notice deleted). */

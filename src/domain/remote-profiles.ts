@@ -17,7 +17,7 @@ import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
-import { attachRemotePictures, remotePictures } from './remote-pictures.ts';
+import { attachRemotePictures, remotePictures, replaceRemotePictures } from './remote-pictures.ts';
 import type { RemotePictureInput } from './remote-pictures.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
 import { addressedLocalProfiles, awaitableParent, findRepliedNotice, remoteSummary } from './remote-threads.ts';
@@ -164,22 +164,25 @@ export async function receiveRemoteNotice(
 /**
  * Replaces the text of a notice its remote author edited (only theirs: the URI must be one of
  * their notices), checked and sanitized as a new one is, with its tags and mentions worked out
- * again (newly mentioned people may be told by email); false when they have no such notice.
+ * again (newly mentioned people may be told by email), and its pictures those the edit lists, when
+ * the protocol lists them; false when they have no such notice.
  */
 export async function editRemoteNotice(
   ctx: DomainContext,
   trx: Db,
-  input: { authorId: number; uri: string } & RemoteNoticeBody & Omit<RemoteNoticeContext, 'inReplyToUri'>,
+  input: { authorId: number; uri: string; pictures?: readonly RemotePictureInput[] } & RemoteNoticeBody & Omit<RemoteNoticeContext, 'inReplyToUri'>,
 ): Promise<boolean> {
   const author = await getRemoteProfileById(trx, input.authorId);
   if (!author) return false;
   const body = remoteBody(input);
-  const { content } = checkRemoteNotice(ctx.config, { uri: input.uri, url: null, content: body.content });
+  const pictures = input.pictures && remotePictures(input.pictures);
+  const { content } = checkRemoteNotice(ctx.config, { uri: input.uri, url: null, content: body.content }, (pictures?.length ?? 0) > 0);
   const tokens = tokenizeNotice(content);
   const rendered = body.rendered ?? renderRemoteText(ctx, tokens);
   const id = await updateRemoteNoticeByUri(trx, input.authorId, input.uri, { content, rendered, summary: remoteSummary(input.summary) });
   if (id === undefined) return false;
   await replaceNoticeTags(trx, id, noticeTags(tokens));
+  if (pictures) await replaceRemotePictures(ctx, trx, id, pictures);
   const edited = await getNoticeById(trx, id);
   const repliedTo = edited?.inReplyTo == null ? undefined : await getNoticeById(trx, edited.inReplyTo);
   const meant = await resolveMentions(trx, author, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host, repliedToAuthorId: repliedTo?.author.id });

@@ -2,7 +2,8 @@
 // as attachment Documents, and A shows them from its own copies. With the independent Fedify peer:
 // alice's Create(Note) carries Documents it reads; the peer's pictures are copied through the
 // outbound client (a failing server retried, a non-image given up and shown as a link, other kinds
-// of attachment left out), and the notice is kept whatever happens to its pictures.
+// of attachment left out), and the notice is kept whatever happens to its pictures; an Update(Note)
+// makes its pictures those it lists now.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -249,6 +250,49 @@ describe('pictures with an independent ActivityPub server', () => {
     await waitFor('four copies', async () => (await attachmentsOf(a, notice.id)).every((r) => r.state === 'ready'), 30_000);
     assert.deepEqual((await attachmentsOf(a, notice.id)).map((r) => r.width), [30, 31, 32, 33]);
     assert.equal(hits.get('/many-4.png'), undefined);
+  });
+
+  it('takes an Update(Note) as the pictures it lists now: new ones copied, kept ones not fetched again, removed ones no longer served', async () => {
+    const id = `${peer.actorUri('peer')}/notes/edited-pictures`;
+    const picture = (name: string, alt: string) => ({ type: 'Document', mediaType: 'image/png', url: `${imagesUrl}/${name}`, name: alt });
+    const create = createNote(id, '<p>Two for now</p>', [picture('many-0.png', 'First'), picture('many-5.png', 'Second')]);
+    assert.ok((await peer.signedPost('peer', `${a.url}/inbox`, JSON.stringify(create))).status < 300);
+    const notice = await a.runtime.ctx.db('notices').where({ uri: id }).first();
+    await waitFor('both copied', async () => (await attachmentsOf(a, notice.id)).every((r) => r.state === 'ready'), 30_000);
+    const [first, second] = await attachmentsOf(a, notice.id);
+    const fetchedBefore = hits.get('/many-5.png');
+
+    const update = (content: string | undefined, attachment: Record<string, unknown>[], n: number) => ({
+      ...createNote(id, content, attachment),
+      id: `${id}/update-${n}`,
+      type: 'Update',
+    });
+    // many-0 goes, many-5 stays (described anew) after a new one, many-1.
+    const edited = update('<p>Two again, one new</p>', [picture('many-1.png', 'New first'), picture('many-5.png', 'Second, described anew')], 1);
+    assert.ok((await peer.signedPost('peer', `${a.url}/inbox`, JSON.stringify(edited))).status < 300);
+    let rows = await attachmentsOf(a, notice.id);
+    assert.deepEqual(rows.map((r) => [r.remote_url, r.alt, r.position]), [
+      [`${imagesUrl}/many-1.png`, 'New first', 0],
+      [`${imagesUrl}/many-5.png`, 'Second, described anew', 1],
+    ]);
+    assert.equal(rows[1].id, second.id, 'the kept picture keeps its copy');
+    assert.equal(rows[1].file_key, second.file_key);
+    assert.equal((await a.runtime.ctx.db('notice_attachments').where({ id: first.id }).first()).notice_id, null, 'the removed one is detached');
+    assert.equal((await fetch(`${a.url}/attachments/${first.file_key}-thumb.webp`)).status, 404, 'and no longer served');
+    await waitFor('the new one copied', async () => (await attachmentsOf(a, notice.id)).every((r) => r.state === 'ready'), 30_000);
+    assert.equal(hits.get('/many-5.png'), fetchedBefore, 'the kept one is not fetched again');
+    await waitFor('the edit on alice’s home timeline', async () => (await alice.get('/alice/all')).text.includes('Second, described anew'));
+    const home = (await alice.get('/alice/all')).text;
+    rows = await attachmentsOf(a, notice.id);
+    assert.ok(home.includes(`/attachments/${rows[0].file_key}-thumb.webp`) && !home.includes(first.file_key));
+
+    // An edit down to text alone drops every picture; one of pictures alone is taken too.
+    assert.ok((await peer.signedPost('peer', `${a.url}/inbox`, JSON.stringify(update('<p>Words only now</p>', [], 2)))).status < 300);
+    assert.deepEqual(await attachmentsOf(a, notice.id), []);
+    assert.ok((await peer.signedPost('peer', `${a.url}/inbox`, JSON.stringify(update(undefined, [picture('many-5.png', '')], 3)))).status < 300);
+    const last = await a.runtime.ctx.db('notices').where({ id: notice.id }).first();
+    assert.equal(last.content, '');
+    assert.deepEqual((await attachmentsOf(a, notice.id)).map((r) => r.remote_url), [`${imagesUrl}/many-5.png`]);
   });
 
   it('stores nothing for a note with neither text nor pictures', async () => {

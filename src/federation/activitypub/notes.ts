@@ -1,6 +1,7 @@
 // Notes from the people local users follow, or that answer or mention them: Create stores one
 // (once, however often it is delivered) in its thread, among the replies of the local people its
-// Mention tags name; Update(Note) edits it, Delete withdraws it, Update(Person) refreshes the profile.
+// Mention tags name (a notice it answers that we lack is fetched by a job); Update(Note) edits its
+// text and pictures, Delete withdraws it, Update(Person) refreshes the profile.
 // Actors we know (first met through a follow or an earlier mention) are listened to; a stranger's
 // note is taken only when it mentions or answers someone here, and the stranger is then fetched
 // from their own server. An object is only taken from its own author: the domain refuses notices
@@ -16,7 +17,7 @@ import { withdrawRemoteMessage } from '../../domain/remote-messages.ts';
 import { addressesPublic, onDirectNote } from './direct-notes.ts';
 import { fetchObject } from './loaders.ts';
 import { fromActor } from './mapping.ts';
-import { loaders, noteBody, noteContext, noteHtml, notePage } from './note-content.ts';
+import { loaders, noteBody, noteContext, notePage } from './note-content.ts';
 import { queueParentFetch } from './ancestors.ts';
 import { fetchActor, persistActor } from './persist.ts';
 import { fromAttachments } from './attachments.ts';
@@ -74,7 +75,7 @@ export async function onDelete(ctx: Ctx, remove: Delete): Promise<void> {
   await withdrawRemoteMessage(ctx.data.db, author.profileId, uri);
 }
 
-/** Update: of a Note, its author edits it (re-sanitized); of the actor itself, their profile is fetched again. */
+/** Update: of a Note, its author edits it (re-sanitized, its pictures those it lists now); of the actor itself, their profile is fetched again. */
 export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
   if (!update.actorId || !update.objectId) return;
   const author = await getApActorById(ctx.data.db, update.actorId.href);
@@ -82,11 +83,12 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
   if (update.objectId.href === update.actorId.href) return onUpdatePerson(ctx, update.actorId, author.profileId);
   const note = await objectOf(ctx, update);
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== update.actorId.href) return;
-  const html = noteHtml(note);
+  const pictures = await fromAttachments(note, loaders(ctx));
+  const html = noteBody(note, pictures);
   if (html === null) return;
   const { addressed, summary } = await noteContext(ctx, note);
   // Only a notice stored under this author is changed: an edit of anyone else's finds nothing.
-  await ctx.data.db.transaction((trx) => editRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, html, addressed, summary }));
+  await ctx.data.db.transaction((trx) => editRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, html, pictures, addressed, summary }));
 }
 
 // Update(Person): the profile as its own server serves it now replaces what we had.
