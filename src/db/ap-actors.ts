@@ -87,21 +87,3 @@ export async function listProfilesByHandles(db: Knex, handles: readonly string[]
 
 export type MentionedActor = { profileId: number; isLocal: boolean; nickname: string; actorId: string | null; inboxUrl: string | null; sharedInboxUrl: string | null; handle: string | null };
 
-/** The people a notice mentions, with the ActivityPub addresses of those elsewhere who have them (local people have none). */
-export async function listMentionedActors(db: Knex, noticeId: number): Promise<MentionedActor[]> {
-  const rows = await db('mentions as m')
-    .join('profiles as p', 'p.id', 'm.profile_id')
-    .leftJoin('ap_actors as a', 'a.profile_id', 'm.profile_id')
-    .where('m.notice_id', noticeId)
-    .select('p.id', 'p.is_local', 'p.nickname', 'a.actor_id', 'a.inbox_url', 'a.shared_inbox_url', 'a.handle')
-    .orderBy('p.id');
-  return rows.map((row: Record<string, unknown>) => ({
-    profileId: Number(row.id),
-    isLocal: row.is_local as boolean,
-    nickname: row.nickname as string,
-    actorId: (row.actor_id as string | null) ?? null,
-    inboxUrl: (row.inbox_url as string | null) ?? null,
-    sharedInboxUrl: (row.shared_inbox_url as string | null) ?? null,
-    handle: (row.handle as string | null) ?? null,
-  }));
-}

@@ -1,12 +1,13 @@
 // Whom a local notice speaks to besides its author's followers: the people it mentions and the
 // author of the notice it answers. Each gets a Mention tag (href = actor id, name = @user@host) and
-// a place in cc; those elsewhere are delivered to whether or not they follow the author.
+// a place in cc; those elsewhere are delivered to whether or not they follow the author. Worked out
+// for many notices at once (a collection page) in one query.
 import type { Context } from '@fedify/fedify';
 import type { FederationContext } from '../context.ts';
-import { findNotice } from '../../domain/lookups.ts';
 import type { NoticeRecord } from '../../domain/lookups.ts';
-import { getApActorByProfileId, listMentionedActors } from '../../db/ap-actors.ts';
 import type { MentionedActor } from '../../db/ap-actors.ts';
+import { listNoteAudiences } from '../../db/note-audiences.ts';
+import type { AnsweredNotice } from '../../db/note-audiences.ts';
 import { noticeId } from './mapping.ts';
 import type { NoteAudience, NoteMention } from './mapping.ts';
 
@@ -20,17 +21,33 @@ function mentionOf(ctx: Context<FederationContext>, person: MentionedActor): Not
   return { href, name: `@${person.handle ?? `${person.nickname}@${href.host}`}` };
 }
 
-/** The addressing of a local notice: inReplyTo, Mention tags, and the inboxes of the people elsewhere it names or answers. */
-export async function addressingOf(ctx: Context<FederationContext>, notice: NoticeRecord): Promise<NoteAddressing> {
-  const { db, config } = ctx.data;
-  const parent = notice.inReplyTo === null ? undefined : await findNotice(db, notice.inReplyTo);
-  const people = await listMentionedActors(db, notice.id);
-  // The author answered is addressed even when the text no longer names them.
-  if (parent && !parent.author.isLocal && !people.some((p) => p.profileId === parent.author.id)) {
-    const actor = await getApActorByProfileId(db, parent.author.id);
-    if (actor) people.push({ ...actor, isLocal: false, nickname: parent.author.nickname });
+/** The addressing of local notices, by notice id: inReplyTo, Mention tags, and the inboxes of the people elsewhere each names or answers. */
+export async function addressingsOf(ctx: Context<FederationContext>, notices: readonly Pick<NoticeRecord, 'id'>[]): Promise<Map<number, NoteAddressing>> {
+  const people = new Map<number, MentionedActor[]>(notices.map((notice) => [notice.id, []]));
+  const answered = new Map<number, AnsweredNotice>();
+  for (const row of await listNoteAudiences(ctx.data.db, [...people.keys()])) {
+    const named = people.get(row.noticeId)!;
+    if (!row.answered) {
+      named.push(row.person);
+      continue;
+    }
+    answered.set(row.noticeId, row.answered);
+    // The author answered is addressed even when the text no longer names them (if they speak ActivityPub).
+    if (!row.person.isLocal && row.person.actorId && !named.some((p) => p.profileId === row.person.profileId)) named.push(row.person);
   }
-  const mentions = people.flatMap((person) => mentionOf(ctx, person) ?? []);
-  const inboxes = [...new Set(people.flatMap((p) => (p.isLocal ? [] : (p.sharedInboxUrl ?? p.inboxUrl ?? []))))];
-  return { replyTo: parent ? noticeId(config.publicUrl, parent) : null, mentions, inboxes };
+  const addressings = new Map<number, NoteAddressing>();
+  for (const [id, named] of people) {
+    const parent = answered.get(id);
+    addressings.set(id, {
+      replyTo: parent ? noticeId(ctx.data.config.publicUrl, parent) : null,
+      mentions: named.flatMap((person) => mentionOf(ctx, person) ?? []),
+      inboxes: [...new Set(named.flatMap((p) => (p.isLocal ? [] : (p.sharedInboxUrl ?? p.inboxUrl ?? []))))],
+    });
+  }
+  return addressings;
+}
+
+/** The addressing of one local notice: inReplyTo, Mention tags, and the inboxes of the people elsewhere it names or answers. */
+export async function addressingOf(ctx: Context<FederationContext>, notice: Pick<NoticeRecord, 'id'>): Promise<NoteAddressing> {
+  return (await addressingsOf(ctx, [notice])).get(notice.id)!;
 }

@@ -8,7 +8,7 @@ import { profileTimeline } from '../../domain/timelines.ts';
 import { listActorCollection } from '../../db/ap-actors.ts';
 import { findNotice } from '../../domain/lookups.ts';
 import { Note } from '@fedify/fedify/vocab';
-import { addressingOf } from './addressing.ts';
+import { addressingOf, addressingsOf } from './addressing.ts';
 import { toCreate, toNote } from './mapping.ts';
 import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, NOTE_PATH, OUTBOX_PATH } from './paths.ts';
 
@@ -43,7 +43,10 @@ export function registerCollections(federation: Federation<FederationContext>): 
       const timeline = await profileTimeline(ctx.data, identifier, before).catch(() => undefined);
       if (!timeline) return null;
       const next = timeline.page.olderBefore;
-      return { items: timeline.page.notices.map((notice) => toCreate(ctx, notice)), nextCursor: next === undefined ? null : String(next) };
+      // Each Create carries its Note as /notice/:id serves it (inReplyTo, Mention tags), all read at once.
+      const addressings = await addressingsOf(ctx, timeline.page.notices);
+      const items = timeline.page.notices.map((notice) => toCreate(ctx, notice, addressings.get(notice.id)));
+      return { items, nextCursor: next === undefined ? null : String(next) };
     })
     .setCounter(async (ctx, identifier) => (identifier === INSTANCE_IDENTIFIER ? 0 : ((await localProfileCounts(ctx.data, identifier))?.notices ?? null)))
     .setFirstCursor(firstCursor);
