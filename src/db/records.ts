@@ -44,6 +44,10 @@ export type NoticeRecord = {
   source: string;
   createdAt: Date;
   author: AuthorRecord;
+  /** The notice this one repeats (a repeat shows the original), or null. */
+  repeatOf: number | null;
+  /** How many people favorited it (kept by a trigger). */
+  favoriteCount: number;
 };
 
 type Row = Record<string, unknown>;
@@ -92,6 +96,8 @@ export const NOTICE_COLUMNS = [
   'n.conversation_id',
   'n.source',
   'n.created_at',
+  'n.repeat_of',
+  'n.favorite_count',
   'p.id as author_id',
   'p.nickname as author_nickname',
   'p.fullname as author_fullname',
@@ -123,5 +129,7 @@ export function toNoticeRecord(row: Row): NoticeRecord {
       avatarUrl: (row.author_avatar_url as string | null | undefined) ?? null,
       avatarKey: (row.author_avatar_key as string | null | undefined) ?? null,
     },
+    repeatOf: row.repeat_of == null ? null : Number(row.repeat_of),
+    favoriteCount: Number(row.favorite_count ?? 0),
   };
 }

@@ -109,7 +109,9 @@ export async function deleteNotice(ctx: DomainContext, userId: number, rawId: st
   await ctx.db.transaction(async (trx) => {
     const deleted = await deleteNoticeById(trx, notice.id);
     // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
-    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id });
+    // A repeat names its original, which other servers know it by (ActivityPub undoes an Announce).
+    const repeatOf = notice.repeatOf !== null ? { repeatOf: notice.repeatOf } : {};
+    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id, ...repeatOf });
     // Someone else's notice: a moderation action, kept in the audit log.
     if (user!.id !== notice.author.id) {
       const entry = { actorId: user!.id, actorName: user!.nickname, action: 'delete-notice', targetId: notice.author.id, targetName: notice.author.nickname };

@@ -20,7 +20,25 @@ export type NoticeView = {
   deleteUrl: string | undefined;
   /** The report form for this notice, for signed-in viewers other than its author. */
   reportUrl: string | undefined;
+  /** Who repeated it, when the list holds their repeat of it. */
+  repeatedBy: AuthorView | undefined;
+  favoriteCount: number;
+  /** The favorite and repeat buttons, for a signed-in viewer of a list that knows their state. */
+  actions: NoticeActions | undefined;
 };
+
+export type NoticeActions = {
+  /** The notice the buttons act on (the original, for a repeat). */
+  noticeId: number;
+  favorited: boolean;
+  /** Whether the viewer repeated it; undefined when they cannot (their own notice). */
+  repeated: boolean | undefined;
+  /** Where the buttons lead back to: the page, at this notice. */
+  returnTo: string;
+};
+
+/** How a notice is listed: its place in the list (a repeat's own id), who repeated it, and the viewer's marks. */
+export type ListedContext = { listedId: number; repeater: NoticeRecord['author'] | undefined; favorited: boolean; repeated: boolean; returnTo: string };
 
 const UNITS: [number, string][] = [
   [60, 'second'],
@@ -45,11 +63,11 @@ export function relativeTime(date: Date, now: Date = new Date()): string {
   return `about ${years} year${years === 1 ? '' : 's'} ago`;
 }
 
-/** The view model of one notice for this viewer. */
-export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined, now: Date = new Date()): NoticeView {
+/** The view model of one notice for this viewer; `listed` adds who repeated it and the buttons. */
+export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined, now: Date = new Date(), listed?: ListedContext): NoticeView {
   const isThread = notice.inReplyTo !== null || notice.conversationId !== notice.id;
   return {
-    id: notice.id,
+    id: listed?.listedId ?? notice.id,
     html: notice.rendered,
     author: authorView(notice.author),
     permalink: notice.isLocal || !notice.url ? `/notice/${notice.id}` : notice.url,
@@ -59,6 +77,12 @@ export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined,
     replyUrl: viewer ? `/notice/new?inreplyto=${notice.id}` : undefined,
     deleteUrl: canDeleteNotice(viewer, notice) ? `/notice/delete/${notice.id}` : undefined,
     reportUrl: viewer && viewer.id !== notice.author.id ? `/main/report?notice=${notice.id}` : undefined,
+    repeatedBy: listed?.repeater ? authorView(listed.repeater) : undefined,
+    favoriteCount: notice.favoriteCount,
+    actions:
+      viewer && listed
+        ? { noticeId: notice.id, favorited: listed.favorited, repeated: viewer.id === notice.author.id ? undefined : listed.repeated, returnTo: listed.returnTo }
+        : undefined,
   };
 }
 

@@ -6,7 +6,7 @@ import { viewerSubscribes } from '../../domain/subscriptions.ts';
 import { viewerOf } from '../locals.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
-import { noticeViews } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
 import { profileHeaderView } from '../presenters/profiles.ts';
 
 /** GET /remote/:id and POST /remote/:id/unsubscribe. */
@@ -22,7 +22,7 @@ export function remoteProfileRoutes(ctx: DomainContext): Router {
       profile,
       id: timeline.profile.id,
       subscribed: await viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
-      notices: noticeViews(timeline.page.notices, viewer),
+      notices: await presentNotices(ctx, req, res, timeline.page.notices),
       olderUrl: olderUrl(`/remote/${timeline.profile.id}`, timeline.page.olderBefore),
     });
   });
