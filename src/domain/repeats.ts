@@ -5,6 +5,7 @@
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import { insertHomeEntry } from '../db/home-timelines.ts';
 import { getProfileById } from '../db/profiles.ts';
+import { hasLocalSubscribers } from '../db/subscriptions.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import { deleteRemoteRepeatByUri, deleteRepeat, insertRepeat } from '../db/repeats.ts';
 import type { Db, DomainContext } from './context.ts';
@@ -53,14 +54,21 @@ export async function unrepeatNotice(ctx: DomainContext, userId: number, rawNoti
   return original;
 }
 
+/** Whether a remote profile's repeats are wanted here: someone here subscribes to them. */
+export function isFollowedHere(db: Db, profileId: number): Promise<boolean> {
+  return hasLocalSubscribers(db, profileId);
+}
+
 /**
  * A remote profile repeated a notice we have (its server verified who sent it): stored once under
  * the URI it was made with, and fanned out to that profile's local subscribers. Undefined when the
- * notice is not one anybody may see, or the repeat is already known.
+ * notice is not one anybody may see, the repeat is already known, or it concerns nobody here (not
+ * our notice, and nobody here subscribes to the repeater).
  */
 export async function receiveRemoteRepeat(ctx: DomainContext, trx: Db, input: { profileId: number; noticeId: number; uri: string; source: string }): Promise<number | undefined> {
   const original = await findActionableNotice(trx, input.noticeId);
   if (!original) return undefined;
+  if (!original.isLocal && !(await isFollowedHere(trx, input.profileId))) return undefined;
   const id = await insertRepeat(trx, { profileId: input.profileId, repeatOf: original.id, isLocal: false, uri: input.uri, content: repeatText(original), rendered: repeatHtml(original), source: input.source });
   if (id !== undefined) await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
   return id;

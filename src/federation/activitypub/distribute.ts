@@ -11,6 +11,7 @@ import { localPerson } from './actors.ts';
 import { noticeUrl } from '../../domain/urls.ts';
 import { noticeId, toCreate } from './mapping.ts';
 import { queueDelivery } from './outbox-queue.ts';
+import { queueAnnounce, queueUndoAnnounce } from './announces.ts';
 
 async function queueAll(ctx: FederationContext, sender: string, inboxes: string[], activity: Record<string, unknown>): Promise<void> {
   await ctx.db.transaction(async (trx) => {
@@ -18,11 +19,12 @@ async function queueAll(ctx: FederationContext, sender: string, inboxes: string[
   });
 }
 
-/** notice.distribute: a new local notice goes to its author's followers as Create(Note). */
+/** notice.distribute: a new local notice goes to its author's followers as Create(Note) (a repeat as an Announce). */
 export function distributeNoteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const notice = await findNotice(ctx.db, Number(data.noticeId));
     if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
+    if (notice.repeatOf !== null) return queueAnnounce(ctx, federationOf(ctx), notice);
     const inboxes = await listFollowerInboxes(ctx.db, notice.author.id);
     if (inboxes.length === 0) return;
     const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.db, notice.inReplyTo);
@@ -50,12 +52,13 @@ export function distributePersonWith(federationOf: (ctx: FederationContext) => F
   };
 }
 
-/** notice.retract: a deleted local notice is withdrawn from her followers' servers as Delete(Tombstone). */
+/** notice.retract: a deleted local notice is withdrawn from her followers' servers as Delete(Tombstone) (a repeat by Undo(Announce)). */
 export function distributeDeleteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const author = await findLocalUser(ctx.db, Number(data.authorId));
     const id = Number(data.noticeId);
     if (!author || !Number.isSafeInteger(id)) return;
+    if (data.repeatOf !== undefined) return queueUndoAnnounce(ctx, federationOf(ctx), author, id, Number(data.repeatOf));
     const inboxes = await listFollowerInboxes(ctx.db, author.id);
     if (inboxes.length === 0) return;
     const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);

@@ -14,8 +14,8 @@ type Ctx = InboxContext<FederationContext>;
 // The most HTML of one note we hand on; the domain's length rule decides on its text.
 const MAX_NOTE_HTML = 100_000;
 
-// A note's content as HTML (content warnings, attachments, quotes and polls are not shown yet), or null.
-function noteHtml(note: Note): string | null {
+/** A note's content as HTML (content warnings, attachments, quotes and polls are not shown yet), or null. */
+export function noteHtml(note: Note): string | null {
   const content = note.content?.toString();
   if (!content || content.length > MAX_NOTE_HTML) return null;
   return content;

@@ -1,9 +1,10 @@
 // ActivityPub as one of the federation core's protocols.
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
+import { FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
 import type { FederationProtocol } from '../core.ts';
 import { distributeDeleteWith, distributeNoteWith, distributePersonWith, distributeUnfollowWith } from './distribute.ts';
 import { apFederationFor } from './federation.ts';
 import { apJobDefinitions } from './jobs.ts';
+import { distributeLikeWith, distributeUndoLikeWith } from './likes.ts';
 import { activityPubPages } from './pages.ts';
 import { activityPubRouter } from './router.ts';
 
@@ -17,6 +18,8 @@ export const activityPubProtocol: FederationProtocol = {
     [PROFILE_DISTRIBUTE_JOB]: distributePersonWith(apFederationFor),
     [NOTICE_RETRACT_JOB]: distributeDeleteWith(apFederationFor),
     [SUBSCRIPTION_END_JOB]: distributeUnfollowWith(apFederationFor),
+    [FAVORITE_DISTRIBUTE_JOB]: distributeLikeWith(apFederationFor),
+    [FAVORITE_RETRACT_JOB]: distributeUndoLikeWith(apFederationFor),
   },
   jobs: apJobDefinitions,
 };
