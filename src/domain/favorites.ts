@@ -4,6 +4,7 @@
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { deleteFavorite, deleteFavoriteByUri, insertFavorite, listFavoriteNotices, listPopularNotices } from '../db/favorites.ts';
 import type { FavoriteEntry } from '../db/favorites.ts';
+import { isProfileSuspended } from '../db/moderation.ts';
 import { getLocalProfileWithCounts } from '../db/profiles.ts';
 import type { NoticeRecord } from '../db/records.ts';
 import type { Db, DomainContext } from './context.ts';
@@ -47,6 +48,7 @@ export async function unfavoriteNotice(ctx: DomainContext, userId: number, rawNo
 export async function receiveRemoteFavorite(ctx: DomainContext, trx: Db, input: { profileId: number; noticeId: number; uri: string }): Promise<boolean> {
   const notice = await findActionableNotice(trx, input.noticeId);
   if (!notice || !notice.isLocal || notice.id !== input.noticeId) return false;
+  if (await isProfileSuspended(trx, input.profileId)) return false; // a suspended person's favorites count for nothing
   const favoriteId = await insertFavorite(trx, { profileId: input.profileId, noticeId: notice.id, uri: input.uri });
   if (favoriteId === undefined) return false;
   await queueFavoriteNotification(ctx, trx, input.profileId, notice);

@@ -43,6 +43,7 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
   if (input.inReplyTo !== undefined && input.inReplyTo !== '') {
     const id = parseId(input.inReplyTo);
     repliedTo = id === undefined ? undefined : await getNoticeById(ctx.db, id);
+    if (repliedTo?.repeatOf != null) repliedTo = await getNoticeById(ctx.db, repliedTo.repeatOf); // answering a repeat answers its original
     if (!repliedTo) throw new ValidationError({ inreplyto: 'The notice you are replying to does not exist any more.' });
   }
 

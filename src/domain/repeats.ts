@@ -4,6 +4,7 @@
 // Announce, OMB 0.1 an ordinary notice "RT @author: text"). Repeats made on other servers arrive here too.
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import { insertHomeEntry } from '../db/home-timelines.ts';
+import { isProfileSuspended } from '../db/moderation.ts';
 import { getProfileById } from '../db/profiles.ts';
 import { hasLocalSubscribers } from '../db/subscriptions.ts';
 import type { NoticeRecord } from '../db/records.ts';
@@ -69,6 +70,7 @@ export async function receiveRemoteRepeat(ctx: DomainContext, trx: Db, input: { 
   const original = await findActionableNotice(trx, input.noticeId);
   if (!original) return undefined;
   if (!original.isLocal && !(await isFollowedHere(trx, input.profileId))) return undefined;
+  if (await isProfileSuspended(trx, input.profileId)) return undefined;
   const id = await insertRepeat(trx, { profileId: input.profileId, repeatOf: original.id, isLocal: false, uri: input.uri, content: repeatText(original), rendered: repeatHtml(original), source: input.source });
   if (id !== undefined) await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
   return id;

@@ -69,7 +69,12 @@ describe('Like and Undo(Like) from another server', () => {
     assert.ok((await send('mallory', { id: `${likeId()}-z`, type: 'Like', actor: peer.actorUri('mallory'), object: `${a.url}/alice` })) < 300);
     const forged = await send('mallory', { id: `${peer.actorUri('peer')}#likes/9`, type: 'Like', actor: peer.actorUri('peer'), object: `${a.url}/notice/${noticeId}` });
     assert.ok(forged >= 400 && forged < 500, `a Like signed by someone else than its actor: ${forged}`);
-    assert.equal((await db()('favorites')).length, before);
+    await alice.post('/notice/new', { content: 'not for the suspended', returnto: '/' });
+    const another = await latestNoticeId(a, 'alice');
+    await db()('profiles').where({ uri: peer.actorUri('mallory') }).update({ suspended_at: new Date() });
+    assert.ok((await send('mallory', { id: `${likeId()}-s`, type: 'Like', actor: peer.actorUri('mallory'), object: `${a.url}/notice/${another}` })) < 300);
+    await db()('profiles').where({ uri: peer.actorUri('mallory') }).update({ suspended_at: null });
+    assert.equal((await db()('favorites')).length, before, 'nor a Like from a suspended person');
   });
 
   it('takes the Like back on Undo(Like) from its own actor only', async () => {

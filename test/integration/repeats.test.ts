@@ -130,3 +130,19 @@ describe('repeating a notice', () => {
     assert.deepEqual(noticeIds((await new WebClient(server.url).get('/carol')).text), []);
   });
 });
+
+describe('replies and repeats', () => {
+  it('answers the original when replying to a repeat; “@bob …” answers his latest notice of his own, not a repeat', async () => {
+    await carol.post('/notice/new', { content: 'carol writes', returnto: '/' });
+    const carols = await latestNoticeId(server, 'carol');
+    await bob.post('/notice/new', { content: 'bob writes', returnto: '/' });
+    const bobs = await latestNoticeId(server, 'bob');
+    assert.equal((await bob.post('/main/repeat', { notice: String(carols) })).status, 303);
+    const bobsRepeat = (await repeatOf('bob', carols))!;
+
+    assert.equal((await dave.post('/notice/new', { content: 'a reply to a repeat', inreplyto: String(bobsRepeat) })).status, 303);
+    assert.equal((await db()('notices').where({ content: 'a reply to a repeat' }).first()).in_reply_to, carols);
+    assert.equal((await dave.post('/notice/new', { content: '@bob hello', returnto: '/' })).status, 303);
+    assert.equal((await db()('notices').where({ content: '@bob hello' }).first()).in_reply_to, bobs);
+  });
+});
