@@ -12,6 +12,7 @@ export type EmailSettingsRecord = {
   notifySubscriber: boolean;
   notifyMention: boolean;
   notifyFavorite: boolean;
+  notifyMessage: boolean;
 };
 
 export type EmailTokenPurpose = 'confirm' | 'recover';
@@ -27,11 +28,12 @@ function toSettings(row: Record<string, unknown>): EmailSettingsRecord {
     notifySubscriber: row.notify_subscriber as boolean,
     notifyMention: row.notify_mention as boolean,
     notifyFavorite: row.notify_favorite as boolean,
+    notifyMessage: row.notify_message as boolean,
   };
 }
 
 function selectSettings(db: Knex) {
-  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('u.id', 'p.nickname', 'u.email', 'u.pending_email', 'u.notify_subscriber', 'u.notify_mention', 'u.notify_favorite');
+  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('u.id', 'p.nickname', 'u.email', 'u.pending_email', 'u.notify_subscriber', 'u.notify_mention', 'u.notify_message', 'u.notify_favorite');
 }
 
 /** A local user's addresses and switches, or undefined. */
@@ -64,13 +66,13 @@ export async function confirmPendingAddress(db: Knex, userId: number, address: s
 }
 
 /** The notifications a user can switch on and off, and the column of each switch. */
-const SWITCHES = { subscriber: 'notify_subscriber', mention: 'notify_mention', favorite: 'notify_favorite' } as const;
+const SWITCHES = { subscriber: 'notify_subscriber', mention: 'notify_mention', message: 'notify_message', favorite: 'notify_favorite' } as const;
 
 export type NotificationKind = keyof typeof SWITCHES;
 
 /** Sets the notification switches. */
 export async function updateNotificationSwitches(db: Knex, userId: number, switches: Record<NotificationKind, boolean>): Promise<void> {
-  await db('users').where({ id: userId }).update({ notify_subscriber: switches.subscriber, notify_mention: switches.mention, notify_favorite: switches.favorite });
+  await db('users').where({ id: userId }).update({ notify_subscriber: switches.subscriber, notify_mention: switches.mention, notify_message: switches.message, notify_favorite: switches.favorite });
 }
 
 /** Of these local users, those with a confirmed address and this notification switched on. */

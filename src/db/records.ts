@@ -36,6 +36,8 @@ export type NoticeRecord = {
   id: number;
   content: string;
   rendered: string;
+  /** A content warning shown above the text (plain text), or null. */
+  summary: string | null;
   isLocal: boolean;
   uri: string | null;
   url: string | null;
@@ -89,6 +91,7 @@ export const NOTICE_COLUMNS = [
   'n.id',
   'n.content',
   'n.rendered',
+  'n.summary',
   'n.is_local',
   'n.uri',
   'n.url',
@@ -113,6 +116,7 @@ export function toNoticeRecord(row: Row): NoticeRecord {
     id: row.id as number,
     content: row.content as string,
     rendered: row.rendered as string,
+    summary: (row.summary as string | null | undefined) ?? null,
     isLocal: row.is_local as boolean,
     uri: row.uri as string | null,
     url: row.url as string | null,

@@ -39,6 +39,12 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
 
+/** Send a local user's direct message to a recipient on another server (protocol-neutral; data: messageId). */
+export const MESSAGE_DISTRIBUTE_JOB = 'message.distribute';
+
+/** Tell a user by email that someone sent them a direct message (data: userId, messageId). */
+export const EMAIL_NOTIFY_MESSAGE_JOB = 'email.notify-message';
+
 /** Tell a user by email that someone favorited their notice (data: userId, profileId of who, noticeId). */
 export const EMAIL_NOTIFY_FAVORITE_JOB = 'email.notify-favorite';
 

@@ -2,7 +2,7 @@
 import { ForbiddenError, GoneError, NotFoundError, ValidationError } from '../errors.ts';
 import { isProfileSuspended, insertLogEntry } from '../db/moderation.ts';
 import { hasRecentDuplicate } from '../db/notice-limits.ts';
-import { deleteNoticeById, getLatestNoticeIdOfProfile, getNoticeById, insertMentions, insertNotice, insertNoticeTags } from '../db/notices.ts';
+import { deleteNoticeById, getLatestNoticeIdOfProfile, getNoticeById, insertMentions, insertNotice, insertNoticeTags, listAddressedProfileIds } from '../db/notices.ts';
 import { insertHomeEntry } from '../db/home-timelines.ts';
 import { getUserById } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
@@ -48,8 +48,9 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
   }
 
   const tokens = tokenizeNotice(content);
-  // "@bob" is the bob the author follows (here or elsewhere), else a bob who follows them, else ours.
-  const meant = await resolveMentions(ctx.db, author, mentionedNicknames(tokens));
+  // "@bob" is the author answered, else the bob the author follows (here or elsewhere), else a bob
+  // who follows them, else ours; "@bob@host" is the one we know by that handle.
+  const meant = await resolveMentions(ctx.db, author, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host, repliedToAuthorId: repliedTo?.author.id });
   const mentioned = [...meant.values()];
   const rendered = renderNoticeHtml(tokens, {
     profileUrl: (nickname) => {
@@ -108,11 +109,13 @@ export async function deleteNotice(ctx: DomainContext, userId: number, rawId: st
   const user = await getUserById(ctx.db, userId);
   if (!canDeleteNotice(user, notice)) throw new ForbiddenError('You can only delete your own notices.');
   await ctx.db.transaction(async (trx) => {
+    // Those it mentioned or answered received it whether or not they follow its author: they are told too.
+    const addressedIds = notice.isLocal ? await listAddressedProfileIds(trx, notice.id) : [];
     const deleted = await deleteNoticeById(trx, notice.id);
     // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
     // A repeat names its original, which other servers know it by (ActivityPub undoes an Announce).
     const repeatOf = notice.repeatOf !== null ? { repeatOf: notice.repeatOf } : {};
-    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id, ...repeatOf });
+    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id, addressedIds, ...repeatOf });
     // Someone else's notice: a moderation action, kept in the audit log.
     if (user!.id !== notice.author.id) {
       const entry = { actorId: user!.id, actorName: user!.nickname, action: 'delete-notice', targetId: notice.author.id, targetName: notice.author.nickname };

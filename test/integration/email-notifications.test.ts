@@ -51,13 +51,14 @@ async function switches(client: WebClient, on: { subscriber?: boolean; mention?:
 }
 
 describe('email notifications', () => {
-  it('lists exactly the three switches, on by default', async () => {
+  it('lists exactly the four switches, on by default', async () => {
     const page = await alice.get('/settings/email');
     assert.equal(page.status, 200);
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true, true]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true, true, true]);
     assert.match(textOf(page.text), /Email me when someone adds one of my notices as a favorite/);
     assert.match(textOf(page.text), /Email me when someone subscribes to my notices/);
     assert.match(textOf(page.text), /Email me when a notice mentions me or answers one of mine/);
+    assert.match(textOf(page.text), /Email me when someone sends me a direct message/);
   });
 
   it('tells alice about a new local subscriber', async () => {
@@ -108,7 +109,7 @@ describe('email notifications', () => {
     await settle();
     assert.equal(smtp.received.filter((m) => /dan/.test(m.subject)).length, 0);
     const page = await alice.get('/settings/email');
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false, true]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false, false, true]);
     await switches(alice, { subscriber: true, mention: true });
   });
 

@@ -74,6 +74,7 @@ describe('outgoing OMB parameters', () => {
       id: 42,
       content: `${'x'.repeat(139)}é and more`,
       rendered: '',
+      summary: null,
       isLocal: true,
       uri: null,
       url: null,

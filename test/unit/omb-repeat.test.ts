@@ -11,6 +11,7 @@ const config = loadConfig({ PUBLIC_URL: 'https://b.example', DATA_DIR: '/tmp/ost
 function notice(fields: Partial<NoticeRecord> & { id: number; content: string }): NoticeRecord {
   return {
     rendered: '',
+    summary: null,
     isLocal: true,
     uri: null,
     url: null,

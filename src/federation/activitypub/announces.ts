@@ -14,26 +14,30 @@ import { sameSite } from '../../domain/remote-origins.ts';
 import { noticeUrl } from '../../domain/urls.ts';
 import { getApActorById, getApActorByProfileId, listFollowerInboxes } from '../../db/ap-actors.ts';
 import { noticeId } from './mapping.ts';
-import { noteHtml } from './notes.ts';
+import { fetchObject } from './loaders.ts';
+import { noteContext, noteHtml } from './notes.ts';
 import { queueDelivery } from './outbox-queue.ts';
 import { localNoticeIdOf, profileOfActor } from './remote-actors.ts';
 
 type Ctx = InboxContext<FederationContext>;
 
 // A remote note as a notice of ours: the one stored under its id, or the note fetched from its own
-// origin (never as embedded), its author recorded, and stored like any remote notice.
+// origin (never as embedded), its author recorded, and stored like any remote notice. Only a public
+// note is repeated: one for its author's followers would be shown to everybody here.
 async function noticeOfRemoteNote(ctx: Ctx, objectId: URL): Promise<number | undefined> {
   const stored = await findNoticeByUri(ctx.data.db, objectId.href);
   if (stored) return stored.id;
-  const note = await ctx.lookupObject(objectId, { crossOrigin: 'ignore' }).catch(() => null);
+  const note = await fetchObject(objectId, ctx).catch(() => null);
   if (!(note instanceof Note) || note.id?.href !== objectId.href || !note.attributionId) return undefined;
+  if (![...note.toIds, ...note.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href)) return undefined;
   const html = noteHtml(note);
   const authorId = html === null ? undefined : await profileOfActor(ctx, note.attributionId);
   if (authorId === undefined || html === null) return undefined;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
   const uri = objectId.href;
+  const context = await noteContext(ctx, note); // its thread, the people here it names, its content warning
   // The domain checks the note is on its author's site, sanitizes it and checks its text.
-  const { noticeId: id } = await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId, uri, url, html, source: 'activitypub' }));
+  const { noticeId: id } = await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId, uri, url, html, source: 'activitypub', ...context }));
   return id ?? (await findNoticeByUri(ctx.data.db, uri))?.id; // stored meanwhile by another delivery
 }
 

@@ -13,6 +13,7 @@ import type { Context } from '@fedify/fedify';
 import type { NoticeRecord } from '../../domain/lookups.ts';
 import { showNotices } from '../../domain/shown-notices.ts';
 import { toAnnounce } from './announces.ts';
+import { addressingOf } from './addressing.ts';
 import { noticeId, toCreate, toNote } from './mapping.ts';
 import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, NOTE_PATH, OUTBOX_PATH } from './paths.ts';
 
@@ -47,8 +48,7 @@ export function registerCollections(federation: Federation<FederationContext>): 
     const id = cursorValue(values.id ?? '');
     const notice = typeof id === 'number' ? await findNotice(ctx.data.db, id) : undefined;
     if (!notice || !notice.isLocal || notice.repeatOf !== null) return null; // a repeat is an Announce, not a Note
-    const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.data.db, notice.inReplyTo);
-    return toNote(ctx, notice, parent ? noticeId(ctx.data.config.publicUrl, parent) : null);
+    return toNote(ctx, notice, await addressingOf(ctx, notice));
   });
 
   federation

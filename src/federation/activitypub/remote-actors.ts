@@ -6,6 +6,7 @@ import type { FederationContext } from '../context.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { parseId } from '../../domain/ids.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
+import { fetchObject } from './loaders.ts';
 import { persistActor } from './persist.ts';
 
 type Ctx = InboxContext<FederationContext>;
@@ -15,7 +16,7 @@ export async function profileOfActor(ctx: Ctx, actorId: URL): Promise<number | u
   const known = await getApActorById(ctx.data.db, actorId.href);
   if (known) return known.profileId;
   if (sameSite(actorId.href, ctx.data.config.publicUrl)) return undefined; // our own people are no remote actors
-  const actor = await ctx.lookupObject(actorId, { crossOrigin: 'ignore' }).catch(() => null);
+  const actor = await fetchObject(actorId, ctx).catch(() => null);
   if (!actor || !isActor(actor) || actor.id?.href !== actorId.href || !actor.inboxId) return undefined;
   return ctx.data.db.transaction((trx) => persistActor(ctx.data, trx, actor));
 }

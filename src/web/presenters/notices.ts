@@ -8,6 +8,8 @@ import type { AuthorView } from './profiles.ts';
 export type NoticeView = {
   id: number;
   html: string;
+  /** A content warning: the text is folded away behind it (plain text, escaped by the view). */
+  summary: string | undefined;
   author: AuthorView;
   permalink: string;
   createdAtIso: string;
@@ -69,6 +71,7 @@ export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined,
   return {
     id: listed?.listedId ?? notice.id,
     html: notice.rendered,
+    summary: notice.summary ?? undefined,
     author: authorView(notice.author),
     permalink: notice.isLocal || !notice.url ? `/notice/${notice.id}` : notice.url,
     createdAtIso: notice.createdAt.toISOString(),
