@@ -1,7 +1,7 @@
 // Favorites: who favorited which notice, a person's favorites page, and the popular notices.
 // The counts and the popularity they feed are kept by triggers (see the favorites migration).
 import type { Knex } from 'knex';
-import { NOTICE_COLUMNS, toNoticeRecord } from './records.ts';
+import { NOTICE_COLUMNS_SQL, toNoticeRecord } from './records.ts';
 import type { NoticeRecord } from './records.ts';
 import type { PageRequest } from './timelines.ts';
 
@@ -37,7 +37,7 @@ export async function hasFavorite(db: Knex, profileId: number, noticeId: number)
 // The newest favorite ids first, in a subquery with its own LIMIT, then their notices and authors
 // (as the side-table timelines do, so the plan is an index scan of favorites_by_profile).
 const FAVORITES_PAGE = `
-  SELECT l.id AS favorite_id, ${NOTICE_COLUMNS.join(', ')}
+  SELECT l.id AS favorite_id, ${NOTICE_COLUMNS_SQL}
   FROM (
     SELECT f.id, f.notice_id FROM favorites f
     WHERE f.profile_id = :profileId AND f.id < :before
@@ -62,7 +62,7 @@ export async function listFavoriteNotices(db: Knex, profileId: number, page: Pag
 // an id like every other list's.
 function popularPage(older: boolean): string {
   return `
-  SELECT ${NOTICE_COLUMNS.join(', ')}
+  SELECT ${NOTICE_COLUMNS_SQL}
   FROM notices n
   JOIN profiles p ON p.id = n.profile_id
   WHERE n.popularity IS NOT NULL

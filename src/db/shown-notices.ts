@@ -1,14 +1,14 @@
 // What a list of notices shows: each notice itself, or for a repeat the notice it repeats, with
 // whether the viewer favorited or repeated it. One query for a whole page, by primary keys.
 import type { Knex } from 'knex';
-import { NOTICE_COLUMNS, toNoticeRecord } from './records.ts';
+import { NOTICE_COLUMNS_SQL, toNoticeRecord } from './records.ts';
 import type { NoticeRecord } from './records.ts';
 
 export type ShownRow = { listedId: number; notice: NoticeRecord; favorited: boolean; repeated: boolean };
 
 // l is the listed notice, n the one shown; a repeat of a suspended person's notice shows nothing.
 const SHOWN = `
-  SELECT l.id AS listed_id, ${NOTICE_COLUMNS.join(', ')},
+  SELECT l.id AS listed_id, ${NOTICE_COLUMNS_SQL},
     EXISTS (SELECT 1 FROM favorites f WHERE f.profile_id = :viewer AND f.notice_id = n.id) AS viewer_favorited,
     EXISTS (SELECT 1 FROM notices r WHERE r.repeat_of = n.id AND r.profile_id = :viewer) AS viewer_repeated
   FROM notices l

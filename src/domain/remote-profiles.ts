@@ -16,6 +16,8 @@ import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
+import { attachRemotePictures, remotePictures } from './remote-pictures.ts';
+import type { RemotePictureInput } from './remote-pictures.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
 import { addressedLocalProfiles, findRepliedNotice, remoteSummary } from './remote-threads.ts';
 import { endSubscription } from './subscriptions.ts';
@@ -98,14 +100,15 @@ function renderRemoteText(ctx: DomainContext, tokens: ReturnType<typeof tokenize
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
-  input: { authorId: number; uri: string; url: string | null; source: string } & RemoteNoticeBody & RemoteNoticeContext,
+  input: { authorId: number; uri: string; url: string | null; source: string; pictures?: readonly RemotePictureInput[] } & RemoteNoticeBody & RemoteNoticeContext,
 ): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
   const author = await getRemoteProfileById(trx, input.authorId);
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
   checkNoticeOrigin(author, input);
   const body = remoteBody(input);
-  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }); // 400 for what cannot be stored, whichever protocol brought it
+  const pictures = remotePictures(input.pictures ?? []);
+  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }, pictures.length > 0); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
   // A reply to a notice we have (ours or stored from elsewhere) joins its conversation.
   const repliedTo = await findRepliedNotice(ctx, trx, input.inReplyToUri);
@@ -137,6 +140,7 @@ export async function receiveRemoteNotice(
   });
   if (id === undefined) return { noticeId: undefined, duplicate: true };
   await insertNoticeTags(trx, id, noticeTags(tokens));
+  await attachRemotePictures(ctx, trx, id, pictures); // copied by a job each, never shown from their server
   const mentioned = [...new Set([...meant.values(), ...addressed].map((p) => p.id))];
   await insertMentions(trx, id, mentioned); // the notice shows among their replies
   // As with local replies, the local author of the notice answered may be told by email too.

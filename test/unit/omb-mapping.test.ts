@@ -85,6 +85,7 @@ describe('outgoing OMB parameters', () => {
       author: { id: 7, nickname: 'bob', fullname: null, isLocal: true, profileUrl: null, avatarUrl: null, avatarKey: null },
       repeatOf: null,
       favoriteCount: 0,
+      attachments: [],
     };
     const params = toNoticeParams(config, notice);
     assert.equal(params.omb_notice, 'https://b.example/notice/42');

@@ -22,6 +22,7 @@ function notice(fields: Partial<NoticeRecord> & { id: number; content: string })
     author: { id: 7, nickname: 'bob', fullname: null, isLocal: true, profileUrl: null, avatarUrl: null, avatarKey: null },
     repeatOf: null,
     favoriteCount: 0,
+    attachments: [],
     ...fields,
   };
 }

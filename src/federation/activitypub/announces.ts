@@ -14,6 +14,7 @@ import { sameSite } from '../../domain/remote-origins.ts';
 import { noticeUrl } from '../../domain/urls.ts';
 import { getApActorById, getApActorByProfileId, listFollowerInboxes } from '../../db/ap-actors.ts';
 import { noticeId } from './mapping.ts';
+import { fromAttachments } from './attachments.ts';
 import { fetchObject } from './loaders.ts';
 import { noteContext, noteHtml } from './notes.ts';
 import { queueDelivery } from './outbox-queue.ts';
@@ -30,14 +31,15 @@ async function noticeOfRemoteNote(ctx: Ctx, objectId: URL): Promise<number | und
   const note = await fetchObject(objectId, ctx).catch(() => null);
   if (!(note instanceof Note) || note.id?.href !== objectId.href || !note.attributionId) return undefined;
   if (![...note.toIds, ...note.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href)) return undefined;
-  const html = noteHtml(note);
+  const pictures = await fromAttachments(note, ctx);
+  const html = noteHtml(note) ?? (pictures.length > 0 && !note.content ? '' : null); // pictures alone are a notice
   const authorId = html === null ? undefined : await profileOfActor(ctx, note.attributionId);
   if (authorId === undefined || html === null) return undefined;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
   const uri = objectId.href;
   const context = await noteContext(ctx, note); // its thread, the people here it names, its content warning
   // The domain checks the note is on its author's site, sanitizes it and checks its text.
-  const { noticeId: id } = await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId, uri, url, html, source: 'activitypub', ...context }));
+  const { noticeId: id } = await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId, uri, url, html, source: 'activitypub', pictures, ...context }));
   return id ?? (await findNoticeByUri(ctx.data.db, uri))?.id; // stored meanwhile by another delivery
 }
 

@@ -10,6 +10,7 @@ import { sameSite } from '../../domain/remote-origins.ts';
 import { noticeTags, tokenizeNotice } from '../../domain/notice-text.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from '../../domain/remote-html.ts';
 import { noticeUrl, tagUrl } from '../../domain/urls.ts';
+import { toAttachments } from './attachments.ts';
 
 /** The id of a notice as ActivityPub knows it: a remote one's own URI, a local one's permalink. */
 export function noticeId(publicUrl: string, notice: Pick<NoticeRecord, 'id' | 'isLocal' | 'uri'>): URL | null {
@@ -40,6 +41,7 @@ export function toNote(ctx: Context<FederationContext>, notice: NoticeRecord, au
     id: url,
     attribution: ctx.getActorUri(notice.author.nickname),
     content: notice.rendered,
+    attachments: toAttachments(ctx.data.config.publicUrl, notice),
     url,
     published: Temporal.Instant.fromEpochMilliseconds(notice.createdAt.getTime()),
     to: PUBLIC_COLLECTION,

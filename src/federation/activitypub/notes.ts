@@ -18,13 +18,14 @@ import { fetchObject } from './loaders.ts';
 import { fromActor } from './mapping.ts';
 import { INSTANCE_IDENTIFIER } from './paths.ts';
 import { persistActor } from './persist.ts';
+import { fromAttachments } from './attachments.ts';
 
 type Ctx = InboxContext<FederationContext>;
 
 // The most HTML of one note we hand on; the domain's length rule decides on its text.
 const MAX_NOTE_HTML = 100_000;
 
-/** A note's content as HTML (attachments, quotes and polls are not shown yet), or null. */
+/** A note's content as HTML (quotes and polls are not shown yet), or null. */
 export function noteHtml(note: Note): string | null {
   const content = note.content?.toString();
   if (!content || content.length > MAX_NOTE_HTML) return null;
@@ -83,10 +84,11 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   const known = await getApActorById(ctx.data.db, create.actorId.href);
   const note = await objectOf(ctx, create);
   if (!(note instanceof Note) || !note.id || note.attributionId?.href !== create.actorId.href) return;
-  const html = noteHtml(note);
+  const pictures = await fromAttachments(note, loaders(ctx));
+  const html = noteHtml(note) ?? (pictures.length > 0 && !note.content ? '' : null); // pictures alone are a notice
   if (html === null) return;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
-  if (known && (await onDirectNote(ctx, create, note, { authorProfileId: known.profileId, html, url }))) return; // a direct message: never a notice
+  if (known && html !== '' && (await onDirectNote(ctx, create, note, { authorProfileId: known.profileId, html, url }))) return; // a direct message: never a notice (nor pictures alone)
   // For the author's followers only: Ostrakon has no such notices yet. (Nor does it take direct
   // messages from strangers: people receive them only from those they follow.)
   if (!addressesPublic(create, note)) return;
@@ -102,7 +104,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   // The domain sanitizes the HTML and checks its text like any remote notice's.
   await ctx.data.db.transaction(async (trx) => {
     const authorId = known?.profileId ?? (await persistActor(ctx.data, trx, stranger!));
-    await receiveRemoteNotice(ctx.data, trx, { authorId, uri: note.id!.href, url, html, source: 'activitypub', ...context });
+    await receiveRemoteNotice(ctx.data, trx, { authorId, uri: note.id!.href, url, html, source: 'activitypub', pictures, ...context });
   });
 }
 

@@ -4,6 +4,8 @@ import { canDeleteNotice } from '../../domain/notices.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { authorView } from './profiles.ts';
 import type { AuthorView } from './profiles.ts';
+import { attachmentViews } from './attachments.ts';
+import type { AttachmentView } from './attachments.ts';
 
 export type NoticeView = {
   id: number;
@@ -22,6 +24,8 @@ export type NoticeView = {
   deleteUrl: string | undefined;
   /** The report form for this notice, for signed-in viewers other than its author. */
   reportUrl: string | undefined;
+  /** Its pictures, as thumbnails linking to their pages (or links to remote ones not copied yet). */
+  attachments: AttachmentView[];
   /** Who repeated it, when the list holds their repeat of it. */
   repeatedBy: AuthorView | undefined;
   favoriteCount: number;
@@ -80,6 +84,7 @@ export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined,
     replyUrl: viewer ? `/notice/new?inreplyto=${notice.id}` : undefined,
     deleteUrl: canDeleteNotice(viewer, notice) ? `/notice/delete/${notice.id}` : undefined,
     reportUrl: viewer && viewer.id !== notice.author.id ? `/main/report?notice=${notice.id}` : undefined,
+    attachments: attachmentViews(notice.attachments),
     repeatedBy: listed?.repeater ? authorView(listed.repeater) : undefined,
     favoriteCount: notice.favoriteCount,
     actions:
