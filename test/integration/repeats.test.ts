@@ -4,6 +4,7 @@
 // repeating the original, and bad input refused with nothing written.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { filePart, stripedImage } from '../helpers/images.ts';
 import { latestNoticeId, profileId } from '../helpers/moderation.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -144,5 +145,22 @@ describe('replies and repeats', () => {
     assert.equal((await db()('notices').where({ content: 'a reply to a repeat' }).first()).in_reply_to, carols);
     assert.equal((await dave.post('/notice/new', { content: '@bob hello', returnto: '/' })).status, 303);
     assert.equal((await db()('notices').where({ content: '@bob hello' }).first()).in_reply_to, bobs);
+  });
+});
+
+describe('a repeat of a notice with pictures', () => {
+  it('shows the original’s pictures with it', async () => {
+    await carol.get('/notice/new');
+    const form = new FormData();
+    form.append('returnto', '/');
+    form.append('content', 'look at this');
+    form.append('picture1', filePart(await stripedImage('png'), 'stripes.png', 'image/png'));
+    form.append('alt1', 'blue and white stripes');
+    assert.equal((await carol.postMultipart('/notice/new', form)).status, 303);
+    const pictured = await latestNoticeId(server, 'carol');
+    assert.equal((await dave.post('/main/repeat', { notice: String(pictured) })).status, 303);
+    const stream = await new WebClient(server.url).get('/dave');
+    assert.match(textOf(stream.text), /Repeated by dave carol look at this/);
+    assert.match(stream.text, /<img[^>]+alt="blue and white stripes"/);
   });
 });
