@@ -4,7 +4,7 @@
 // who is then fetched and introduced; a content warning is kept as text and folds the notice away;
 // an edit recomputes mentions and tags and moves the feeds' validators. Outbound, alice's reply
 // and her @user@host mention carry inReplyTo, Mention tags and cc, and reach people who do not
-// follow her.
+// follow her; her outbox pages carry the same Notes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApPeer } from '../helpers/ap-peer.ts';
@@ -217,6 +217,41 @@ describe('replies and mentions to an ActivityPub server', () => {
     const served = await fetch(`${server.url}/notice/${mine.id}`, { headers: { accept: 'application/activity+json' } });
     const json = (await served.json()) as Record<string, unknown>;
     assert.deepEqual([json.tag].flat(), [sent.tag].flat());
+  });
+
+  it('serves outbox pages whose Notes carry inReplyTo, Mention and Hashtag tags as /notice/:id does, read in one query per page', async () => {
+    await post(alice, { content: '#leeks are in season' });
+    await waitFor('the distributions done', async () => (await db()('pgboss.job').where({ name: 'notice.distribute' }).whereNot({ state: 'completed' })).length === 0);
+    const json = async (url: string) => (await (await fetch(url, { headers: { accept: 'application/activity+json' } })).json()) as Record<string, unknown>;
+    const outbox = await json(`${server.url}/users/alice/outbox`);
+    const audienceQueries: string[] = [];
+    const listener = (query: { sql: string }) => {
+      if (query.sql.includes('FROM mentions m')) audienceQueries.push(query.sql);
+    };
+    db().on('query', listener);
+    let page: Record<string, unknown>;
+    try {
+      page = await json(String(outbox.first));
+    } finally {
+      db().off('query', listener);
+    }
+    const creates = ([page.orderedItems].flat() as Record<string, unknown>[]).filter((item) => item.type === 'Create');
+    assert.ok(creates.length >= 4, `${creates.length} Creates`);
+    assert.equal(audienceQueries.length, 1, 'one query for the whole page');
+    const notes = creates.map((create) => create.object as Record<string, unknown>);
+    const tags = (note: Record<string, unknown>) => [note.tag ?? []].flat() as Record<string, unknown>[];
+
+    const reply = notes.find((note) => String(note.content).endsWith('leek soup, always'))!;
+    assert.equal(reply.inReplyTo, `${peer.actorUri('peer')}/notes/root-2`);
+    assert.ok(tags(reply).some((tag) => tag.type === 'Mention' && tag.href === peer.actorUri('peer')));
+    const meeting = notes.find((note) => String(note.content).startsWith('nice to meet you'))!;
+    assert.deepEqual(tags(meeting), [{ type: 'Mention', href: peer.actorUri('mallory'), name: `@mallory@${peer.host}` }]);
+    const leeks = notes.find((note) => String(note.content).includes('are in season'))!;
+    assert.deepEqual(tags(leeks).map((tag) => [tag.type, tag.name]), [['Hashtag', '#leeks']]);
+    for (const note of notes) {
+      const served = await json(String(note.id));
+      for (const field of ['inReplyTo', 'tag', 'cc', 'to']) assert.deepEqual([served[field] ?? []].flat(), [note[field] ?? []].flat(), `${field} of ${String(note.id)}`);
+    }
   });
 
   it('withdraws a deleted reply from the author it answered, who does not follow alice', async () => {
