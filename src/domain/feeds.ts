@@ -10,13 +10,14 @@ import { listFavoriteNotices } from '../db/favorites.ts';
 import { searchNotices } from '../db/search.ts';
 import { listMentionNotices, listProfileNotices, listPublicNotices, listTagNotices } from '../db/timelines.ts';
 import type { DomainContext } from './context.ts';
+import { showNotices } from './shown-notices.ts';
 import { canonicalTag, isTag } from './notice-text.ts';
 import { checkNoticeQuery, normalizeSearchText } from './search.ts';
 
 /** How many entries a feed carries. */
 export const FEED_SIZE = 20;
 // Bump when the feed markup changes, so that readers' cached copies are replaced.
-const FEED_FORMAT_VERSION = '1';
+const FEED_FORMAT_VERSION = '2';
 // Notices are stamped when their transaction starts, and HTTP dates have one-second resolution:
 // a Last-Modified is only given out once no change in that second can still be committing.
 const SETTLED_MS = 2000;
@@ -90,8 +91,13 @@ export async function feedValidators(ctx: DomainContext, subject: FeedSubject, f
   return { etag: `"${hash}"`, lastModified: settled ? stamp.lastModified : undefined };
 }
 
-/** The newest notices of a feed. */
-export function feedEntries(ctx: DomainContext, subject: FeedSubject): Promise<NoticeRecord[]> {
+/** The newest notices of a feed; a repeat carries the content warning of the notice it repeats (its text does too). */
+export async function feedEntries(ctx: DomainContext, subject: FeedSubject): Promise<NoticeRecord[]> {
+  const shown = await showNotices(ctx, await listFeedNotices(ctx, subject), undefined); // no query when no repeat is among them
+  return shown.map(({ listed, shown: original }) => (listed.repeatOf === null ? listed : { ...listed, summary: original.summary }));
+}
+
+function listFeedNotices(ctx: DomainContext, subject: FeedSubject): Promise<NoticeRecord[]> {
   const page = { before: undefined, limit: FEED_SIZE };
   const set = subject.set;
   switch (set.kind) {

@@ -1,7 +1,8 @@
 // Replies, mentions, content warnings and edits between Ostrakon and an independent ActivityPub
 // server (the Fedify peer): notes that answer a notice we have join its conversation; a Mention tag
 // naming alice puts a note among her replies (with a mention email queued) even from a stranger,
-// who is then fetched and introduced; a content warning is kept as text and folds the notice away;
+// who is then fetched and introduced; a content warning is kept as text and folds the notice away,
+// and leads its entry in RSS and Atom feeds (a repeat's too);
 // an edit recomputes mentions and tags and moves the feeds' validators. Outbound, alice's reply
 // and her @user@host mention carry inReplyTo, Mention tags and cc, and reach people who do not
 // follow her; her outbox pages carry the same Notes.
@@ -148,6 +149,37 @@ describe('replies and mentions from an ActivityPub server', () => {
     const home = (await alice.get('/alice/all')).text;
     assert.match(home, /<details class="content-warning"><summary><span class="cw-label">Content warning:<\/span> film spoilers &amp; more<\/summary>\s*<p class="notice-text"><p>the ending: they all had soup<\/p><\/p>\s*<\/details>/);
     assert.ok(!home.includes('alert(1)'));
+  });
+
+  it('puts a content warning in front in the feeds: the title, Atom’s summary, and the HTML before the text; a repeat keeps it', async () => {
+    const uri = `${peer.actorUri('peer')}/notes/cw-feed`;
+    const warned = note(peer.actorUri('peer'), uri, { content: '<p>@alice the butler made the soup</p>', mentions: [aliceActor()], summary: 'mystery &lt;spoilers&gt; &amp; more' }); // the text “mystery <spoilers> & more”
+    assert.equal(await send('peer', 'Create', warned), 202);
+    const warning = 'Content warning: mystery &lt;spoilers&gt; &amp; more';
+    // In the HTML (itself escaped in the XML): the warning, escaped, ruled off before the text.
+    const html = '&lt;p&gt;&lt;strong&gt;Content warning:&lt;/strong&gt; mystery &amp;#60;spoilers&amp;#62; &amp;#38; more&lt;/p&gt;&lt;hr&gt;&lt;p&gt;@alice the butler made the soup&lt;/p&gt;';
+    const entryOf = (feed: string, tag: string) => [...feed.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => m[1]!).find((entry) => entry.includes('the butler'))!;
+
+    const rss = entryOf(await (await fetch(`${server.url}/alice/replies/rss`)).text(), 'item');
+    assert.ok(rss, 'listed among her replies');
+    assert.ok(rss.includes(`<title>peer@${peer.host}: ${warning}</title>`), rss);
+    assert.ok(rss.includes(`<description>${html}</description>`), rss);
+    assert.ok(!/<title>[^<]*butler/.test(rss), 'the title does not give the text away');
+
+    const atom = entryOf(await (await fetch(`${server.url}/alice/replies/atom`)).text(), 'entry');
+    assert.ok(atom.includes(`<title>peer@${peer.host}: ${warning}</title>`), atom);
+    assert.ok(atom.includes(`<summary type="text">${warning}</summary>`), atom);
+    assert.ok(atom.includes(`<content type="html">${html}</content>`), atom);
+
+    // alice repeats it: her own feed lists the repeat behind the same warning.
+    const row = await noticeByUri(uri);
+    assert.equal((await alice.post('/main/repeat', { notice: String(row.id) })).status, 303);
+    const repeat = entryOf(await (await fetch(`${server.url}/alice/atom`)).text(), 'entry');
+    assert.ok(repeat.includes(`<summary type="text">${warning}</summary>`), repeat);
+    assert.ok(repeat.includes(`<title>alice: ${warning}</title>`), repeat);
+    // A notice without a warning has none.
+    const plain = [...(await (await fetch(`${server.url}/alice/atom`)).text()).matchAll(/<entry>([\s\S]*?)<\/entry>/g)].map((m) => m[1]!).find((e) => e.includes('Soup tonight?'))!;
+    assert.ok(plain && !plain.includes('<summary') && !plain.includes('Content warning'), plain);
   });
 
   it('recomputes mentions and tags on Update(Note), and moves the feeds’ validators', async () => {
