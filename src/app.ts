@@ -23,6 +23,7 @@ import { noticeRoutes } from './web/routes/notices.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
 import { emailSettingsRoutes } from './web/routes/email-settings.ts';
+import { imSettingsRoutes } from './web/routes/im-settings.ts';
 import { passwordRecoveryRoutes } from './web/routes/password-recovery.ts';
 import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
 import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
@@ -52,9 +53,9 @@ function upstreamFailureOf(res: unknown): Record<string, unknown> | undefined {
 }
 const VIEWS = path.join(ROOT, 'views');
 
-// The tokens of emailed links open an account (recovery) or bind an address: kept out of the access log.
+// The tokens of emailed (or chatted) links open an account (recovery) or bind an address: kept out of the access log.
 function withoutLinkTokens(url: string): string {
-  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress)\/)[^/?#]+/, '$1[token]');
+  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress|confirmim)\/)[^/?#]+/, '$1[token]');
 }
 
 export type AppDependencies = {
@@ -164,6 +165,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS));
   app.use(settingsRoutes(ctx, loginLimits));
   app.use(emailSettingsRoutes(ctx));
+  app.use(imSettingsRoutes(ctx)); // /settings/im and the chat bot's confirmation links
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));

@@ -38,3 +38,6 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
+
+/** Send one chat message to a Jabber address: a confirmation link, a notice, or an answer (data: kind, jid, queuedAt and what the kind needs). */
+export const IM_SEND_JOB = 'im.send';
