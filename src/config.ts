@@ -67,8 +67,10 @@ export type Config = Readonly<{
   // --- instant messaging (issue 14) ---
   /** The chat bot's XMPP account and server; undefined: instant messaging is off. */
   xmpp: XmppSettings | undefined;
-  /** Chat messages one address may send to the bot, and get from it, per minute. */
-  xmppMessagesPerMinute: number;
+  /** Chat messages the bot reads from one address per minute (more are ignored, after one warning). */
+  xmppReceivePerMinute: number;
+  /** Chat messages the bot sends to one address per minute (more wait for the next minute). */
+  xmppSendPerMinute: number;
 }>;
 
 /** How the chat bot reaches its XMPP server. */
@@ -259,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     duplicateNoticeMinutes: integer(env, 'DUPLICATE_NOTICE_MINUTES', 5, 0, 1440),
     // --- instant messaging (issue 14) ---
     xmpp: xmppFrom(env),
-    xmppMessagesPerMinute: integer(env, 'XMPP_MESSAGES_PER_MINUTE', 20, 1, 10000),
+    xmppReceivePerMinute: integer(env, 'XMPP_RECEIVE_PER_MINUTE', 20, 1, 10000),
+    xmppSendPerMinute: integer(env, 'XMPP_SEND_PER_MINUTE', 30, 1, 10000),
   });
 }

@@ -48,7 +48,7 @@ export function createChatBot(settings: XmppSettings, logger: Logger): ChatBot {
   };
 
   const onMessage = async (jid: string, body: string) => {
-    const limit = ctx!.config.xmppMessagesPerMinute;
+    const limit = ctx!.config.xmppReceivePerMinute;
     const count = await countAttempt(ctx!, `im-in:${jid}`, 60_000);
     if (count.hits > limit) {
       if (count.hits === limit + 1) await queueChatMessage(ctx!, jid, slowDownMessage(limit));
@@ -74,7 +74,7 @@ export function createChatBot(settings: XmppSettings, logger: Logger): ChatBot {
       const type = stanza.attrs.type ?? 'normal';
       const body = stanza.getChildText('body');
       if (type === 'error') return log.info({ jid }, 'an XMPP server could not deliver a chat message');
-      if ((type !== 'chat' && type !== 'normal') || body === null || body.trim() === '') return; // typing notices, receipts, group chats
+      if ((type !== 'chat' && type !== 'normal') || body === null) return; // typing notices, receipts, group chats
       inOrder(jid, () => onMessage(jid, body));
     } else if (stanza.is('presence') && stanza.attrs.type === 'subscribe') {
       inOrder(jid, () => onSubscribe(jid));

@@ -46,7 +46,7 @@ function sendHandler(sender: ChatSender): JobHandler {
     }
     const key = `im-out:${jid}`;
     const count = await countAttempt(ctx, key, 60_000);
-    if (count.hits > ctx.config.xmppMessagesPerMinute) {
+    if (count.hits > ctx.config.xmppSendPerMinute) {
       await forgiveAttempt(ctx, key);
       attempt.logger.info({ jid, until: count.resetAt.toISOString() }, 'chat message held back: the address has had its messages for this minute');
       throw new LoggedJobFailure('per-address limit');
