@@ -28,7 +28,12 @@ export class TestChatClient {
     const xmpp = client({ service, domain, username, password, resource });
     const chat = new TestChatClient(jid, xmpp);
     xmpp.on('error', () => {}); // a restarted server: the reconnect module tries again
-    xmpp.on('online', () => void xmpp.send(xml('presence')).catch(() => {}));
+    // As a real client does: fetch the roster (the server then tells this resource of subscription
+    // changes), and announce itself available (stored offline messages then arrive).
+    xmpp.on('online', () => {
+      void xmpp.send(xml('iq', { type: 'get', id: `roster-${Date.now()}` }, xml('query', { xmlns: 'jabber:iq:roster' }))).catch(() => {});
+      void xmpp.send(xml('presence')).catch(() => {});
+    });
     xmpp.on('stanza', (stanza: Element) => chat.take(stanza));
     await xmpp.start();
     return chat;

@@ -50,7 +50,7 @@ before(async () => {
     chat[name] = await TestChatClient.connect(prosody.service, jid, PASSWORD);
   }
   server = await startTestServer({
-    env: { XMPP_SERVICE: prosody.service, XMPP_JID: bot, XMPP_PASSWORD: 'bot-password', XMPP_TLS: 'plain', NOTICES_PER_HOUR: '12', DUPLICATE_NOTICE_MINUTES: '5' },
+    env: { XMPP_SERVICE: prosody.service, XMPP_JID: bot, XMPP_PASSWORD: 'bot-password', XMPP_TLS: 'plain', XMPP_RECEIVE_PER_MINUTE: '1000', XMPP_SEND_PER_MINUTE: '1000' },
   });
   await waitFor('the chat bot to come online', async () => server.runtime.chatBot?.isOnline === true, 30_000);
   for (const name of ['alice', 'bob', 'carol']) web[name] = await registeredClient(server.url, name);
@@ -109,4 +109,135 @@ describe('instant messaging by XMPP', () => {
     assert.match((await chat.alice!.nextFrom(bot)).body, /You posted exactly this a moment ago/);
     assert.equal((await noticeIdsOf(web.alice!, 'alice')).length, 1, 'refused notices are not stored');
   });
+
+  it('sends the notices of the people one follows, and @replies, once each, within seconds', async () => {
+    assert.equal((await web.bob!.post('/main/subscribe', { subscribeto: 'alice' })).status, 303);
+    const sentAt = Date.now();
+    await post(web.alice!, 'A notice for the people who follow me');
+    const [id] = await noticeIdsOf(web.alice!, 'alice');
+    const message = await chat.bob!.nextFrom(bot, /A notice for the people/);
+    assert.equal(message.body, `alice: A notice for the people who follow me\n${server.url}/notice/${id}`);
+    assert.ok(message.at - sentAt < 10_000, `arrived ${message.at - sentAt} ms after posting`);
+
+    await post(web.alice!, '@bob are you there?'); // bob follows alice and is mentioned: one message
+    await chat.bob!.nextFrom(bot, /^alice: @bob are you there\?/);
+    await post(web.carol!, '@bob hello from carol'); // bob does not follow carol: a reply all the same
+    await chat.bob!.nextFrom(bot, /^carol: @bob hello from carol/);
+    await post(web.bob!, 'What do you all think?');
+    const [bobs] = await noticeIdsOf(web.bob!, 'bob');
+    await web.carol!.get('/notice/new');
+    assert.equal((await web.carol!.post('/notice/new', { content: 'I think it is fine', inreplyto: String(bobs) })).status, 303);
+    await chat.bob!.nextFrom(bot, /^carol: I think it is fine/); // answers his notice, without naming him
+
+    assert.deepEqual(await chat.bob!.quietFor(2000), [], 'nothing twice');
+    assert.deepEqual(await chat.carol!.quietFor(0), [], 'carol follows nobody and was not mentioned');
+    assert.deepEqual(await chat.alice!.quietFor(0), [], 'nobody gets their own notices');
+  });
+
+  it('sends only what the switches say, and never to a removed address', async () => {
+    await web.bob!.get('/settings/im');
+    assert.equal((await web.bob!.post('/settings/im/switches', { notices: 'on', post: 'on' })).status, 303); // replies off
+    await post(web.carol!, '@bob a reply you do not want');
+    await post(web.alice!, 'alice again, for her followers');
+    await chat.bob!.nextFrom(bot, /^alice: alice again/);
+    assert.deepEqual(await chat.bob!.quietFor(2000), []);
+    await web.bob!.post('/settings/im/switches', { notices: 'on', replies: 'on', post: 'on' });
+
+    await web.carol!.get('/settings/im');
+    assert.equal((await web.carol!.post('/settings/im/remove')).location, '/settings/im?done=removed');
+    await web.carol!.post('/main/subscribe', { subscribeto: 'alice' });
+    await post(web.alice!, 'carol removed her address @carol');
+    await chat.carol!.send(bot, 'stats');
+    assert.match((await chat.carol!.nextFrom(bot)).body, /not confirmed for any account/);
+    assert.deepEqual(await chat.carol!.quietFor(2000), [], 'nothing sent to a removed address');
+    await confirm('carol');
+  });
+
+  it('runs the Laconica commands, case-insensitively, with an answer for each', async () => {
+    const ask = async (text: string, pattern: RegExp) => {
+      await chat.alice!.send(bot, text);
+      const answer = await chat.alice!.nextFrom(bot, /[\s\S]*/);
+      assert.match(answer.body, pattern, `answer to "${text}"`);
+      return answer.body;
+    };
+    for (const help of ['help', 'HELP', '/help']) await ask(help, /follow <nickname>[\s\S]*get <nickname>[\s\S]*stats/);
+    await ask('follow carol', /^Subscribed to carol\.$/);
+    await ask('SUB bob', /^Subscribed to bob\.$/);
+    assert.match(textOf((await web.alice!.get('/alice/subscriptions')).text), /carol[\s\S]*bob|bob[\s\S]*carol/);
+    await ask('leave carol', /^Unsubscribed from carol\.$/);
+    await ask('unsub @bob', /^Unsubscribed from bob\.$/);
+    await ask('follow nobody', /nobody called “nobody” here/);
+    await ask('follow', /^Usage: follow <nickname>$/);
+    await ask('follow alice', /cannot subscribe to yourself/);
+
+    const [bobs] = await noticeIdsOf(web.bob!, 'bob');
+    await ask('get bob', new RegExp(`^bob: What do you all think\\?\\n${server.url}/notice/${bobs}$`));
+    await ask('whois bob', new RegExp(`^bob\\nProfile: ${server.url}/bob$`));
+    await ask('stats', /^Subscriptions: 0\nSubscribers: 2\nNotices: \d+$/);
+
+    const replyAnswer = await ask(`reply ${bobs} Good question`, /^Your reply is posted: /);
+    const replyId = Number(/\/notice\/(\d+)$/.exec(replyAnswer)![1]);
+    await chat.bob!.nextFrom(bot, /^alice: Good question/);
+    assert.match((await web.alice!.get(`/conversation/${bobs}`)).text, new RegExp(`id="notice-${replyId}"`));
+    await ask('reply 99999999 Anyone?', /does not exist any more/);
+    await ask('reply bob hello', /^Usage: reply <notice id> <text>/);
+
+    // "@nickname text" is a notice that answers their latest one: silent, and in that thread.
+    await chat.alice!.send(bot, '@bob threads like the web form');
+    await chat.bob!.nextFrom(bot, /^alice: @bob threads like the web form/);
+    await waitFor('the threaded notice', async () => /threads like the web form/.test((await web.alice!.get(`/conversation/${bobs}`)).text));
+
+    await ask('d bob psst', /Direct messages are not available/);
+    await ask(`fav ${bobs}`, /Favorites are not available/);
+    await ask('/dance', /^Unknown command "dance"/);
+
+    await ask('off', /^Notifications off/);
+    await post(web.bob!, '@alice while you were away');
+    assert.deepEqual(await chat.alice!.quietFor(2500), [], 'nothing while off');
+    await ask('ON', /^Notifications on/);
+    await post(web.bob!, '@alice welcome back');
+    await chat.alice!.nextFrom(bot, /^bob: @alice welcome back/);
+
+    // A command word followed by more than it takes is a notice, as in Laconica.
+    await chat.alice!.send(bot, 'on my way');
+    await waitFor('"on my way" to be posted', async () => /on my way/.test((await web.alice!.get('/alice')).text));
+  });
+
+  it('follows the posting and answering switches', async () => {
+    await web.alice!.get('/settings/im');
+    await web.alice!.post('/settings/im/switches', { notices: 'on', replies: 'on', echo: 'on', post: 'on' });
+    await chat.alice!.send(bot, 'Posted, and told so');
+    const [id] = await waitForNewest(web.alice!, /Posted, and told so/);
+    assert.equal((await chat.alice!.nextFrom(bot)).body, `Posted: ${server.url}/notice/${id}`);
+    await web.alice!.post('/settings/im/switches', { notices: 'on', replies: 'on' }); // posting off
+    await chat.alice!.send(bot, 'Not to be posted');
+    assert.match((await chat.alice!.nextFrom(bot)).body, /Posting by chat is switched off/);
+    await chat.alice!.send(bot, 'stats');
+    assert.match((await chat.alice!.nextFrom(bot)).body, /^Subscriptions: /, 'commands still work');
+    assert.doesNotMatch((await web.alice!.get('/alice')).text, /Not to be posted/);
+    await web.alice!.post('/settings/im/switches', { notices: 'on', replies: 'on', post: 'on' });
+  });
+
+  it('takes the sender from the bare JID the server authenticated, whatever the resource', async () => {
+    const phone = await TestChatClient.connect(prosody.service, chat.alice!.jid, PASSWORD, 'phone');
+    try {
+      await phone.send(bot, 'Sent from my phone');
+      await waitFor('the phone notice', async () => /Sent from my phone/.test((await web.alice!.get('/alice')).text));
+    } finally {
+      await phone.stop();
+    }
+  });
+
+  it('accepts presence subscriptions from confirmed addresses only', async () => {
+    await chat.alice!.sendPresence(bot, 'subscribe');
+    await chat.alice!.nextPresence((p) => p.from === bot && p.type === 'subscribed');
+    await chat.stranger!.sendPresence(bot, 'subscribe');
+    await assert.rejects(chat.stranger!.nextPresence((p) => p.from === bot && p.type === 'subscribed', 2500), /timed out/);
+  });
 });
+
+/** The newest notice ids of a person once the newest matches (posted by chat: it takes a moment). */
+async function waitForNewest(client: WebClient, pattern: RegExp): Promise<number[]> {
+  await waitFor('the notice to be posted', async () => pattern.test((await client.get('/alice')).text));
+  return noticeIdsOf(client, 'alice');
+}
