@@ -71,6 +71,9 @@ export class ChatConnection {
     const xmpp = clientFor(this.settings);
     this.xmpp = xmpp;
     xmpp.reconnect.delay = this.retryMs;
+    // Ask for the server's acknowledgement right after each message (not a quarter second later):
+    // the shorter the wait, the fewer messages are sent twice when the server goes away meanwhile.
+    xmpp.streamManagement.requestAckDebounce = 0;
     xmpp.on('error', (error: Error) => this.logger.warn({ err: error }, 'XMPP connection error'));
     xmpp.on('status', (status: string) => this.logger.debug({ status }, 'XMPP connection status'));
     xmpp.on('online', () => void this.becameOnline(xmpp, false));

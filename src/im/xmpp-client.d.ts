@@ -28,6 +28,8 @@ declare module '@xmpp/client' {
   export interface StreamManagement extends EventEmitter {
     enabled: boolean;
     id: string;
+    /** Milliseconds the library waits after a stanza before asking the server for an acknowledgement. */
+    requestAckDebounce: number;
   }
 
   export interface Reconnect extends EventEmitter {
