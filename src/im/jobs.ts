@@ -15,8 +15,10 @@ import { confirmationMessage, noticeMessage } from './messages.ts';
 export type ChatSender = { sendChat(to: string, body: string): Promise<void> };
 
 const DAY_MS = 24 * 3600 * 1000;
+// Short retries: most are messages held back by the per-address limit, whose minute ends soon;
+// while the server is away the queue is not worked at all, so retries do not pile up meanwhile.
 const RETRY_SECONDS = 5;
-const MAX_RETRY_DELAY_SECONDS = 60;
+const MAX_RETRY_DELAY_SECONDS = 15;
 
 // The words of the message a job carries, or undefined when there is nothing to send any more.
 async function compose(ctx: DomainContext, data: Record<string, unknown>, jid: string): Promise<string | undefined> {
