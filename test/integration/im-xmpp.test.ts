@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chatLinkPath, TestChatClient } from '../helpers/chat-client.ts';
+import { FEDERATION_ENV, remoteSubscribe } from '../helpers/omb.ts';
 import { startProsody } from '../helpers/prosody.ts';
 import type { TestProsody } from '../helpers/prosody.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
@@ -15,6 +16,7 @@ import type { WebClient } from '../helpers/web-client.ts';
 const PASSWORD = 'chat-password';
 let prosody: TestProsody;
 let server: TestServer;
+let elsewhere: TestServer; // another Ostrakon, federating with this one over OMB
 let bot: string;
 const web: Record<string, WebClient> = {};
 const chat: Record<string, TestChatClient> = {};
@@ -49,8 +51,9 @@ before(async () => {
     const jid = await prosody.register(name, PASSWORD);
     chat[name] = await TestChatClient.connect(prosody.service, jid, PASSWORD);
   }
+  elsewhere = await startTestServer({ env: FEDERATION_ENV });
   server = await startTestServer({
-    env: { XMPP_SERVICE: prosody.service, XMPP_JID: bot, XMPP_PASSWORD: 'bot-password', XMPP_TLS: 'plain', XMPP_RECEIVE_PER_MINUTE: '1000', XMPP_SEND_PER_MINUTE: '1000' },
+    env: { ...FEDERATION_ENV, XMPP_SERVICE: prosody.service, XMPP_JID: bot, XMPP_PASSWORD: 'bot-password', XMPP_TLS: 'plain', XMPP_RECEIVE_PER_MINUTE: '1000', XMPP_SEND_PER_MINUTE: '1000' },
   });
   await waitFor('the chat bot to come online', async () => server.runtime.chatBot?.isOnline === true, 30_000);
   for (const name of ['alice', 'bob', 'carol']) web[name] = await registeredClient(server.url, name);
@@ -58,6 +61,7 @@ before(async () => {
 after(async () => {
   await Promise.all(Object.values(chat).map((c) => c.stop()));
   await server?.stop();
+  await elsewhere?.stop();
   await prosody?.stop();
 });
 
@@ -132,6 +136,14 @@ describe('instant messaging by XMPP', () => {
     assert.deepEqual(await chat.bob!.quietFor(2000), [], 'nothing twice');
     assert.deepEqual(await chat.carol!.quietFor(0), [], 'carol follows nobody and was not mentioned');
     assert.deepEqual(await chat.alice!.quietFor(0), [], 'nobody gets their own notices');
+  });
+
+  it('sends the notices of people followed on another server', async () => {
+    const dana = await registeredClient(elsewhere.url, 'dana');
+    await remoteSubscribe(elsewhere, 'dana', web.bob!, `${server.url}/bob`);
+    await post(dana, 'Greetings from the other server');
+    const message = await chat.bob!.nextFrom(bot, /Greetings from the other server/, 30_000);
+    assert.match(message.body, new RegExp(`^dana@${new URL(elsewhere.url).host}: Greetings from the other server\\n${server.url}/notice/\\d+$`));
   });
 
   it('sends only what the switches say, and never to a removed address', async () => {
