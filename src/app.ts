@@ -36,13 +36,14 @@ import { healthRoutes } from './web/routes/health.ts';
 import { feedRoutes } from './web/routes/feeds.ts';
 import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
-import { pageRouters, serverRouters } from './federation/core.ts';
+import { messageReachOf, pageRouters, serverRouters } from './federation/core.ts';
 import type { FederationProtocol } from './federation/core.ts';
 import { isStaff } from './domain/moderation.ts';
 import { mayInvite } from './domain/invites.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { reportRoutes } from './web/routes/reports.ts';
 import { inviteRoutes } from './web/routes/invites.ts';
+import { messageRoutes } from './web/routes/messages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -174,9 +175,11 @@ export function createApp(deps: AppDependencies): Express {
   app.use(reportRoutes(ctx));
   app.use(inviteRoutes(ctx));
   app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
-  app.use(remoteProfileRoutes(ctx));
+  const messageReach = messageReachOf(deps.protocols); // which remote people a direct message can reach
+  app.use(remoteProfileRoutes(ctx, messageReach));
   app.use(searchRoutes(ctx));
   app.use(tagRoutes(ctx));
+  app.use(messageRoutes(ctx, messageReach)); // before the profiles: /:nickname/inbox and /outbox
   app.use(feedRoutes(ctx)); // before the profiles: /rss, /atom and /:nickname/rss would look like nicknames' pages
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 

@@ -39,5 +39,11 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
 
+/** Send a local user's direct message to a recipient on another server (protocol-neutral; data: messageId). */
+export const MESSAGE_DISTRIBUTE_JOB = 'message.distribute';
+
+/** Tell a user by email that someone sent them a direct message (data: userId, messageId). */
+export const EMAIL_NOTIFY_MESSAGE_JOB = 'email.notify-message';
+
 /** Send one chat message to a Jabber address: a confirmation link, a notice, or an answer (data: kind, jid, queuedAt and what the kind needs). */
 export const IM_SEND_JOB = 'im.send';

@@ -9,7 +9,7 @@ const RESERVED = new Set([
   'robots', 'healthz', 'readyz', 'doc', 'docs', 'group', 'groups', 'xrds', 'index', 'login', 'logout',
   'register', 'feeds', 'featured', 'favorited', 'social', 'peopletag', 'attachment', 'static', 'omb',
   'oauth', 'remote', 'subscribe', 'unsubscribe', 'home', 'all', 'replies', 'inbox', 'outbox', 'well',
-  'nodeinfo', 'about', 'help', 'privacy', 'terms', 'support', 'root', 'system', 'ostrakon', 'www',
+  'nodeinfo', 'message', 'messages', 'about', 'help', 'privacy', 'terms', 'support', 'root', 'system', 'ostrakon', 'www',
 ]);
 
 /** Normalises a nickname typed by a person (trimmed, lower case). */

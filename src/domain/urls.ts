@@ -15,6 +15,11 @@ export function noticeUrl(publicUrl: string, id: number): string {
   return `${publicUrl}/notice/${id}`;
 }
 
+/** Page of a direct message (seen only by its sender and recipient); also the id of a local one's Note. */
+export function messageUrl(publicUrl: string, id: number): string {
+  return `${publicUrl}/message/${id}`;
+}
+
 /** URL of a conversation page. */
 export function conversationUrl(publicUrl: string, conversationId: number): string {
   return `${publicUrl}/conversation/${conversationId}`;

@@ -35,12 +35,13 @@
 import type { Router } from 'express';
 import type { Config } from '../config.ts';
 import type { JobHandler } from '../domain/context.ts';
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
+import { MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
+import type { MessageReach } from '../domain/message-recipients.ts';
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { FederationContext } from './context.ts';
 
 /** The protocol-neutral jobs the domain queues and the core hands to every protocol. */
-export const DISTRIBUTION_JOBS = [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, SUBSCRIPTION_END_JOB] as const;
+export const DISTRIBUTION_JOBS = [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, SUBSCRIPTION_END_JOB, MESSAGE_DISTRIBUTE_JOB] as const;
 
 /** One of DISTRIBUTION_JOBS. */
 export type DistributionJob = (typeof DISTRIBUTION_JOBS)[number];
@@ -55,6 +56,8 @@ export type FederationProtocol = {
   readonly pages?: (ctx: FederationContext) => Router;
   /** Its part of each distribution job: queue its own per-target delivery jobs. */
   readonly distribute?: Readonly<Partial<Record<DistributionJob, JobHandler<FederationContext>>>>;
+  /** Whether it can carry a direct message to this remote profile privately (a protocol without private messages leaves it out). */
+  readonly carriesMessagesTo?: MessageReach;
   /** Its own background jobs (deliveries, clean-ups), by name. */
   readonly jobs?: (config: Config) => Readonly<Record<string, JobDefinition<FederationContext>>>;
 };
@@ -103,4 +106,13 @@ export function serverRouters(protocols: readonly FederationProtocol[], ctx: Fed
 /** The browser-page routers of every protocol, in protocol order. */
 export function pageRouters(protocols: readonly FederationProtocol[], ctx: FederationContext): Router[] {
   return protocols.flatMap((protocol) => (protocol.pages ? [protocol.pages(ctx)] : []));
+}
+
+/** Whether any protocol can carry a direct message to a remote profile: what the domain asks before accepting one for them. */
+export function messageReachOf(protocols: readonly FederationProtocol[]): MessageReach {
+  const carriers = protocols.flatMap((protocol) => (protocol.carriesMessagesTo ? [protocol.carriesMessagesTo] : []));
+  return async (db, profileId) => {
+    for (const carries of carriers) if (await carries(db, profileId)) return true;
+    return false;
+  };
 }

@@ -7,6 +7,8 @@ import { Create, Delete, Note, Update, isActor } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { changeRemoteProfile, editRemoteNotice, receiveRemoteNotice, withdrawRemoteNotice } from '../../domain/remote-profiles.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
+import { withdrawRemoteMessage } from '../../domain/remote-messages.ts';
+import { addressesPublic, onDirectNote } from './direct-notes.ts';
 import { fromActor } from './mapping.ts';
 
 type Ctx = InboxContext<FederationContext>;
@@ -35,6 +37,8 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   const html = noteHtml(note);
   if (html === null) return;
   const url = note.url instanceof URL && /^https?:$/.test(note.url.protocol) ? note.url.href : null;
+  if (await onDirectNote(ctx, create, note, { authorProfileId: author.profileId, html, url })) return; // a direct message: never a notice
+  if (!addressesPublic(create, note)) return; // for the author's followers only: Ostrakon has no such notices yet
   // The domain sanitizes the HTML and checks its text like any remote notice's.
   await ctx.data.db.transaction((trx) => receiveRemoteNotice(ctx.data, trx, { authorId: author.profileId, uri: note.id!.href, url, html, source: 'activitypub' }));
 }
@@ -46,6 +50,7 @@ export async function onDelete(ctx: Ctx, remove: Delete): Promise<void> {
   if (!author) return;
   const uri = remove.objectId.href;
   await ctx.data.db.transaction((trx) => withdrawRemoteNotice(trx, author.profileId, uri));
+  await withdrawRemoteMessage(ctx.data.db, author.profileId, uri);
 }
 
 /** Update: of a Note, its author edits it (re-sanitized); of the actor itself, their profile is fetched again. */

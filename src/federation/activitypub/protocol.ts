@@ -1,13 +1,14 @@
 // ActivityPub as one of the federation core's protocols.
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
+import { MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
 import type { FederationProtocol } from '../core.ts';
+import { carriesMessagesTo, distributeMessageWith } from './direct-messages.ts';
 import { distributeDeleteWith, distributeNoteWith, distributePersonWith, distributeUnfollowWith } from './distribute.ts';
 import { apFederationFor } from './federation.ts';
 import { apJobDefinitions } from './jobs.ts';
 import { activityPubPages } from './pages.ts';
 import { activityPubRouter } from './router.ts';
 
-/** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its form, its part of each distribution job, and its jobs. */
+/** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its form, its part of each distribution job (direct messages too), and its jobs. */
 export const activityPubProtocol: FederationProtocol = {
   name: 'activitypub',
   serverRoutes: activityPubRouter,
@@ -17,6 +18,8 @@ export const activityPubProtocol: FederationProtocol = {
     [PROFILE_DISTRIBUTE_JOB]: distributePersonWith(apFederationFor),
     [NOTICE_RETRACT_JOB]: distributeDeleteWith(apFederationFor),
     [SUBSCRIPTION_END_JOB]: distributeUnfollowWith(apFederationFor),
+    [MESSAGE_DISTRIBUTE_JOB]: distributeMessageWith(apFederationFor),
   },
+  carriesMessagesTo,
   jobs: apJobDefinitions,
 };

@@ -6,12 +6,14 @@ import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { homeTimeline, profileTimeline, repliesTimeline } from '../../domain/timelines.ts';
 import type { ProfileTimeline } from '../../domain/timelines.ts';
 import { subscribersOf, subscriptionsOf, viewerSubscribes } from '../../domain/subscriptions.ts';
+import { canMessage } from '../../domain/messages.ts';
 import type { PeoplePage } from '../../domain/subscriptions.ts';
 import { noticeViews } from '../presenters/notices.ts';
 import { authorView, profileHeaderView } from '../presenters/profiles.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
 import { feedLinks } from '../presenters/feed-links.ts';
 import { emptyPostForm } from './notices.ts';
+import { advertiseProfile } from '../locals.ts';
 
 type Tab = 'notices' | 'all' | 'replies' | 'subscriptions' | 'subscribers';
 
@@ -27,8 +29,12 @@ export function profileRoutes(ctx: DomainContext): Router {
 
   async function header(res: Response, timeline: { profile: ProfileTimeline['profile']; counts: ProfileTimeline['counts'] }, tab: Tab) {
     const viewer = res.locals.viewer;
-    const subscribed = await viewerSubscribes(ctx, viewer?.id, timeline.profile.id);
+    const [subscribed, messageable] = await Promise.all([
+      viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
+      canMessage(ctx, viewer?.id, timeline.profile), // they subscribe to the viewer
+    ]);
     return {
+      canMessage: messageable,
       profile: profileHeaderView(timeline.profile, timeline.counts),
       tab,
       isSelf: viewer?.id === timeline.profile.id,
@@ -66,6 +72,7 @@ export function profileRoutes(ctx: DomainContext): Router {
   router.get('/:nickname', async (req, res) => {
     const nickname = req.params.nickname;
     const timeline = await profileTimeline(ctx, nickname, cursorFrom(req.query));
+    advertiseProfile(res, timeline.profile.nickname);
     await renderTimeline(res, timeline, 'notices', `/${nickname}`, `${timeline.profile.fullname || nickname} (${nickname})`);
   });
 
