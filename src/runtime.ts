@@ -13,6 +13,7 @@ import type { HttpClient } from './federation/http-client.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
+import { messageReachOf } from './federation/core.ts';
 import type { FederationProtocol } from './federation/core.ts';
 import { federationProtocols } from './federation/protocols.ts';
 import { IM_SEND_JOB } from './domain/jobs.ts';
@@ -57,7 +58,7 @@ export async function startRuntime(
   const runsWorkers = config.role !== 'web';
   const mailer = createMailer(config, logger);
   // The XMPP connection lives in a worker, never in a web-only process.
-  const chatBot = config.xmpp && runsWorkers ? createChatBot(config.xmpp, logger) : undefined;
+  const chatBot = config.xmpp && runsWorkers ? createChatBot(config.xmpp, logger, { messageReach: messageReachOf(protocols) }) : undefined;
   const jobs = await openJobQueue({
     url: database.url,
     definitions: jobDefinitionsFor(config, mailer, protocols, chatBot),

@@ -11,6 +11,7 @@ import { normalizeJid } from '../domain/im-addresses.ts';
 import { queueChatMessage } from '../domain/im-delivery.ts';
 import { countAttempt } from '../domain/login-attempts.ts';
 import { answerChatMessage } from './commands.ts';
+import type { ChatDependencies } from './commands.ts';
 import { ChatConnection } from './connection.ts';
 import { slowDownMessage } from './messages.ts';
 
@@ -32,7 +33,7 @@ function senderOf(stanza: Element): string | undefined {
 }
 
 /** Creates the bot for these settings; nothing connects before start(). */
-export function createChatBot(settings: XmppSettings, logger: Logger): ChatBot {
+export function createChatBot(settings: XmppSettings, logger: Logger, deps: ChatDependencies): ChatBot {
   const log = logger.child({ module: 'im' });
   let ctx: DomainContext | undefined;
   let outgoing: OutgoingQueue | undefined;
@@ -55,7 +56,7 @@ export function createChatBot(settings: XmppSettings, logger: Logger): ChatBot {
       log.info({ jid }, 'chat message ignored: over the per-address limit');
       return;
     }
-    const answer = await answerChatMessage(ctx!, jid, body);
+    const answer = await answerChatMessage(ctx!, deps, jid, body);
     if (answer !== undefined) await queueChatMessage(ctx!, jid, answer);
   };
 

@@ -5,6 +5,8 @@
 import type { DomainContext } from '../domain/context.ts';
 import { chatAccount, chatNoticeUrl, chatStats, latestNoticeOf, postByChat, setChatPaused, whoisOf } from '../domain/im-chat.ts';
 import type { ImAccountRecord } from '../domain/im-chat.ts';
+import { sendMessage } from '../domain/messages.ts';
+import type { MessageReach } from '../domain/messages.ts';
 import { subscribe, unsubscribe } from '../domain/subscriptions.ts';
 import { HttpError } from '../errors.ts';
 import { helpMessage, noticeMessage, unknownAddressMessage, unknownCommandMessage } from './messages.ts';
@@ -12,10 +14,13 @@ import { helpMessage, noticeMessage, unknownAddressMessage, unknownCommandMessag
 /** What a command takes after its word: nothing, one word, or one word and some text. */
 type Shape = 'none' | 'word' | 'word+text';
 
+/** What commands need beyond the domain context: which remote people a direct message can reach (the federation core knows). */
+export type ChatDependencies = { messageReach: MessageReach };
+
 type Command = {
   shape: Shape;
   usage: string;
-  run(ctx: DomainContext, account: ImAccountRecord, args: { word: string; text: string }): Promise<string>;
+  run(ctx: DomainContext, account: ImAccountRecord, args: { word: string; text: string }, deps: ChatDependencies): Promise<string>;
 };
 
 const notYet = (what: string) => async () => `${what} are not available on this site yet.`;
@@ -48,7 +53,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     usage: 'leave <nickname>',
     run: async (ctx, account, { word }) => `Unsubscribed from ${(await unsubscribe(ctx, account.userId, word.replace(/^@/, ''))).nickname}.`,
   },
-  d: { shape: 'word+text', usage: 'd <nickname> <text>', run: notYet('Direct messages') },
+  d: {
+    shape: 'word+text',
+    usage: 'd <nickname> <text>',
+    // As the web form: only to someone who subscribes to you, here or where a protocol carries it privately.
+    run: async (ctx, account, { word, text }, deps) => {
+      const { recipient } = await sendMessage(ctx, account.userId, { to: word, content: text, source: 'xmpp' }, deps.messageReach);
+      return `Direct message sent to ${recipient.isLocal ? recipient.nickname : word.replace(/^@/, '')}.`;
+    },
+  },
   reply: {
     shape: 'word+text',
     usage: 'reply <notice id> <text>',
@@ -123,7 +136,7 @@ async function answering(action: () => Promise<string | undefined>): Promise<str
 }
 
 /** The bot's answer to a message from a bare JID (undefined: none, as after a notice posted). */
-export async function answerChatMessage(ctx: DomainContext, jid: string, body: string): Promise<string | undefined> {
+export async function answerChatMessage(ctx: DomainContext, deps: ChatDependencies, jid: string, body: string): Promise<string | undefined> {
   const siteName = ctx.config.siteName;
   const account = await chatAccount(ctx, jid);
   if (!account) return unknownAddressMessage(siteName, `${ctx.config.publicUrl}/settings/im`);
@@ -131,7 +144,7 @@ export async function answerChatMessage(ctx: DomainContext, jid: string, body: s
   const parsed = parseChatMessage(body);
   switch (parsed.kind) {
     case 'command':
-      return answering(() => parsed.command.run(ctx, account, parsed));
+      return answering(() => parsed.command.run(ctx, account, parsed, deps));
     case 'usage':
       return `Usage: ${parsed.usage}`;
     case 'unknown':

@@ -199,7 +199,12 @@ describe('instant messaging by XMPP', () => {
     await chat.bob!.nextFrom(bot, /^alice: @bob threads like the web form/);
     await waitFor('the threaded notice', async () => /threads like the web form/.test((await web.alice!.get(`/conversation/${bobs}`)).text));
 
-    await ask('d bob psst', /Direct messages are not available/);
+    await ask('d bob psst, a secret', /^Direct message sent to bob\.$/);
+    assert.match(textOf((await web.bob!.get('/bob/inbox')).text), /psst, a secret/);
+    assert.doesNotMatch((await web.alice!.get('/alice')).text, /psst/, 'a direct message is no notice');
+    await ask('d nobody hello', /^Sorry: /);
+    await chat.bob!.send(bot, 'd alice only if you follow me');
+    assert.match((await chat.bob!.nextFrom(bot, /^Sorry/)).body, /^Sorry: alice does not subscribe to you/);
     await ask(`fav ${bobs}`, /Favorites are not available/);
     await ask('/dance', /^Unknown command "dance"/);
 
