@@ -36,6 +36,8 @@ module.exports = {
     { name: 'one-outbound-client', severity: 'error', comment: 'outbound HTTP goes through src/federation/http-client.ts only (address policy, limits); server.ts listens, the embedded lock talks to a local socket',
       from: { path: '^src/', pathNot: '^src/federation/(http-client|address-policy)\\.ts$|^src/server\\.ts$|^src/db/embedded-lock\\.ts$' },
       to: { dependencyTypes: ['core'], path: '^(node:)?(http|https|http2|net|tls|dns|dgram)$' } },
+    { name: 'one-xmpp-connection', severity: 'error', comment: 'the chat bot\'s XMPP connection (@xmpp/client) is opened in src/im/connection.ts only (TLS rule, backoff, acknowledgements)',
+      from: { path: '^src/', pathNot: '^src/im/connection\\.ts$' }, to: { path: 'node_modules/@xmpp/', dependencyTypesNot: ['type-only'] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
