@@ -75,6 +75,8 @@ describe('chat messages through outages', () => {
     const firsts = [...new Set(bodies.map((body) => body.split('\n')[0]))].filter((line) => line !== 'alice: before the outage');
     assert.deepEqual(firsts, ['alice: as the server stops', 'alice: during the outage 1', 'alice: during the outage 2', 'alice: during the outage 3']);
 
+    assert.ok(!recorded.lines.some((line) => /stream management/.test(String(line.msg))), 'every message was acknowledged by the server (XEP-0198)');
+
     // Messages to the bot work again too.
     await aliceChat.waitOnline();
     await aliceChat.send(bot, 'stats');
