@@ -105,13 +105,15 @@ describe('instant messaging by XMPP', () => {
     assert.match((await web.alice!.get('/tag/xmpp')).text, /Hello from my chat client/);
     assert.deepEqual(await chat.alice!.quietFor(1500), [], 'no answer to a notice posted');
 
+    await chat.alice!.send(bot, '😀'.repeat(140)); // 140 code points (280 UTF-16 units): fits
+    await waitFor('the emoji notice', async () => (await noticeIdsOf(web.alice!, 'alice')).length === 2);
     await chat.alice!.send(bot, 'x'.repeat(141));
     assert.match((await chat.alice!.nextFrom(bot)).body, /too long: 141 characters, and a notice can have at most 140/);
     await chat.alice!.send(bot, '   ');
     assert.match((await chat.alice!.nextFrom(bot)).body, /the notice is empty/);
     await chat.alice!.send(bot, 'Hello from my chat client #xmpp');
     assert.match((await chat.alice!.nextFrom(bot)).body, /You posted exactly this a moment ago/);
-    assert.equal((await noticeIdsOf(web.alice!, 'alice')).length, 1, 'refused notices are not stored');
+    assert.equal((await noticeIdsOf(web.alice!, 'alice')).length, 2, 'refused notices are not stored');
   });
 
   it('sends the notices of the people one follows, and @replies, once each, within seconds', async () => {
@@ -123,6 +125,8 @@ describe('instant messaging by XMPP', () => {
     assert.equal(message.body, `alice: A notice for the people who follow me\n${server.url}/notice/${id}`);
     assert.ok(message.at - sentAt < 10_000, `arrived ${message.at - sentAt} ms after posting`);
 
+    await post(web.alice!, 'Fish & chips <3 </body>'); // text, never markup, in the chat message
+    await chat.bob!.nextFrom(bot, /^alice: Fish & chips <3 <\/body>\n/);
     await post(web.alice!, '@bob are you there?'); // bob follows alice and is mentioned: one message
     await chat.bob!.nextFrom(bot, /^alice: @bob are you there\?/);
     await post(web.carol!, '@bob hello from carol'); // bob does not follow carol: a reply all the same
