@@ -29,6 +29,8 @@ import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
 import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
 import { avatarRoutes } from './web/routes/avatars.ts';
 import { avatarUpload } from './web/middleware/avatar-upload.ts';
+import { pictureUpload } from './web/middleware/picture-upload.ts';
+import { attachmentRoutes } from './web/routes/attachments.ts';
 import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
 import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
@@ -146,6 +148,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(...formBody()); // strict UTF-8: bad bytes stay visible to the routes that refuse them
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
+  app.use(pictureUpload(config)); // the post form, multipart for its pictures: likewise
   app.use(...csrfProtection());
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
@@ -170,6 +173,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));
+  app.use(attachmentRoutes(ctx)); // /attachment/:id pages and /attachments/<file> pictures
   app.use(noticeRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(reportRoutes(ctx));

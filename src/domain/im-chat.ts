@@ -8,7 +8,7 @@ import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileCounts } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
-import { chatHandle } from './im-delivery.ts';
+import { chatHandle, noticeFacts } from './im-delivery.ts';
 import type { ImNoticeFacts } from './im-delivery.ts';
 import { countAttempt, forgiveAttempt } from './login-attempts.ts';
 import { mentionHref, resolveMentions } from './mentions.ts';
@@ -57,11 +57,11 @@ export function chatNoticeUrl(ctx: DomainContext, noticeId: number): string {
   return noticeUrl(ctx.config.publicUrl, noticeId);
 }
 
-// Whom a nickname in a command means for this user, as "@nickname" in their notice would.
+// Whom a nickname (or nickname@server) in a command means for this user, as "@nickname" in their notice would.
 async function personNamed(ctx: DomainContext, userId: number, raw: string): Promise<ProfileRecord> {
-  const nickname = normalizeNickname(raw.replace(/^@/, ''));
-  const profile = (await resolveMentions(ctx.db, { id: userId, isLocal: true }, [nickname])).get(nickname);
-  if (!profile || profile.suspendedAt) throw new NotFoundError(`There is nobody called “${nickname}” here.`);
+  const name = normalizeNickname(raw.replace(/^@/, ''));
+  const profile = (await resolveMentions(ctx.db, { id: userId, isLocal: true }, [name], { localHost: new URL(ctx.config.publicUrl).host })).get(name);
+  if (!profile || profile.suspendedAt) throw new NotFoundError(`There is nobody called “${name}” here.`);
   return profile;
 }
 
@@ -71,7 +71,7 @@ export async function latestNoticeOf(ctx: DomainContext, userId: number, nicknam
   const handle = chatHandle(profile);
   const id = await getLatestNoticeIdOfProfile(ctx.db, profile.id);
   const notice = id === undefined ? undefined : await getNoticeById(ctx.db, id);
-  return { handle, notice: notice && { handle, content: notice.content, url: chatNoticeUrl(ctx, notice.id), noticeId: notice.id } };
+  return { handle, notice: notice && noticeFacts(ctx, notice) };
 }
 
 /** What we know of the person a nickname means for this user. */

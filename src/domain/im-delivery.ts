@@ -5,13 +5,26 @@
 import { getImAccountByJid, listImRecipients } from '../db/im.ts';
 import { getNoticeById } from '../db/notices.ts';
 import { isProfileSuspended } from '../db/moderation.ts';
+import type { NoticeRecord } from '../db/records.ts';
 import type { Db, DomainContext } from './context.ts';
 import { imEnabled } from './im-addresses.ts';
 import { IM_SEND_JOB } from './jobs.ts';
 import { noticeUrl } from './urls.ts';
 
-/** A notice as a chat message shows it. */
-export type ImNoticeFacts = { handle: string; content: string; url: string; noticeId: number };
+/** A notice as a chat message shows it: its author, text, content warning (if any), how many pictures, and link. */
+export type ImNoticeFacts = { handle: string; content: string; warning: string | null; pictures: number; url: string; noticeId: number };
+
+/** The chat facts of a notice record. */
+export function noticeFacts(ctx: DomainContext, notice: NoticeRecord): ImNoticeFacts {
+  return {
+    handle: chatHandle(notice.author),
+    content: notice.content,
+    warning: notice.summary,
+    pictures: notice.attachments.length,
+    url: noticeUrl(ctx.config.publicUrl, notice.id),
+    noticeId: notice.id,
+  };
+}
 
 /** How a person is named in chat: the nickname here, nickname@host for someone on another server. */
 export function chatHandle(author: { nickname: string; isLocal: boolean; profileUrl: string | null }): string {
@@ -43,5 +56,5 @@ export async function imNoticeFacts(ctx: DomainContext, userId: number, jid: str
   if (!account || account.userId !== userId || account.paused || account.suspended) return undefined;
   const notice = await getNoticeById(ctx.db, noticeId);
   if (!notice || (await isProfileSuspended(ctx.db, notice.author.id))) return undefined;
-  return { handle: chatHandle(notice.author), content: notice.content, url: noticeUrl(ctx.config.publicUrl, notice.id), noticeId: notice.id };
+  return noticeFacts(ctx, notice);
 }

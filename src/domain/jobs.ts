@@ -39,6 +39,12 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
 
+/** Copy a remote notice's picture to our own storage (data: attachmentId). */
+export const REMOTE_PICTURE_FETCH_JOB = 'notice.picture.fetch';
+
+/** Remove the files and rows of pictures whose notice was deleted (runs on a schedule; deleting a notice here removes its files at once). */
+export const PICTURES_PRUNE_JOB = 'notice.pictures.prune';
+
 /** Send a local user's direct message to a recipient on another server (protocol-neutral; data: messageId). */
 export const MESSAGE_DISTRIBUTE_JOB = 'message.distribute';
 

@@ -40,7 +40,7 @@ function contentProblem(ctx: DomainContext, content: string): string | undefined
 
 async function render(ctx: DomainContext, sender: ProfileRecord, content: string): Promise<string> {
   const tokens = tokenizeNotice(content);
-  const meant = await resolveMentions(ctx.db, sender, mentionedNicknames(tokens));
+  const meant = await resolveMentions(ctx.db, sender, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host });
   return renderNoticeHtml(tokens, {
     profileUrl: (nickname) => {
       const profile = meant.get(nickname);

@@ -40,3 +40,13 @@ export function avatarPath(owner: { id: number; nickname: string; isLocal: boole
 export function defaultAvatarPath(size: number): string {
   return `/images/default-avatar-${size}.png`;
 }
+
+/** URL of the page that shows one picture of a notice at its full size, with its description. */
+export function attachmentPageUrl(publicUrl: string, id: number): string {
+  return `${publicUrl}/attachment/${id}`;
+}
+
+/** Path of a stored picture file; its name holds the random key, so it never changes content. */
+export function pictureFileUrlPath(fileName: string): string {
+  return `/attachments/${fileName}`;
+}

@@ -1,9 +1,11 @@
 // The words of the chat bot's messages, from the domain's facts.
 import type { ImNoticeFacts } from '../domain/im-delivery.ts';
 
-/** A notice as a chat message: "nickname: text" and its link. */
+/** A notice as a chat message: "nickname: text" and its link; behind a content warning, only the warning (a chat cannot fold the text away). */
 export function noticeMessage(notice: ImNoticeFacts): string {
-  return `${notice.handle}: ${notice.content}\n${notice.url}`;
+  if (notice.warning) return `${notice.handle}: [${notice.warning}] (content warning: the notice is behind the link)\n${notice.url}`;
+  const pictures = notice.pictures === 0 ? '' : ` [${notice.pictures} picture${notice.pictures === 1 ? '' : 's'}]`;
+  return `${notice.handle}: ${notice.content}${pictures}\n${notice.url}`;
 }
 
 /** The message with the confirmation link, sent to an address someone gave in their settings. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chatLinkPath, TestChatClient } from '../helpers/chat-client.ts';
+import { filePart, solidPng } from '../helpers/images.ts';
 import { FEDERATION_ENV, remoteSubscribe } from '../helpers/omb.ts';
 import { startProsody } from '../helpers/prosody.ts';
 import type { TestProsody } from '../helpers/prosody.ts';
@@ -127,6 +128,13 @@ describe('instant messaging by XMPP', () => {
 
     await post(web.alice!, 'Fish & chips <3 </body>'); // text, never markup, in the chat message
     await chat.bob!.nextFrom(bot, /^alice: Fish & chips <3 <\/body>\n/);
+    await web.alice!.get('/notice/new');
+    const form = new FormData();
+    form.append('content', 'Look at this');
+    form.append('picture1', filePart(await solidPng(40, 30), 'look.png', 'image/png'));
+    form.append('alt1', 'a grey square');
+    assert.equal((await web.alice!.postMultipart('/notice/new', form)).status, 303);
+    await chat.bob!.nextFrom(bot, /^alice: Look at this \[1 picture\]\nhttp/);
     await post(web.alice!, '@bob are you there?'); // bob follows alice and is mentioned: one message
     await chat.bob!.nextFrom(bot, /^alice: @bob are you there\?/);
     await post(web.carol!, '@bob hello from carol'); // bob does not follow carol: a reply all the same

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normalizeJid } from '../../src/domain/im-addresses.ts';
 import { parseChatMessage } from '../../src/im/commands.ts';
+import { noticeMessage } from '../../src/im/messages.ts';
 
 const kind = (text: string) => parseChatMessage(text).kind;
 
@@ -45,5 +46,19 @@ describe('Jabber IDs', () => {
     for (const raw of ['', 'alice', '@example.org', 'alice@', 'alice at example.org', 'al ice@example.org', 'alice@exa mple.org', 'a"b@example.org', 'a<b@example.org', 'alice@-example.org', 'alice@example..org', `a\u0000b@example.org`, `${'a'.repeat(257)}@example.org`]) {
       assert.equal(normalizeJid(raw), undefined, JSON.stringify(raw));
     }
+  });
+});
+
+describe('notices as chat messages', () => {
+  const facts = { handle: 'dana@elsewhere.example', content: 'The text', warning: null, pictures: 0, url: 'https://here.example/notice/7', noticeId: 7 };
+
+  it('shows "nickname: text", the pictures counted, and the link', () => {
+    assert.equal(noticeMessage(facts), 'dana@elsewhere.example: The text\nhttps://here.example/notice/7');
+    assert.equal(noticeMessage({ ...facts, pictures: 2 }), 'dana@elsewhere.example: The text [2 pictures]\nhttps://here.example/notice/7');
+  });
+
+  it('keeps the text of a notice behind a content warning out of the chat', () => {
+    const message = noticeMessage({ ...facts, warning: 'spoilers', content: 'The butler did it' });
+    assert.equal(message, 'dana@elsewhere.example: [spoilers] (content warning: the notice is behind the link)\nhttps://here.example/notice/7');
   });
 });

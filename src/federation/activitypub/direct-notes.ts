@@ -10,6 +10,7 @@ import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import { receiveRemoteMessage } from '../../domain/remote-messages.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
+import { fetchObject } from './loaders.ts';
 import { INSTANCE_IDENTIFIER } from './paths.ts';
 
 type Ctx = InboxContext<FederationContext>;
@@ -34,7 +35,7 @@ export function addressesPublic(create: Create, note: Note): boolean {
 
 // The author's followers collection as their server serves the actor now; undefined when it cannot be read.
 async function followersOf(ctx: Ctx, actorId: URL): Promise<string | undefined> {
-  const actor = await ctx.lookupObject(actorId, { crossOrigin: 'ignore' }).catch(() => null);
+  const actor = await fetchObject(actorId, ctx).catch(() => null);
   return actor && isActor(actor) && actor.id?.href === actorId.href ? actor.followersId?.href : undefined;
 }
 

@@ -5,14 +5,14 @@ import { carriesMessagesTo, distributeMessageWith } from './direct-messages.ts';
 import { distributeDeleteWith, distributeNoteWith, distributePersonWith, distributeUnfollowWith } from './distribute.ts';
 import { apFederationFor } from './federation.ts';
 import { apJobDefinitions } from './jobs.ts';
-import { activityPubPages } from './pages.ts';
+import { apRemoteFollow } from './remote-follow.ts';
 import { activityPubRouter } from './router.ts';
 
-/** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its form, its part of each distribution job (direct messages too), and its jobs. */
+/** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its way of finding people, its part of each distribution job (direct messages too), and its jobs. */
 export const activityPubProtocol: FederationProtocol = {
   name: 'activitypub',
   serverRoutes: activityPubRouter,
-  pages: activityPubPages,
+  remoteFollow: apRemoteFollow,
   distribute: {
     [NOTICE_DISTRIBUTE_JOB]: distributeNoteWith(apFederationFor),
     [PROFILE_DISTRIBUTE_JOB]: distributePersonWith(apFederationFor),
