@@ -1,7 +1,8 @@
 // A real XMPP server for tests: Debian's Prosody (found on PATH, or through PROSODY_PATH and
 // PROSODYCTL_PATH), started in the foreground on a free loopback port, with its configuration and
 // data in a temporary folder (never the system's service or /etc/prosody). Accounts are made with
-// prosodyctl against that configuration. Plain streams (no TLS), as XMPP_TLS=plain allows on loopback.
+// prosodyctl against that configuration. Plain streams (no TLS), as XMPP_TLS=plain allows on
+// loopback; or, with `tls`, STARTTLS required, with a certificate for the domain made by openssl.
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ export type TestProsody = {
   port: number;
   /** XMPP_SERVICE for Ostrakon and the test clients. */
   service: string;
+  /** With `tls`: the self-signed certificate of the domain (a CA file for NODE_EXTRA_CA_CERTS). */
+  certificate: string | undefined;
   /** Creates an account (prosodyctl) and returns its bare JID. */
   register(local: string, password: string): Promise<string>;
   /** Stops the server, keeping its data (accounts, offline messages): an XMPP server that is down. */
@@ -31,7 +34,7 @@ export type TestProsody = {
   stop(): Promise<void>;
 };
 
-function configText(dir: string, port: number, domain: string): string {
+function configText(dir: string, port: number, domain: string, tls: boolean): string {
   return `-- Written by the tests: a throwaway Prosody on loopback.
 daemonize = false
 prosody_user = ${JSON.stringify(os.userInfo().username)}
@@ -40,8 +43,8 @@ data_path = ${JSON.stringify(path.join(dir, 'data'))}
 certificates = ${JSON.stringify(path.join(dir, 'certs'))}
 log = { { levels = { min = "info" }, to = "console" } }
 plugin_paths = {}
-modules_enabled = { "roster", "saslauth", "disco", "ping", "presence", "message", "offline", "smacks", "time", "version" }
-modules_disabled = { "posix", "tls", "s2s" }
+modules_enabled = { "roster", "saslauth", "disco", "ping", "presence", "message", "offline", "smacks", "time", "version"${tls ? ', "tls"' : ''} }
+modules_disabled = { "posix", "s2s"${tls ? '' : ', "tls"'} }
 c2s_ports = { ${port} }
 c2s_interfaces = { "127.0.0.1" }
 c2s_direct_tls_ports = {}
@@ -50,8 +53,8 @@ legacy_ssl_ports = {}
 component_ports = {}
 http_ports = {}
 https_ports = {}
-c2s_require_encryption = false
-allow_unencrypted_plain_auth = true
+c2s_require_encryption = ${tls}
+allow_unencrypted_plain_auth = ${!tls}
 authentication = "internal_hashed"
 storage = "internal"
 VirtualHost ${JSON.stringify(domain)}
@@ -78,14 +81,24 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
   throw new Error(`Prosody did not listen on ${port} within ${timeoutMs} ms:\n${output()}`);
 }
 
-/** Starts a Prosody for one test file. */
-export async function startProsody(domain = 'xmpp.test'): Promise<TestProsody> {
+// A self-signed certificate for the domain, where Prosody looks for it (certs/<domain>.crt and .key).
+async function makeCertificate(dir: string, domain: string): Promise<string> {
+  const certificate = path.join(dir, 'certs', `${domain}.crt`);
+  const key = path.join(dir, 'certs', `${domain}.key`);
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${domain}`, '-addext', `subjectAltName=DNS:${domain}`, '-keyout', key, '-out', certificate]);
+  return certificate;
+}
+
+/** Starts a Prosody for one test file (with `tls`: STARTTLS required, with a self-signed certificate). */
+export async function startProsody(options: { domain?: string; tls?: boolean } = {}): Promise<TestProsody> {
+  const domain = options.domain ?? 'xmpp.test';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-prosody-'));
   mkdirSync(path.join(dir, 'data'));
   mkdirSync(path.join(dir, 'certs'));
+  const certificate = options.tls ? await makeCertificate(dir, domain) : undefined;
   const port = await freePort();
   const config = path.join(dir, 'prosody.cfg.lua');
-  writeFileSync(config, configText(dir, port, domain));
+  writeFileSync(config, configText(dir, port, domain, options.tls === true));
   let text = '';
   let child: ChildProcess | undefined;
 
@@ -113,6 +126,7 @@ export async function startProsody(domain = 'xmpp.test'): Promise<TestProsody> {
     domain,
     port,
     service: `xmpp://127.0.0.1:${port}`,
+    certificate,
     async register(local, password) {
       await run(binary('PROSODYCTL_PATH', 'prosodyctl'), ['--config', config, 'register', local, domain, password]);
       return `${local}@${domain}`;

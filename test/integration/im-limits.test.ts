@@ -1,13 +1,12 @@
 // The chat bot's limits, against a real Prosody: messages read per address per minute (one warning,
 // then silence), messages sent per address per minute (the rest wait, none is lost), the notices
-// per hour the web form allows (one counter for both); and a bot told to require TLS never sends
-// its password over a plain stream.
+// per hour the web form allows (one counter for both).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chatLinkPath, TestChatClient } from '../helpers/chat-client.ts';
 import { startProsody } from '../helpers/prosody.ts';
 import type { TestProsody } from '../helpers/prosody.ts';
-import { recordingLogger, startTestServer, waitFor } from '../helpers/server.ts';
+import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
 import { registeredClient, textOf } from '../helpers/web-client.ts';
 import type { WebClient } from '../helpers/web-client.ts';
@@ -89,19 +88,5 @@ describe('the chat bot’s limits', () => {
     const late = [await chat.frank!.nextFrom(bot, /notice/, 150_000), await chat.frank!.nextFrom(bot, /notice/, 30_000)];
     for (const m of late) assert.ok(m.at - confirmedAt.frank! >= 60_000, `arrived ${m.at - confirmedAt.frank!} ms into the minute`);
     assert.equal(new Set([...prompt, ...late].map((m) => m.body.split('\n')[0])).size, 6, 'each notice once');
-  });
-});
-
-describe('TLS', () => {
-  it('never authenticates over a plain stream when XMPP_TLS=require', async () => {
-    const recorded = recordingLogger();
-    const strict = await startTestServer({ env: { XMPP_SERVICE: prosody.service, XMPP_JID: bot, XMPP_PASSWORD: 'bot-password' }, logger: recorded.logger });
-    try {
-      await waitFor('the refusal to be logged', async () => recorded.lines.some((line) => /offered no TLS/.test(JSON.stringify(line.err ?? ''))), 20_000);
-      assert.equal(strict.runtime.chatBot?.isOnline, false);
-      assert.equal(strict.config.xmpp?.tls, 'require');
-    } finally {
-      await strict.stop();
-    }
   });
 });
