@@ -5,6 +5,8 @@
 import type { DomainContext } from '../domain/context.ts';
 import { chatAccount, chatNoticeUrl, chatStats, latestNoticeOf, postByChat, setChatPaused, whoisOf } from '../domain/im-chat.ts';
 import type { ImAccountRecord } from '../domain/im-chat.ts';
+import { favoriteNotice } from '../domain/favorites.ts';
+import { chatHandle } from '../domain/im-delivery.ts';
 import { sendMessage } from '../domain/messages.ts';
 import type { MessageReach } from '../domain/messages.ts';
 import { subscribe, unsubscribe } from '../domain/subscriptions.ts';
@@ -22,8 +24,6 @@ type Command = {
   usage: string;
   run(ctx: DomainContext, account: ImAccountRecord, args: { word: string; text: string }, deps: ChatDependencies): Promise<string>;
 };
-
-const notYet = (what: string) => async () => `${what} are not available on this site yet.`;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   help: { shape: 'none', usage: 'help', run: async (ctx, account) => helpMessage(ctx.config.siteName, account.switches.post) },
@@ -71,7 +71,21 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       return `Your reply is posted: ${chatNoticeUrl(ctx, id)}`;
     },
   },
-  fav: { shape: 'word', usage: 'fav <notice id or nickname>', run: notYet('Favorites') },
+  fav: {
+    shape: 'word',
+    usage: 'fav <notice id or nickname>',
+    // A number is a notice's id (as in its link); anything else names someone, whose latest notice it is.
+    run: async (ctx, account, { word }) => {
+      let id = /^#?\d{1,18}$/.test(word) ? word.replace(/^#/, '') : undefined;
+      if (id === undefined) {
+        const { handle, notice } = await latestNoticeOf(ctx, account.userId, word);
+        if (!notice) return `${handle} has not posted anything yet.`;
+        id = String(notice.noticeId);
+      }
+      const notice = await favoriteNotice(ctx, account.userId, id);
+      return `Added to your favorites: ${chatHandle(notice.author)}’s notice ${chatNoticeUrl(ctx, notice.id)}`;
+    },
+  },
   get: {
     shape: 'word',
     usage: 'get <nickname>',

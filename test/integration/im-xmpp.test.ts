@@ -217,7 +217,11 @@ describe('instant messaging by XMPP', () => {
     await ask('d nobody hello', /^Sorry: /);
     await chat.bob!.send(bot, 'd alice only if you follow me');
     assert.match((await chat.bob!.nextFrom(bot, /^Sorry/)).body, /^Sorry: alice does not subscribe to you/);
-    await ask(`fav ${bobs}`, /Favorites are not available/);
+    await ask(`fav ${bobs}`, new RegExp(`^Added to your favorites: bob’s notice ${server.url}/notice/${bobs}$`));
+    await ask(`fav #${bobs}`, /^Sorry: You have already added this notice to your favorites\.$/);
+    await ask('fav carol', /^Added to your favorites: carol’s notice /);
+    assert.match(textOf((await web.alice!.get('/alice/favorites')).text), /What do you all think\?/);
+    await ask('fav 99999999', /^Sorry: /);
     await ask('/dance', /^Unknown command "dance"/);
 
     await ask('off', /^Notifications off/);
