@@ -38,3 +38,12 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
+
+/** Tell a remote profile's server that a local user blocks them, or no longer does (protocol-neutral; data: blockerId, blockedId, undo). */
+export const BLOCK_DISTRIBUTE_JOB = 'block.distribute';
+
+/** Tell the servers of a deleted local account's remote subscribers that it is gone (protocol-neutral; data: profileId, nickname, subscriberIds). */
+export const ACCOUNT_DELETE_JOB = 'account.delete';
+
+/** Send a report on to the server of the remote person it is about (protocol-neutral; data: reportId). */
+export const REPORT_FORWARD_JOB = 'report.forward';

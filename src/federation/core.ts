@@ -36,11 +36,20 @@ import type { Router } from 'express';
 import type { Config } from '../config.ts';
 import type { JobHandler } from '../domain/context.ts';
 import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
+import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, REPORT_FORWARD_JOB } from '../domain/jobs.ts';
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { FederationContext } from './context.ts';
 
 /** The protocol-neutral jobs the domain queues and the core hands to every protocol. */
-export const DISTRIBUTION_JOBS = [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, SUBSCRIPTION_END_JOB] as const;
+export const DISTRIBUTION_JOBS = [
+  NOTICE_DISTRIBUTE_JOB,
+  PROFILE_DISTRIBUTE_JOB,
+  NOTICE_RETRACT_JOB,
+  SUBSCRIPTION_END_JOB,
+  BLOCK_DISTRIBUTE_JOB,
+  ACCOUNT_DELETE_JOB,
+  REPORT_FORWARD_JOB,
+] as const;
 
 /** One of DISTRIBUTION_JOBS. */
 export type DistributionJob = (typeof DISTRIBUTION_JOBS)[number];

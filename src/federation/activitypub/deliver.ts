@@ -7,6 +7,7 @@ import type { Federation } from '@fedify/fedify';
 import type { JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
+import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
 import { OutboundError } from '../http-client.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
 import type { ApDelivery } from './outbox-queue.ts';
@@ -46,6 +47,7 @@ async function keepDead(ctx: FederationContext, delivery: ApDelivery, attempts: 
 export function deliverWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data, attempt) => {
     const delivery = parseDelivery(data);
+    if (await isSuspendedDomain(ctx.db, delivery.url)) return; // the site cut that server off after this was queued
     let outcome: Outcome;
     try {
       outcome = await post(ctx, federationOf(ctx), delivery);

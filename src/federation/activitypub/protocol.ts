@@ -1,6 +1,10 @@
 // ActivityPub as one of the federation core's protocols.
 import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
+import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, REPORT_FORWARD_JOB } from '../../domain/jobs.ts';
 import type { FederationProtocol } from '../core.ts';
+import { distributeAccountDeleteWith } from './actor-delete.ts';
+import { distributeBlockWith } from './block.ts';
+import { distributeFlagWith } from './flag.ts';
 import { distributeDeleteWith, distributeNoteWith, distributePersonWith, distributeUnfollowWith } from './distribute.ts';
 import { apFederationFor } from './federation.ts';
 import { apJobDefinitions } from './jobs.ts';
@@ -17,6 +21,9 @@ export const activityPubProtocol: FederationProtocol = {
     [PROFILE_DISTRIBUTE_JOB]: distributePersonWith(apFederationFor),
     [NOTICE_RETRACT_JOB]: distributeDeleteWith(apFederationFor),
     [SUBSCRIPTION_END_JOB]: distributeUnfollowWith(apFederationFor),
+    [BLOCK_DISTRIBUTE_JOB]: distributeBlockWith(apFederationFor),
+    [ACCOUNT_DELETE_JOB]: distributeAccountDeleteWith(apFederationFor),
+    [REPORT_FORWARD_JOB]: distributeFlagWith(apFederationFor),
   },
   jobs: apJobDefinitions,
 };

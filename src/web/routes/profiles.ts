@@ -7,6 +7,7 @@ import { homeTimeline, profileTimeline, repliesTimeline } from '../../domain/tim
 import type { ProfileTimeline } from '../../domain/timelines.ts';
 import { subscribersOf, subscriptionsOf, viewerSubscribes } from '../../domain/subscriptions.ts';
 import type { PeoplePage } from '../../domain/subscriptions.ts';
+import { viewerBlockKind } from '../../domain/blocks.ts';
 import { noticeViews } from '../presenters/notices.ts';
 import { authorView, profileHeaderView } from '../presenters/profiles.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
@@ -28,12 +29,14 @@ export function profileRoutes(ctx: DomainContext): Router {
   async function header(res: Response, timeline: { profile: ProfileTimeline['profile']; counts: ProfileTimeline['counts'] }, tab: Tab) {
     const viewer = res.locals.viewer;
     const subscribed = await viewerSubscribes(ctx, viewer?.id, timeline.profile.id);
+    const blockKind = await viewerBlockKind(ctx, viewer?.id, timeline.profile.id);
     return {
       profile: profileHeaderView(timeline.profile, timeline.counts),
       tab,
       isSelf: viewer?.id === timeline.profile.id,
-      canSubscribe: viewer !== undefined && viewer.id !== timeline.profile.id,
+      canSubscribe: viewer !== undefined && viewer.id !== timeline.profile.id && blockKind !== 'block',
       subscribed,
+      block: viewer !== undefined && viewer.id !== timeline.profile.id ? { id: timeline.profile.id, kind: blockKind } : undefined,
     };
   }
 

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { remoteProfileTimeline, unsubscribeFromRemote } from '../../domain/remote-profiles.ts';
 import { viewerSubscribes } from '../../domain/subscriptions.ts';
+import { viewerBlockKind } from '../../domain/blocks.ts';
 import { viewerOf } from '../locals.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
@@ -22,6 +23,7 @@ export function remoteProfileRoutes(ctx: DomainContext): Router {
       profile,
       id: timeline.profile.id,
       subscribed: await viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
+      block: viewer ? { id: timeline.profile.id, kind: await viewerBlockKind(ctx, viewer.id, timeline.profile.id) } : undefined,
       notices: noticeViews(timeline.page.notices, viewer),
       olderUrl: olderUrl(`/remote/${timeline.profile.id}`, timeline.page.olderBefore),
     });
