@@ -49,8 +49,9 @@ const deleteUser: Command = {
   summary: 'Delete an account with its notices, subscriptions and sessions',
   usage: '<nickname> --yes',
   details: [
-    'Without --yes nothing is deleted. Notices already pushed to other servers stay there:',
-    'OpenMicroBlogging 0.1 has no way to withdraw them.',
+    'Without --yes nothing is deleted. The nickname is never given out again. Followers on ActivityPub',
+    'servers are sent Delete of the account; notices already pushed over OpenMicroBlogging 0.1 stay',
+    'on those servers: the protocol has no way to withdraw them.',
   ],
   positionals: ['nickname'],
   options: { yes: { type: 'boolean' } },
