@@ -57,7 +57,7 @@ const deleteUser: Command = {
   options: { yes: { type: 'boolean' } },
   async run(session, { positionals: [nickname], values }, io) {
     if (values.yes !== true) throw new UsageError(`This deletes ${nickname} and everything they posted; add --yes to go ahead.`);
-    const ctx = await session.context();
+    const ctx = await session.context({ withJobs: true }); // the Delete to their followers' servers is queued
     const deleted = await deleteAccount(ctx, nickname!);
     const deadLetters = await forgetDeadDeliveriesOf(ctx, deleted.user.id);
     io.out(
