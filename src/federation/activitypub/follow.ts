@@ -5,6 +5,7 @@ import { Follow } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { findLocalUser } from '../../domain/lookups.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
+import { checkMaySubscribe } from '../../domain/subscription-rules.ts';
 import { upsertFollow } from '../../db/ap-follows.ts';
 import { apFederationFor } from './federation.ts';
 import { LookupError, lookupRemoteActor } from './lookup.ts';
@@ -25,6 +26,7 @@ export async function followRemote(ctx: FederationContext, userId: number, input
   const activity = (await follow.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
   return ctx.db.transaction(async (trx) => {
     const profileId = await persistActor(ctx, trx, actor);
+    await checkMaySubscribe(trx, user.id, profileId); // a block or a blocked server: no Follow is sent
     await upsertFollow(trx, { followerId: user.id, followeeId: profileId, followId });
     await queueDelivery(ctx, trx, { sender: user.nickname, url: actor.inboxId!.href, activity });
     return profileId;

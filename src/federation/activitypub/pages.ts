@@ -7,6 +7,7 @@ import { OutboundError } from '../http-client.ts';
 import { followRemote } from './follow.ts';
 import { LookupError } from './lookup.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
+import { SubscriptionRefusedError } from '../../domain/subscription-rules.ts';
 
 const TITLE = 'Subscribe to someone on another server';
 
@@ -29,8 +30,8 @@ export function activityPubPages(ctx: FederationContext): Router {
       res.redirect(303, `/remote/${profileId}`);
     } catch (error) {
       // Whatever the other server did wrong is told to the person, on the form, as a 400.
-      if (!(error instanceof LookupError || error instanceof OutboundError || error instanceof RemoteOriginError)) throw error;
-      res.status(400).render('activitypub/follow', { title: TITLE, values: { handle }, error: error.message });
+      if (!(error instanceof LookupError || error instanceof OutboundError || error instanceof RemoteOriginError || error instanceof SubscriptionRefusedError)) throw error;
+      res.status(error instanceof SubscriptionRefusedError ? 403 : 400).render('activitypub/follow', { title: TITLE, values: { handle }, error: error.message });
     }
   });
 
