@@ -37,8 +37,10 @@ export async function findDomainBlock(db: Knex, keys: readonly string[]): Promis
   return row ? toDomainBlock(row) : undefined;
 }
 
-// The host (with port) of a remote profile's identifier and of its profile page, lower case.
-const HOST_OF = (column: string) => `lower(substring(${column} from '^https?://(?:[^/?#@]*@)?([^/?#]+)'))`;
+// The host (with port) of a remote profile's identifier and of its profile page, lower case. The
+// pattern's question marks are escaped for knex, which would read them as bindings.
+const HOST_PATTERN = "'^https?://(?:[^/?#@]*@)?([^/?#]+)'".replace(/\?/g, '\\?');
+const HOST_OF = (column: string) => `lower(substring(${column} from ${HOST_PATTERN}))`;
 
 // A remote profile is on `host` when its identifier or profile page is on that host:port, or (for
 // a host without a port) on that host or a subdomain of it, on any port.

@@ -7,7 +7,7 @@ export async function deleteRemoteNoticesOf(db: Knex, profileIds: readonly numbe
   if (profileIds.length === 0) return 0;
   const result = await db.raw(
     `DELETE FROM notices n USING profiles p
-     WHERE n.profile_id = p.id AND NOT p.is_local AND p.id = ANY(:ids::bigint[])`,
+     WHERE n.profile_id = p.id AND NOT p.is_local AND p.id = ANY(:ids)`,
     { ids: [...profileIds] },
   );
   return result.rowCount as number;
@@ -18,7 +18,7 @@ export async function deleteRemoteSubscriptionsOf(db: Knex, profileIds: readonly
   if (profileIds.length === 0) return 0;
   const result = await db.raw(
     `DELETE FROM subscriptions s USING profiles p
-     WHERE NOT p.is_local AND p.id = ANY(:ids::bigint[]) AND (s.subscriber_id = p.id OR s.subscribed_id = p.id)`,
+     WHERE NOT p.is_local AND p.id = ANY(:ids) AND (s.subscriber_id = p.id OR s.subscribed_id = p.id)`,
     { ids: [...profileIds] },
   );
   return result.rowCount as number;
