@@ -68,6 +68,8 @@ for (const javaScript of [true, false]) {
           await page.waitForURL(`${server.url}/carol`);
           await page.getByRole('button', { name: 'Unmute carol' }).waitFor();
         });
+        await assertAccessible(page, javaScript);
+        await screenshot(page, `${mode}-profile-muted`);
         await step(page, 'both are listed in settings', async () => {
           await page.goto(`${server.url}/settings/profile`);
           await page.getByRole('link', { name: 'Blocked and muted' }).click();
