@@ -28,6 +28,8 @@ import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
 import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
 import { avatarRoutes } from './web/routes/avatars.ts';
 import { avatarUpload } from './web/middleware/avatar-upload.ts';
+import { pictureUpload } from './web/middleware/picture-upload.ts';
+import { attachmentRoutes } from './web/routes/attachments.ts';
 import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
 import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
@@ -35,7 +37,7 @@ import { healthRoutes } from './web/routes/health.ts';
 import { feedRoutes } from './web/routes/feeds.ts';
 import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
-import { pageRouters, serverRouters } from './federation/core.ts';
+import { messageReachOf, pageRouters, serverRouters } from './federation/core.ts';
 import type { FederationProtocol } from './federation/core.ts';
 import { isStaff } from './domain/moderation.ts';
 import { mayInvite } from './domain/invites.ts';
@@ -44,6 +46,7 @@ import { reportRoutes } from './web/routes/reports.ts';
 import { inviteRoutes } from './web/routes/invites.ts';
 import { blockRoutes } from './web/routes/blocks.ts';
 import { accountDeletionRoutes } from './web/routes/account-deletion.ts';
+import { messageRoutes } from './web/routes/messages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -146,6 +149,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(...formBody()); // strict UTF-8: bad bytes stay visible to the routes that refuse them
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
+  app.use(pictureUpload(config)); // the post form, multipart for its pictures: likewise
   app.use(...csrfProtection());
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
@@ -169,6 +173,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));
+  app.use(attachmentRoutes(ctx)); // /attachment/:id pages and /attachments/<file> pictures
   app.use(noticeRoutes(ctx));
   app.use(subscriptionRoutes(ctx));
   app.use(reportRoutes(ctx));
@@ -176,9 +181,11 @@ export function createApp(deps: AppDependencies): Express {
   app.use(accountDeletionRoutes(ctx, loginLimits));
   app.use(inviteRoutes(ctx));
   app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
-  app.use(remoteProfileRoutes(ctx));
+  const messageReach = messageReachOf(deps.protocols); // which remote people a direct message can reach
+  app.use(remoteProfileRoutes(ctx, messageReach));
   app.use(searchRoutes(ctx));
   app.use(tagRoutes(ctx));
+  app.use(messageRoutes(ctx, messageReach)); // before the profiles: /:nickname/inbox and /outbox
   app.use(feedRoutes(ctx)); // before the profiles: /rss, /atom and /:nickname/rss would look like nicknames' pages
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 

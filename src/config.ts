@@ -40,6 +40,8 @@ export type Config = Readonly<{
   deliveryRetrySeconds: number;
   /** Largest avatar upload (or remote avatar download) accepted, in bytes. */
   avatarMaxBytes: number;
+  /** Largest picture attached to a notice (uploaded, or copied from another server), in bytes. */
+  pictureMaxBytes: number;
   // --- operations (issue 6) ---
   /** Seconds a stopping process gives in-flight requests and running jobs before it cuts them off. */
   shutdownTimeoutSeconds: number;
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowPrivateAddresses: flag(env, 'ALLOW_PRIVATE_ADDRESSES', false),
     deliveryRetrySeconds: integer(env, 'DELIVERY_RETRY_SECONDS', 30, 1, 3600),
     avatarMaxBytes: integer(env, 'AVATAR_MAX_BYTES', 2 * 1024 * 1024, 1024, 20 * 1024 * 1024),
+    pictureMaxBytes: integer(env, 'PICTURE_MAX_BYTES', 5 * 1024 * 1024, 1024, 40 * 1024 * 1024),
     // --- operations (issue 6) ---
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     jobRecoverySeconds: integer(env, 'JOB_RECOVERY_SECONDS', 30, 10, 3600), // pg-boss heartbeats need 10 or more

@@ -16,8 +16,12 @@ export const REDACTED_LOG_PATHS = [
   'err.parameters',
 ];
 
-/** A pino logger at `level` that censors REDACTED_LOG_PATHS; writes to stdout unless given a destination. */
+/**
+ * A pino logger at `level` that censors REDACTED_LOG_PATHS; writes to stdout unless given a destination.
+ * Stdout is written asynchronously: a blocking write per access-log line cost 4-7% of a page's CPU
+ * in the benchmark. pino flushes what is still buffered when the process exits (also by process.exit).
+ */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

@@ -1,5 +1,7 @@
 // Remote ActivityPub actors: where to deliver to each remote profile that speaks ActivityPub.
 import type { Knex } from 'knex';
+import { toProfileRecord } from './records.ts';
+import type { ProfileRecord } from './records.ts';
 
 export type ApActorRecord = { profileId: number; actorId: string; inboxUrl: string; sharedInboxUrl: string | null; handle: string | null };
 
@@ -56,6 +58,13 @@ export async function listActorCollection(
   return rows.map((row) => ({ profileId: Number(row.id), isLocal: row.is_local as boolean, nickname: row.nickname as string, actorId: (row.actor_id as string | null) ?? null }));
 }
 
+/** Where to deliver to these profiles: one inbox per server, for those that speak ActivityPub. */
+export async function listInboxesOfProfiles(db: Knex, profileIds: readonly number[]): Promise<string[]> {
+  if (profileIds.length === 0) return [];
+  const rows = await db('ap_actors').whereIn('profile_id', profileIds).distinct(db.raw('coalesce(shared_inbox_url, inbox_url) AS inbox')).orderBy('inbox');
+  return rows.map((row: { inbox: string }) => row.inbox);
+}
+
 /** Where to deliver to a local profile's ActivityPub followers: one inbox per server (its shared inbox when it has one). */
 export async function listFollowerInboxes(db: Knex, profileId: number): Promise<string[]> {
   const rows = await db('subscriptions as s')
@@ -64,4 +73,35 @@ export async function listFollowerInboxes(db: Knex, profileId: number): Promise<
     .distinct(db.raw('coalesce(a.shared_inbox_url, a.inbox_url) AS inbox'))
     .orderBy('inbox');
   return rows.map((row: { inbox: string }) => row.inbox);
+}
+
+/** Remote profiles known by these (lower-case) user@host handles, each with the handle it answers to. */
+export async function listProfilesByHandles(db: Knex, handles: readonly string[]): Promise<{ handle: string; profile: ProfileRecord }[]> {
+  if (handles.length === 0) return [];
+  const rows = await db('ap_actors as a')
+    .join('profiles as p', 'p.id', 'a.profile_id')
+    .whereRaw('lower(a.handle) = ANY(?::text[])', [handles.map((h) => h.toLowerCase())])
+    .select('p.*', db.raw('lower(a.handle) AS known_handle'));
+  return rows.map((row: Record<string, unknown>) => ({ handle: row.known_handle as string, profile: toProfileRecord(row) }));
+}
+
+export type MentionedActor = { profileId: number; isLocal: boolean; nickname: string; actorId: string | null; inboxUrl: string | null; sharedInboxUrl: string | null; handle: string | null };
+
+/** The people a notice mentions, with the ActivityPub addresses of those elsewhere who have them (local people have none). */
+export async function listMentionedActors(db: Knex, noticeId: number): Promise<MentionedActor[]> {
+  const rows = await db('mentions as m')
+    .join('profiles as p', 'p.id', 'm.profile_id')
+    .leftJoin('ap_actors as a', 'a.profile_id', 'm.profile_id')
+    .where('m.notice_id', noticeId)
+    .select('p.id', 'p.is_local', 'p.nickname', 'a.actor_id', 'a.inbox_url', 'a.shared_inbox_url', 'a.handle')
+    .orderBy('p.id');
+  return rows.map((row: Record<string, unknown>) => ({
+    profileId: Number(row.id),
+    isLocal: row.is_local as boolean,
+    nickname: row.nickname as string,
+    actorId: (row.actor_id as string | null) ?? null,
+    inboxUrl: (row.inbox_url as string | null) ?? null,
+    sharedInboxUrl: (row.shared_inbox_url as string | null) ?? null,
+    handle: (row.handle as string | null) ?? null,
+  }));
 }

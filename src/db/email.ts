@@ -11,6 +11,7 @@ export type EmailSettingsRecord = {
   pendingEmail: string | null;
   notifySubscriber: boolean;
   notifyMention: boolean;
+  notifyMessage: boolean;
 };
 
 export type EmailTokenPurpose = 'confirm' | 'recover';
@@ -25,11 +26,12 @@ function toSettings(row: Record<string, unknown>): EmailSettingsRecord {
     pendingEmail: row.pending_email as string | null,
     notifySubscriber: row.notify_subscriber as boolean,
     notifyMention: row.notify_mention as boolean,
+    notifyMessage: row.notify_message as boolean,
   };
 }
 
 function selectSettings(db: Knex) {
-  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('u.id', 'p.nickname', 'u.email', 'u.pending_email', 'u.notify_subscriber', 'u.notify_mention');
+  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('u.id', 'p.nickname', 'u.email', 'u.pending_email', 'u.notify_subscriber', 'u.notify_mention', 'u.notify_message');
 }
 
 /** A local user's addresses and switches, or undefined. */
@@ -62,14 +64,14 @@ export async function confirmPendingAddress(db: Knex, userId: number, address: s
 }
 
 /** Sets the notification switches. */
-export async function updateNotificationSwitches(db: Knex, userId: number, switches: { subscriber: boolean; mention: boolean }): Promise<void> {
-  await db('users').where({ id: userId }).update({ notify_subscriber: switches.subscriber, notify_mention: switches.mention });
+export async function updateNotificationSwitches(db: Knex, userId: number, switches: { subscriber: boolean; mention: boolean; message: boolean }): Promise<void> {
+  await db('users').where({ id: userId }).update({ notify_subscriber: switches.subscriber, notify_mention: switches.mention, notify_message: switches.message });
 }
 
 /** Of these local users, those with a confirmed address and this notification switched on. */
-export async function listNotifiable(db: Knex, userIds: readonly number[], kind: 'subscriber' | 'mention'): Promise<number[]> {
+export async function listNotifiable(db: Knex, userIds: readonly number[], kind: 'subscriber' | 'mention' | 'message'): Promise<number[]> {
   if (userIds.length === 0) return [];
-  const rows = await db('users').whereIn('id', userIds).whereNotNull('email').andWhere(kind === 'subscriber' ? 'notify_subscriber' : 'notify_mention', true).select('id');
+  const rows = await db('users').whereIn('id', userIds).whereNotNull('email').andWhere(`notify_${kind}`, true).select('id');
   return rows.map((row: { id: number | string }) => Number(row.id));
 }
 

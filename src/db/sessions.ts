@@ -6,3 +6,8 @@ export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<nu
   // The web layer keeps the signed-in user as `userId` in the session data (a json column).
   return db('sessions').whereRaw("(sess->>'userId') = ?", [String(userId)]).delete();
 }
+
+/** Signs a user out everywhere but the one session given (the one that changed the password); returns how many ended. */
+export async function deleteOtherSessionsOfUser(db: Knex, userId: number, keepSessionId: string): Promise<number> {
+  return db('sessions').whereRaw("(sess->>'userId') = ?", [String(userId)]).whereNot('sid', keepSessionId).delete();
+}

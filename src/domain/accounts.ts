@@ -2,6 +2,7 @@
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import { getUserById, getUserByNickname, insertUser, updatePasswordHash } from '../db/users.ts';
 import type { UserRecord } from '../db/records.ts';
+import { deleteOtherSessionsOfUser } from '../db/sessions.ts';
 import type { DomainContext } from './context.ts';
 import { nicknameProblem, normalizeNickname } from './nicknames.ts';
 import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from './passwords.ts';
@@ -103,7 +104,12 @@ export async function findUser(ctx: DomainContext, id: number): Promise<UserReco
 export type PasswordChange = { current: string; password: string; confirm: string };
 
 /** Changes a user's password after checking the current one. */
-export async function changePassword(ctx: DomainContext, userId: number, input: PasswordChange): Promise<void> {
+/**
+ * Changes a signed-in person's password. Every other session of theirs ends with it (whoever holds
+ * an old session, perhaps the reason for the change, is signed out); the one that changed it stays.
+ * Returns how many sessions ended.
+ */
+export async function changePassword(ctx: DomainContext, userId: number, input: PasswordChange, currentSessionId: string): Promise<number> {
   const user = await getUserById(ctx.db, userId);
   if (!user) throw new ForbiddenError('Sign in first.');
   const problems: Record<string, string> = {};
@@ -112,5 +118,9 @@ export async function changePassword(ctx: DomainContext, userId: number, input: 
   if (passwordError) problems.password = passwordError;
   else if (input.confirm !== input.password) problems.confirm = 'The two new passwords do not match.';
   if (Object.keys(problems).length > 0) throw new ValidationError(problems);
-  await updatePasswordHash(ctx.db, userId, await hashPassword(input.password, ctx.config.bcryptCost));
+  const passwordHash = await hashPassword(input.password, ctx.config.bcryptCost);
+  return ctx.db.transaction(async (trx) => {
+    await updatePasswordHash(trx, userId, passwordHash);
+    return deleteOtherSessionsOfUser(trx, userId, currentSessionId);
+  });
 }

@@ -105,6 +105,6 @@ export async function confirmAddress(ctx: DomainContext, token: string): Promise
 }
 
 /** Turns email notifications on or off. */
-export async function saveNotificationSwitches(ctx: DomainContext, userId: number, switches: { subscriber: boolean; mention: boolean }): Promise<void> {
+export async function saveNotificationSwitches(ctx: DomainContext, userId: number, switches: { subscriber: boolean; mention: boolean; message: boolean }): Promise<void> {
   await updateNotificationSwitches(ctx.db, userId, switches);
 }

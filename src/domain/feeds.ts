@@ -72,8 +72,8 @@ export async function searchFeed(ctx: DomainContext, raw: string | undefined): P
 export async function feedValidators(ctx: DomainContext, subject: FeedSubject, format: string): Promise<FeedValidators> {
   const stamp = await readFeedStamp(ctx.db, subject.set, FEED_SIZE);
   if (subject.set.kind === 'tag' && stamp.ids.length === 0) throw new NotFoundError(`No notices are tagged #${subject.set.tag}.`);
-  // Notices never change once written, so their ids, the authors' latest change and the settings
-  // that appear in the feed describe the whole document.
+  // Notices change only by an edit, which moves the stamp like a new notice does, so their ids,
+  // the latest change and the settings that appear in the feed describe the whole document.
   const hash = createHash('sha256')
     .update([FEED_FORMAT_VERSION, format, ctx.config.siteName, ctx.config.publicUrl, subject.title, stamp.ids.join(','), stamp.lastModified?.getTime() ?? ''].join('\n'))
     .digest('base64url')

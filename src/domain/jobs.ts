@@ -39,6 +39,18 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
 
+/** Copy a remote notice's picture to our own storage (data: attachmentId). */
+export const REMOTE_PICTURE_FETCH_JOB = 'notice.picture.fetch';
+
+/** Remove the files and rows of pictures whose notice was deleted (runs on a schedule; deleting a notice here removes its files at once). */
+export const PICTURES_PRUNE_JOB = 'notice.pictures.prune';
+
+/** Send a local user's direct message to a recipient on another server (protocol-neutral; data: messageId). */
+export const MESSAGE_DISTRIBUTE_JOB = 'message.distribute';
+
+/** Tell a user by email that someone sent them a direct message (data: userId, messageId). */
+export const EMAIL_NOTIFY_MESSAGE_JOB = 'email.notify-message';
+
 /** Tell a remote profile's server that a local user blocks them, or no longer does (protocol-neutral; data: blockerId, blockedId, undo). */
 export const BLOCK_DISTRIBUTE_JOB = 'block.distribute';
 

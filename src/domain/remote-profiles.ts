@@ -1,7 +1,8 @@
 // People on other servers, whatever the protocol: their profiles, their notices, and
 // subscriptions between them and local users. Federation modules call these after verifying.
 import { NotFoundError } from '../errors.ts';
-import { insertMentions, insertNoticeTags, replaceNoticeTags } from '../db/notices.ts';
+import { logNoticeEdit } from '../db/feed-stamps.ts';
+import { getNoticeById, insertMentions, insertNoticeTags, replaceMentions, replaceNoticeTags } from '../db/notices.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteNoticeByUri, updateRemoteProfile } from '../db/remote-profiles.ts';
@@ -16,7 +17,10 @@ import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
+import { attachRemotePictures, remotePictures } from './remote-pictures.ts';
+import type { RemotePictureInput } from './remote-pictures.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
+import { addressedLocalProfiles, findRepliedNotice, remoteSummary } from './remote-threads.ts';
 import { endSubscription } from './subscriptions.ts';
 import { readPage } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
@@ -75,6 +79,12 @@ export async function changeRemoteProfile(ctx: DomainContext, trx: Db, id: numbe
 /** A remote notice as its protocol brings it: plain text (OMB) or HTML (ActivityPub), which is sanitized here. */
 export type RemoteNoticeBody = { content: string } | { html: string };
 
+/**
+ * What a protocol may say of a remote notice besides its text: the URI of the notice it answers,
+ * the nicknames of local people it is addressed to (mention tags), its content warning (HTML or text).
+ */
+export type RemoteNoticeContext = { inReplyToUri?: string | null; addressed?: readonly string[]; summary?: string | null };
+
 // The stored text and rendered HTML of a remote notice: HTML cut to the allow-list (its text is
 // what search, feeds and the length rules see), plain text rendered as our own notices are.
 function remoteBody(body: RemoteNoticeBody): { content: string; rendered: string | null } {
@@ -94,18 +104,23 @@ function renderRemoteText(ctx: DomainContext, tokens: ReturnType<typeof tokenize
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
-  input: { authorId: number; uri: string; url: string | null; source: string } & RemoteNoticeBody,
+  input: { authorId: number; uri: string; url: string | null; source: string; pictures?: readonly RemotePictureInput[] } & RemoteNoticeBody & RemoteNoticeContext,
 ): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
   const author = await getRemoteProfileById(trx, input.authorId);
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
   checkNoticeOrigin(author, input);
   const body = remoteBody(input);
-  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }); // 400 for what cannot be stored, whichever protocol brought it
+  const pictures = remotePictures(input.pictures ?? []);
+  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }, pictures.length > 0); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
+  // A reply to a notice we have (ours or stored from elsewhere) joins its conversation.
+  const repliedTo = await findRepliedNotice(ctx, trx, input.inReplyToUri);
   // "@alice" in a remote notice is our alice when she and the author are related by a subscription
-  // (as Laconica decided); other nicknames name people on the author's server and stay plain text.
-  const meant = await resolveMentions(trx, author, mentionedNicknames(tokens));
+  // (as Laconica decided) or it answers her; other nicknames name people on the author's server and
+  // stay plain text. Whom the protocol says it addresses (mention tags) is mentioned too.
+  const meant = await resolveMentions(trx, author, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host, repliedToAuthorId: repliedTo?.authorId });
+  const addressed = await addressedLocalProfiles(trx, input.addressed);
   // Sanitized HTML is kept as its author wrote it; plain text is rendered as our own notices are.
   const rendered =
     body.rendered ??
@@ -116,28 +131,55 @@ export async function receiveRemoteNotice(
       },
       tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag),
     });
-  const id = await insertRemoteNotice(trx, { profileId: input.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: input.source });
+  const id = await insertRemoteNotice(trx, {
+    profileId: input.authorId,
+    uri: notice.uri,
+    url: notice.url,
+    content: notice.content,
+    rendered,
+    summary: remoteSummary(input.summary),
+    inReplyTo: repliedTo?.id ?? null,
+    conversationId: repliedTo?.conversationId ?? null,
+    source: input.source,
+  });
   if (id === undefined) return { noticeId: undefined, duplicate: true };
   await insertNoticeTags(trx, id, noticeTags(tokens));
-  const mentioned = [...meant.values()].map((p) => p.id);
+  await attachRemotePictures(ctx, trx, id, pictures); // copied by a job each, never shown from their server
+  const mentioned = [...new Set([...meant.values(), ...addressed].map((p) => p.id))];
   await insertMentions(trx, id, mentioned); // the notice shows among their replies
-  await queueMentionNotifications(ctx, trx, id, author.id, mentioned);
+  // As with local replies, the local author of the notice answered may be told by email too.
+  const told = repliedTo?.authorIsLocal ? mentioned.concat(repliedTo.authorId) : mentioned;
+  await queueMentionNotifications(ctx, trx, id, author.id, told);
   await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
   return { noticeId: id, duplicate: false };
 }
 
 /**
  * Replaces the text of a notice its remote author edited (only theirs: the URI must be one of
- * their notices), checked and sanitized as a new one is; false when they have no such notice.
+ * their notices), checked and sanitized as a new one is, with its tags and mentions worked out
+ * again (newly mentioned people may be told by email); false when they have no such notice.
  */
-export async function editRemoteNotice(ctx: DomainContext, trx: Db, input: { authorId: number; uri: string } & RemoteNoticeBody): Promise<boolean> {
+export async function editRemoteNotice(
+  ctx: DomainContext,
+  trx: Db,
+  input: { authorId: number; uri: string } & RemoteNoticeBody & Omit<RemoteNoticeContext, 'inReplyToUri'>,
+): Promise<boolean> {
+  const author = await getRemoteProfileById(trx, input.authorId);
+  if (!author) return false;
   const body = remoteBody(input);
   const { content } = checkRemoteNotice(ctx.config, { uri: input.uri, url: null, content: body.content });
   const tokens = tokenizeNotice(content);
   const rendered = body.rendered ?? renderRemoteText(ctx, tokens);
-  const id = await updateRemoteNoticeByUri(trx, input.authorId, input.uri, { content, rendered });
+  const id = await updateRemoteNoticeByUri(trx, input.authorId, input.uri, { content, rendered, summary: remoteSummary(input.summary) });
   if (id === undefined) return false;
   await replaceNoticeTags(trx, id, noticeTags(tokens));
+  const edited = await getNoticeById(trx, id);
+  const repliedTo = edited?.inReplyTo == null ? undefined : await getNoticeById(trx, edited.inReplyTo);
+  const meant = await resolveMentions(trx, author, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host, repliedToAuthorId: repliedTo?.author.id });
+  const addressed = await addressedLocalProfiles(trx, input.addressed);
+  const added = await replaceMentions(trx, id, [...meant.values(), ...addressed].map((p) => p.id));
+  await queueMentionNotifications(ctx, trx, id, author.id, added);
+  await logNoticeEdit(trx, id); // feeds that listed it, or list it now, have changed
   return true;
 }
 

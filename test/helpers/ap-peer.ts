@@ -30,6 +30,8 @@ export type ApPeer = {
   follow(name: string, target: Actor): Promise<string>;
   /** Sends Undo(Follow) for a Follow sent earlier. */
   unfollow(name: string, target: Actor, followId: string): Promise<void>;
+  /** The headers of a POST of `body` to `url` signed (draft-cavage, with Digest and Date) by `name`'s RSA key, to send as often as a test likes. */
+  signedHeaders(name: string, url: string, body: string): Promise<Headers>;
   /** POSTs a body to a URL signed (draft-cavage) with `name`'s RSA key, with the changes a test asks for. */
   signedPost(name: string, url: string, body: string, options?: { date?: Date; sendBody?: string; tamperSignature?: boolean }): Promise<Response>;
   stop(): Promise<void>;
@@ -136,6 +138,11 @@ export async function startApPeer(): Promise<ApPeer> {
       const ctx = context();
       const follow = new Follow({ id: new URL(followId), actor: ctx.getActorUri(name), object: target.id });
       await ctx.sendActivity({ identifier: name }, target, new Undo({ id: new URL(`${followId}/undo`), actor: ctx.getActorUri(name), object: follow }));
+    },
+    async signedHeaders(name, target, body) {
+      const pair = keys.get(name)!;
+      const request = new Request(target, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body });
+      return new Headers((await signRequest(request, pair.privateKey, new URL(`${url}/actors/${name}#main-key`), { spec: 'draft-cavage-http-signatures-12' })).headers);
     },
     async signedPost(name, target, body, options = {}) {
       const pair = keys.get(name)!;

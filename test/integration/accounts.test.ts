@@ -166,9 +166,17 @@ describe('changing the password', () => {
     const mismatch = await client.post('/settings/password', { current: 'ivan-password', password: 'new-password-1', confirm: 'new-password-2' });
     assert.equal(mismatch.status, 400);
     assert.match(textOf(mismatch.text), /do not match/);
+    const elsewhere = new WebClient(server.url);
+    assert.equal((await elsewhere.post('/main/login', { nickname: 'ivan', password: 'ivan-password' })).status, 303);
+    assert.equal((await elsewhere.get('/settings/password')).status, 200);
     const ok = await client.post('/settings/password', { current: 'ivan-password', password: 'new-password-1', confirm: 'new-password-1' });
     assert.equal(ok.status, 200);
-    assert.match(textOf(ok.text), /password has been changed/);
+    assert.match(textOf(ok.text), /password has been changed\. Your other session has been signed out\./);
+    // The session that changed it stays signed in; the other one is signed out.
+    assert.equal((await client.get('/settings/password')).status, 200);
+    const signedOut = await elsewhere.get('/settings/password');
+    assert.equal(signedOut.status, 303);
+    assert.match(signedOut.location ?? '', /^\/main\/login/);
     const oldLogin = await new WebClient(server.url).post('/main/login', { nickname: 'ivan', password: 'ivan-password' });
     assert.equal(oldLogin.status, 401);
     const newLogin = await new WebClient(server.url).post('/main/login', { nickname: 'ivan', password: 'new-password-1' });

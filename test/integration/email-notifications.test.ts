@@ -50,12 +50,13 @@ async function switches(client: WebClient, on: { subscriber?: boolean; mention?:
 }
 
 describe('email notifications', () => {
-  it('lists exactly the two switches, on by default', async () => {
+  it('lists exactly the three switches, on by default', async () => {
     const page = await alice.get('/settings/email');
     assert.equal(page.status, 200);
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true, true]);
     assert.match(textOf(page.text), /Email me when someone subscribes to my notices/);
     assert.match(textOf(page.text), /Email me when a notice mentions me or answers one of mine/);
+    assert.match(textOf(page.text), /Email me when someone sends me a direct message/);
   });
 
   it('tells alice about a new local subscriber', async () => {
@@ -106,7 +107,7 @@ describe('email notifications', () => {
     await settle();
     assert.equal(smtp.received.filter((m) => /dan/.test(m.subject)).length, 0);
     const page = await alice.get('/settings/email');
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false, false]);
     await switches(alice, { subscriber: true, mention: true });
   });
 

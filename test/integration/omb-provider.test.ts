@@ -90,6 +90,10 @@ describe('discovery of a local user', () => {
     assert.match(html, new RegExp(`<meta http-equiv="X-XRDS-Location" content="${a.url}/alice/xrds">`));
     const head = await fetch(`${a.url}/alice`, { method: 'HEAD' });
     assert.equal(head.headers.get('x-xrds-location'), `${a.url}/alice/xrds`);
+    const missing = await fetch(`${a.url}/nobody-here`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('x-xrds-location'), null, 'nothing advertised for a person who does not exist');
+    assert.doesNotMatch(await missing.text(), /X-XRDS-Location/);
     const negotiated = await fetch(`${a.url}/alice`, { headers: { accept: 'application/xrds+xml, text/html;q=0.3, application/xhtml+xml;q=0.5' } });
     assert.equal(negotiated.headers.get('content-type'), 'application/xrds+xml; charset=utf-8');
     assert.match(negotiated.headers.get('vary') ?? '', /Accept/);

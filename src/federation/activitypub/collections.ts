@@ -8,7 +8,8 @@ import { profileTimeline } from '../../domain/timelines.ts';
 import { listActorCollection } from '../../db/ap-actors.ts';
 import { findNotice } from '../../domain/lookups.ts';
 import { Note } from '@fedify/fedify/vocab';
-import { noticeId, toCreate, toNote } from './mapping.ts';
+import { addressingOf } from './addressing.ts';
+import { toCreate, toNote } from './mapping.ts';
 import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, NOTE_PATH, OUTBOX_PATH } from './paths.ts';
 
 const PAGE_SIZE = 40;
@@ -31,8 +32,7 @@ export function registerCollections(federation: Federation<FederationContext>): 
     const id = cursorValue(values.id ?? '');
     const notice = typeof id === 'number' ? await findNotice(ctx.data.db, id) : undefined;
     if (!notice || !notice.isLocal) return null;
-    const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.data.db, notice.inReplyTo);
-    return toNote(ctx, notice, parent ? noticeId(ctx.data.config.publicUrl, parent) : null);
+    return toNote(ctx, notice, await addressingOf(ctx, notice));
   });
 
   federation

@@ -14,6 +14,7 @@ import { SubscriptionRefusedError } from '../../domain/subscription-rules.ts';
 import { ValidationError } from '../../errors.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { acceptFollow, deleteFollowById } from '../../db/ap-follows.ts';
+import { fetchObject } from './loaders.ts';
 import { onCreate, onDelete, onUpdate } from './notes.ts';
 import { onDeleteOf } from './actor-delete.ts';
 import { onBlock } from './block.ts';
@@ -33,7 +34,7 @@ async function localTarget(ctx: Ctx, objectId: URL | null): Promise<ProfileRecor
 
 // The actor as its own server serves it now: never what an activity embeds about it.
 async function fetchActor(ctx: Ctx, id: URL): Promise<Actor | undefined> {
-  const found = await ctx.lookupObject(id, { crossOrigin: 'ignore' }).catch(() => null);
+  const found = await fetchObject(id, ctx).catch(() => null);
   return found && isActor(found) && found.id?.href === id.href && found.inboxId ? found : undefined;
 }
 

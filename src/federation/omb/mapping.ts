@@ -6,6 +6,7 @@ import { DEFAULT_LICENSE, OMB_VERSION } from './constants.ts';
 import { userUri } from './identity.ts';
 import type { Params } from './oauth.ts';
 import { isHttpUrl, truncateBytes } from './params.ts';
+import { ombNoticeContent } from './notice-content.ts';
 
 /** The absolute URL of a local user's 96×96 avatar, or undefined when they have none (then it is not sent). */
 export function avatarUrlOf(config: Config, profile: ProfileRecord): string | undefined {
@@ -43,7 +44,7 @@ export function toNoticeParams(config: Config, notice: NoticeRecord): Params {
     omb_version: OMB_VERSION,
     omb_listenee: userUri(config, notice.author.id),
     omb_notice: url,
-    omb_notice_content: [...notice.content].slice(0, 140).join(''),
+    omb_notice_content: ombNoticeContent(config.publicUrl, notice), // its pictures as links to their pages
     omb_notice_url: url,
     omb_notice_license: DEFAULT_LICENSE,
   };

@@ -4,7 +4,6 @@
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { FederationContext } from '../context.ts';
-import { findLocalProfile } from '../../domain/lookups.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { siteName } from '../../domain/remote-origins.ts';
@@ -48,16 +47,18 @@ export function ombPages(ctx: FederationContext): Router {
   const { config } = ctx;
 
   // The profile page advertises the XRDS three ways: header, meta tag (via the view), and content
-  // negotiation (answered by the server routes, before the browser stack).
-  router.get('/:nickname', async (req: Request<{ nickname: string }>, res: Response, next: NextFunction) => {
+  // negotiation (answered by the server routes, before the browser stack). The page itself finds
+  // the person and then calls the advertiser: one lookup, and nothing advertised on a 404.
+  router.get('/:nickname', (req: Request<{ nickname: string }>, res: Response, next: NextFunction) => {
     if (!looksLikeNickname(req.params.nickname)) return next();
     res.vary('Accept');
     if (prefersXrds(req)) return next(); // not one of ours: the server routes answer every local nickname
-    const profile = await findLocalProfile(ctx.db, req.params.nickname);
-    if (!profile) return next();
-    const location = xrdsUrl(config, profile.nickname);
-    res.setHeader('X-XRDS-Location', location);
-    res.locals.xrdsLocation = location;
+    const advertiseXrds = (nickname: string) => {
+      const location = xrdsUrl(config, nickname);
+      res.setHeader('X-XRDS-Location', location);
+      res.locals.xrdsLocation = location;
+    };
+    res.locals.profileAdvertisers = [...(res.locals.profileAdvertisers ?? []), advertiseXrds];
     next();
   });
 

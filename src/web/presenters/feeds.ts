@@ -3,6 +3,7 @@ import type { NoticeRecord } from '../../domain/notices.ts';
 import { noticeUrl, profileUrl } from '../../domain/urls.ts';
 import { authorView } from './profiles.ts';
 import { el, xmlDocument } from './xml.ts';
+import { picturesHtml } from './attachments.ts';
 
 export type FeedFormat = 'rss' | 'atom';
 
@@ -30,11 +31,11 @@ function entryOf(notice: NoticeRecord, publicUrl: string): Entry {
   const authorUri = notice.author.isLocal ? profileUrl(publicUrl, notice.author.nickname) : isHttp(notice.author.profileUrl) ? notice.author.profileUrl : `${publicUrl}${author.url}`;
   return {
     id: local ? noticeUrl(publicUrl, notice.id) : notice.url!,
-    title: `${author.handle}: ${notice.content}`,
+    title: `${author.handle}: ${notice.content || (notice.attachments.length === 1 ? 'a picture' : `${notice.attachments.length} pictures`)}`,
     authorName: author.displayName === author.handle ? author.handle : `${author.displayName} (${author.handle})`,
     authorUri,
     date: notice.createdAt,
-    html: notice.rendered,
+    html: notice.rendered + picturesHtml(publicUrl, notice.attachments),
   };
 }
 

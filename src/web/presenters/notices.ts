@@ -4,10 +4,14 @@ import { canDeleteNotice } from '../../domain/notices.ts';
 import type { UserRecord } from '../../domain/accounts.ts';
 import { authorView } from './profiles.ts';
 import type { AuthorView } from './profiles.ts';
+import { attachmentViews } from './attachments.ts';
+import type { AttachmentView } from './attachments.ts';
 
 export type NoticeView = {
   id: number;
   html: string;
+  /** A content warning: the text is folded away behind it (plain text, escaped by the view). */
+  summary: string | undefined;
   author: AuthorView;
   permalink: string;
   createdAtIso: string;
@@ -20,6 +24,8 @@ export type NoticeView = {
   deleteUrl: string | undefined;
   /** The report form for this notice, for signed-in viewers other than its author. */
   reportUrl: string | undefined;
+  /** Its pictures, as thumbnails linking to their pages (or links to remote ones not copied yet). */
+  attachments: AttachmentView[];
 };
 
 const UNITS: [number, string][] = [
@@ -51,6 +57,7 @@ export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined,
   return {
     id: notice.id,
     html: notice.rendered,
+    summary: notice.summary ?? undefined,
     author: authorView(notice.author),
     permalink: notice.isLocal || !notice.url ? `/notice/${notice.id}` : notice.url,
     createdAtIso: notice.createdAt.toISOString(),
@@ -59,6 +66,7 @@ export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined,
     replyUrl: viewer ? `/notice/new?inreplyto=${notice.id}` : undefined,
     deleteUrl: canDeleteNotice(viewer, notice) ? `/notice/delete/${notice.id}` : undefined,
     reportUrl: viewer && viewer.id !== notice.author.id ? `/main/report?notice=${notice.id}` : undefined,
+    attachments: attachmentViews(notice.attachments),
   };
 }
 

@@ -6,6 +6,7 @@ import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { homeTimeline, profileTimeline, repliesTimeline } from '../../domain/timelines.ts';
 import type { ProfileTimeline } from '../../domain/timelines.ts';
 import { subscribersOf, subscriptionsOf, viewerSubscribes } from '../../domain/subscriptions.ts';
+import { canMessage } from '../../domain/messages.ts';
 import type { PeoplePage } from '../../domain/subscriptions.ts';
 import { viewerBlockKind } from '../../domain/blocks.ts';
 import { noticeViews } from '../presenters/notices.ts';
@@ -13,6 +14,7 @@ import { authorView, profileHeaderView } from '../presenters/profiles.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
 import { feedLinks } from '../presenters/feed-links.ts';
 import { emptyPostForm } from './notices.ts';
+import { advertiseProfile } from '../locals.ts';
 
 type Tab = 'notices' | 'all' | 'replies' | 'subscriptions' | 'subscribers';
 
@@ -28,9 +30,13 @@ export function profileRoutes(ctx: DomainContext): Router {
 
   async function header(res: Response, timeline: { profile: ProfileTimeline['profile']; counts: ProfileTimeline['counts'] }, tab: Tab) {
     const viewer = res.locals.viewer;
-    const subscribed = await viewerSubscribes(ctx, viewer?.id, timeline.profile.id);
-    const blockKind = await viewerBlockKind(ctx, viewer?.id, timeline.profile.id);
+    const [subscribed, messageable, blockKind] = await Promise.all([
+      viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
+      canMessage(ctx, viewer?.id, timeline.profile), // they subscribe to the viewer
+      viewerBlockKind(ctx, viewer?.id, timeline.profile.id),
+    ]);
     return {
+      canMessage: messageable,
       profile: profileHeaderView(timeline.profile, timeline.counts),
       tab,
       isSelf: viewer?.id === timeline.profile.id,
@@ -69,6 +75,7 @@ export function profileRoutes(ctx: DomainContext): Router {
   router.get('/:nickname', async (req, res) => {
     const nickname = req.params.nickname;
     const timeline = await profileTimeline(ctx, nickname, cursorFrom(req.query));
+    advertiseProfile(res, timeline.profile.nickname);
     await renderTimeline(res, timeline, 'notices', `/${nickname}`, `${timeline.profile.fullname || nickname} (${nickname})`);
   });
 

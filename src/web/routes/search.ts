@@ -19,9 +19,13 @@ const FORMS = {
 
 type Results = { searched: boolean; notices?: unknown[]; people?: unknown[]; olderUrl?: string; feeds?: unknown[]; error?: string };
 
+// A search for @user@host or an address is likely someone on another server: the results offer to look them up there.
+const REMOTE_ADDRESS = /^(?:@?[\w.~+-]+@[^@\s/?#]+|https?:\/\/\S+)$/i;
+
 function render(res: Response, kind: SearchKind, text: string, results: Results, status = 200) {
   const title = results.searched && !results.error ? `${FORMS[kind].kindLabel}: ${text}` : FORMS[kind].kindLabel;
-  res.status(status).render('search/results', { title, kind, text, ...FORMS[kind], error: undefined, notices: [], people: [], olderUrl: undefined, ...results });
+  const remoteAddress = REMOTE_ADDRESS.test(text) ? text : '';
+  res.status(status).render('search/results', { title, kind, text, remoteAddress, ...FORMS[kind], error: undefined, notices: [], people: [], olderUrl: undefined, ...results });
 }
 
 // A refused search shows the form again with what was typed, and nothing else.

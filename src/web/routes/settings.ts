@@ -10,8 +10,8 @@ import { requireUser } from '../middleware/require-user.ts';
 import { passwordCheckThrottle } from '../middleware/throttle.ts';
 import type { LoginLimits } from '../middleware/throttle.ts';
 
-function renderPassword(res: Response, status: number, errors: Record<string, string> = {}, saved = false) {
-  res.status(status).render('settings/password', { title: 'Change password', errors, saved });
+function renderPassword(res: Response, status: number, errors: Record<string, string> = {}, saved = false, sessionsEnded = 0) {
+  res.status(status).render('settings/password', { title: 'Change password', errors, saved, sessionsEnded });
 }
 
 /** /settings/password. */
@@ -22,14 +22,16 @@ export function settingsRoutes(ctx: DomainContext, loginLimits: LoginLimits): Ro
 
   router.post('/settings/password', requireUser, passwordCheckThrottle(ctx, loginLimits), async (req, res) => {
     const { fields, invalid } = readForm(req.body, ['current', 'password', 'confirm']);
+    let sessionsEnded: number;
     try {
       if (invalid) throw invalid;
-      await changePassword(ctx, viewerOf(res).id, { current: fields.current, password: fields.password, confirm: fields.confirm });
+      const change = { current: fields.current, password: fields.password, confirm: fields.confirm };
+      sessionsEnded = await changePassword(ctx, viewerOf(res).id, change, req.sessionID);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       return renderPassword(res, error.status, error.fields);
     }
-    renderPassword(res, 200, {}, true);
+    renderPassword(res, 200, {}, true, sessionsEnded);
   });
 
   return router;
