@@ -154,9 +154,11 @@ describe('suspending an ActivityPub server from the command line', () => {
     assert.equal(peer.requests.filter((r) => r.method === 'POST').length, before, 'nothing was posted to the peer');
     assert.equal((await db()('dead_deliveries')).length, 0, 'dropped, not kept as failed');
     await alice.get('/main/follow');
+    const asked = peer.requests.length;
     const page = await alice.post('/main/follow', { handle: `@ghost@${peer.host}` });
-    assert.equal(page.status, 400);
+    assert.equal(page.status, 403);
     assert.match(textOf(page.text), /does not federate with/);
+    assert.equal(peer.requests.length, asked, 'the blocked server is not even asked who that is');
   });
 
   it('lifts the suspension of its people with unblock-domain (what was removed stays removed)', async () => {

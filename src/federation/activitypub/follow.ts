@@ -32,8 +32,8 @@ export async function sendFollow(ctx: FederationContext, userId: number, actor: 
       return profileId;
     });
   } catch (error) {
-    // An actor claiming an identity we know on another site is refused, on the form.
-    if (error instanceof RemoteOriginError) throw new RemotePersonError(error.status, error.message);
+    // An actor claiming an identity we know on another site, or one a block or suspension keeps apart, is refused on the form.
+    if (error instanceof RemoteOriginError || error instanceof SubscriptionRefusedError) throw new RemotePersonError(error.status, error.message);
     throw error;
   }
 }
