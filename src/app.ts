@@ -20,6 +20,7 @@ import { DEFAULT_LOGIN_LIMITS, DEFAULT_RECOVERY_LIMITS } from './web/middleware/
 import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 import { authRoutes } from './web/routes/auth.ts';
 import { noticeRoutes } from './web/routes/notices.ts';
+import { noticeActionRoutes } from './web/routes/notice-actions.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
 import { emailSettingsRoutes } from './web/routes/email-settings.ts';
@@ -175,6 +176,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(avatarRoutes(ctx));
   app.use(attachmentRoutes(ctx)); // /attachment/:id pages and /attachments/<file> pictures
   app.use(noticeRoutes(ctx));
+  app.use(noticeActionRoutes(ctx)); // favorite and repeat buttons, /favorited
   app.use(subscriptionRoutes(ctx));
   app.use(reportRoutes(ctx));
   app.use(blockRoutes(ctx));

@@ -9,7 +9,8 @@ export type NoticeSet =
   | { kind: 'profile'; profileId: number }
   | { kind: 'mentions'; profileId: number }
   | { kind: 'tag'; tag: string }
-  | { kind: 'search'; text: string };
+  | { kind: 'search'; text: string }
+  | { kind: 'favorites'; profileId: number };
 
 export type FeedStamp = {
   /** Ids of the notices in the window, newest first. */
@@ -21,10 +22,18 @@ export type FeedStamp = {
 };
 
 // The same sets and index orders as the timeline queries (src/db/timelines.ts).
-function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColumn: string } {
+// A favorites feed changes when a favorite is made or taken back: its time is the favorite's, or
+// the favoriter's last change of favorites (one taken back leaves no row to date it by).
+function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColumn: string; changedAt?: Knex.Raw } {
   switch (set.kind) {
     case 'public':
-      return { query: db('notices as n').where('n.is_local', true), idColumn: 'n.id' };
+      return { query: db('notices as n').where('n.is_local', true).whereNull('n.repeat_of'), idColumn: 'n.id' };
+    case 'favorites':
+      return {
+        query: db('favorites as f').join('notices as n', 'n.id', 'f.notice_id').join('profiles as fp', 'fp.id', 'f.profile_id').where('f.profile_id', set.profileId),
+        idColumn: 'f.id',
+        changedAt: db.raw('greatest(f.created_at, fp.favorites_changed_at) AS created_at'),
+      };
     case 'profile':
       return { query: db('notices as n').where('n.profile_id', set.profileId), idColumn: 'n.id' };
     case 'mentions':
@@ -38,10 +47,10 @@ function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColum
 
 /** The ids and latest change of the newest `size` notices of a set. */
 export async function readFeedStamp(db: Knex, set: NoticeSet, size: number): Promise<FeedStamp> {
-  const { query, idColumn } = setQuery(db, set);
+  const { query, idColumn, changedAt } = setQuery(db, set);
   const window = query
     .join('profiles as p', 'p.id', 'n.profile_id')
-    .select('n.id', 'n.created_at', 'n.edited_at', 'p.updated_at as author_updated_at')
+    .select('n.id', changedAt ?? 'n.created_at', 'n.edited_at', 'p.updated_at as author_updated_at')
     .orderBy(idColumn, 'desc')
     .limit(size);
   // A deleted notice at or above the window's oldest id may have been in it (a newer one certainly

@@ -15,6 +15,8 @@ export async function fanOutToSubscribers(db: Knex, noticeId: number): Promise<n
      JOIN subscriptions s ON s.subscribed_id = n.profile_id
      JOIN users u ON u.id = s.subscriber_id
      WHERE n.id = :noticeId
+       -- a repeat is not shown again to whoever has its original already
+       AND NOT EXISTS (SELECT 1 FROM home_timeline_entries o WHERE o.user_id = s.subscriber_id AND o.notice_id = n.repeat_of)
      ON CONFLICT DO NOTHING`,
     { noticeId },
   );

@@ -49,9 +49,9 @@ export async function getNoticeById(db: Knex, id: number): Promise<NoticeRecord 
   return row ? toNoticeRecord(row) : undefined;
 }
 
-/** The id of a profile's newest notice, or undefined. */
+/** The id of a profile's newest notice of their own (not a repeat), or undefined. */
 export async function getLatestNoticeIdOfProfile(db: Knex, profileId: number): Promise<number | undefined> {
-  const row = await db('notices').where({ profile_id: profileId }).orderBy('id', 'desc').first('id');
+  const row = await db('notices').where({ profile_id: profileId }).whereNull('repeat_of').orderBy('id', 'desc').first('id');
   return row ? (row as { id: number }).id : undefined;
 }
 

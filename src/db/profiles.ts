@@ -4,7 +4,7 @@ import { toProfileRecord } from './records.ts';
 import type { ProfileRecord } from './records.ts';
 import { prepare, runPrepared } from './prepared.ts';
 
-export type ProfileCounts = { notices: number; subscriptions: number; subscribers: number };
+export type ProfileCounts = { notices: number; subscriptions: number; subscribers: number; favorites: number };
 
 /** The local profile with this nickname, or undefined. */
 export async function getLocalProfileByNickname(db: Knex, nickname: string): Promise<ProfileRecord | undefined> {
@@ -22,7 +22,7 @@ export async function getLocalProfileWithCounts(db: Knex, nickname: string): Pro
 }
 
 function countsOf(row: Record<string, unknown>): ProfileCounts {
-  return { notices: Number(row.notice_count), subscriptions: Number(row.subscription_count), subscribers: Number(row.subscriber_count) };
+  return { notices: Number(row.notice_count), subscriptions: Number(row.subscription_count), subscribers: Number(row.subscriber_count), favorites: Number(row.favorite_count) };
 }
 
 /** The profile with this id, or undefined. */
@@ -31,10 +31,10 @@ export async function getProfileById(db: Knex, id: number): Promise<ProfileRecor
   return row ? toProfileRecord(row) : undefined;
 }
 
-/** Counts of a profile's notices, subscriptions and subscribers, from the columns triggers keep. */
+/** Counts of a profile's notices, subscriptions, subscribers and favorites, from the columns triggers keep. */
 export async function countProfileStats(db: Knex, id: number): Promise<ProfileCounts> {
-  const row = (await db('profiles').where({ id }).first('notice_count', 'subscription_count', 'subscriber_count')) as Record<string, unknown> | undefined;
-  return row ? countsOf(row) : { notices: 0, subscriptions: 0, subscribers: 0 };
+  const row = (await db('profiles').where({ id }).first('notice_count', 'subscription_count', 'subscriber_count', 'favorite_count')) as Record<string, unknown> | undefined;
+  return row ? countsOf(row) : { notices: 0, subscriptions: 0, subscribers: 0, favorites: 0 };
 }
 
 /** The fields a local user edits on their profile settings page. */

@@ -64,6 +64,10 @@ export type NoticeRecord = {
   source: string;
   createdAt: Date;
   author: AuthorRecord;
+  /** The notice this one repeats (a repeat shows the original), or null. */
+  repeatOf: number | null;
+  /** How many people favorited it (kept by a trigger). */
+  favoriteCount: number;
   /** Its pictures, in order (read with the notice, in the same query). */
   attachments: AttachmentRecord[];
 };
@@ -115,6 +119,8 @@ export const NOTICE_COLUMNS = [
   'n.conversation_id',
   'n.source',
   'n.created_at',
+  'n.repeat_of',
+  'n.favorite_count',
   'p.id as author_id',
   'p.nickname as author_nickname',
   'p.fullname as author_fullname',
@@ -128,6 +134,9 @@ export const NOTICE_COLUMNS = [
       'w', na.width, 'h', na.height, 'tw', na.thumb_width, 'th', na.thumb_height, 'alt', na.alt, 'remote', na.remote_url) ORDER BY na.position)
     FROM notice_attachments na WHERE na.notice_id = n.id) AS attachments`),
 ];
+
+/** NOTICE_COLUMNS as SQL, for statements written out in full (the notice as n, its author as p). */
+export const NOTICE_COLUMNS_SQL = knex({ client: 'pg' }).select(NOTICE_COLUMNS).toString().replace(/^select /, '');
 
 /** Maps one element of the attachments JSON array (NOTICE_COLUMNS) to an AttachmentRecord. */
 export function toAttachmentRecord(item: Row): AttachmentRecord {
@@ -168,6 +177,8 @@ export function toNoticeRecord(row: Row): NoticeRecord {
       avatarUrl: (row.author_avatar_url as string | null | undefined) ?? null,
       avatarKey: (row.author_avatar_key as string | null | undefined) ?? null,
     },
+    repeatOf: row.repeat_of == null ? null : Number(row.repeat_of),
+    favoriteCount: Number(row.favorite_count ?? 0),
     attachments: ((row.attachments as Row[] | null | undefined) ?? []).map(toAttachmentRecord),
   };
 }

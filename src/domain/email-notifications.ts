@@ -1,17 +1,18 @@
 // What the site tells people by email, as plain facts the mail module words: confirmation and
 // recovery links (each with a fresh single-use token), new subscribers, mentions or replies, and
-// direct messages.
+// direct messages, and favorites of one's notices.
 // Notifications are queued in the transaction that makes their cause, one job per recipient, and
 // checked again when sent (the switch may have been turned off, the subscription ended meanwhile).
 import { listBlockersAmong } from '../db/blocks.ts';
 import { getEmailSettings, listNotifiable } from '../db/email.ts';
+import { hasFavorite } from '../db/favorites.ts';
 import { getMessageById } from '../db/messages.ts';
 import { getNoticeById } from '../db/notices.ts';
 import { getProfileById } from '../db/profiles.ts';
 import { isSubscribed } from '../db/subscriptions.ts';
 import type { Db, DomainContext } from './context.ts';
 import { issueEmailToken, TOKEN_LIFETIME_SECONDS } from './email-tokens.ts';
-import { EMAIL_NOTIFY_MENTION_JOB, EMAIL_NOTIFY_MESSAGE_JOB, EMAIL_NOTIFY_SUBSCRIBER_JOB } from './jobs.ts';
+import { EMAIL_NOTIFY_FAVORITE_JOB, EMAIL_NOTIFY_MENTION_JOB, EMAIL_NOTIFY_MESSAGE_JOB, EMAIL_NOTIFY_SUBSCRIBER_JOB } from './jobs.ts';
 import { messageUrl, noticeUrl, profileUrl } from './urls.ts';
 
 /** A link email: where it goes, whose account, the link and how long it works. */
@@ -23,6 +24,8 @@ export type PersonFacts = { nickname: string; fullname: string | null; url: stri
 export type SubscriberEmail = { to: string; nickname: string; subscriber: PersonFacts; settingsUrl: string };
 
 export type MentionEmail = { to: string; nickname: string; author: PersonFacts; content: string; noticeUrl: string; settingsUrl: string };
+
+export type FavoriteEmail = { to: string; nickname: string; favoriter: PersonFacts; content: string; noticeUrl: string; favoritesUrl: string | undefined; settingsUrl: string };
 
 export type MessageEmail = { to: string; nickname: string; sender: PersonFacts; content: string; messageUrl: string; settingsUrl: string };
 
@@ -37,6 +40,13 @@ export async function queueMentionNotifications(ctx: DomainContext, trx: Db, not
   const recipients = await listNotifiable(trx, [...new Set(userIds)].filter((id) => id !== authorId), 'mention');
   const hiding = new Set(await listBlockersAmong(trx, authorId, recipients)); // they block or mute the author
   for (const userId of recipients) if (!hiding.has(userId)) await ctx.jobs.send(trx, EMAIL_NOTIFY_MENTION_JOB, { userId, noticeId });
+}
+
+/** Queues a favorite email when the notice's author is a local user who wants one, never for their own favorite (inside the favorite's transaction). */
+export async function queueFavoriteNotification(ctx: DomainContext, trx: Db, profileId: number, notice: { id: number; author: { id: number; isLocal: boolean } }): Promise<void> {
+  if (!notice.author.isLocal || notice.author.id === profileId) return;
+  const [userId] = await listNotifiable(trx, [notice.author.id], 'favorite');
+  if (userId !== undefined) await ctx.jobs.send(trx, EMAIL_NOTIFY_FAVORITE_JOB, { userId, profileId, noticeId: notice.id });
 }
 
 /** Queues a direct-message email when the recipient is a local user who wants one (inside the message's transaction). */
@@ -85,6 +95,25 @@ export async function mentionEmail(ctx: DomainContext, userId: number, noticeId:
   const author = notice && (await personFacts(ctx, notice.author.id));
   if (!notice || !author) return undefined;
   return { to: settings.email, nickname: settings.nickname, author, content: notice.content, noticeUrl: noticeUrl(ctx.config.publicUrl, notice.id), settingsUrl: `${ctx.config.publicUrl}/settings/email` };
+}
+
+/** The favorite email, if the user still wants it and the favorite still stands. */
+export async function favoriteEmail(ctx: DomainContext, userId: number, profileId: number, noticeId: number): Promise<FavoriteEmail | undefined> {
+  const settings = await getEmailSettings(ctx.db, userId);
+  if (!settings?.email || !settings.notifyFavorite || !(await hasFavorite(ctx.db, profileId, noticeId))) return undefined;
+  const notice = await getNoticeById(ctx.db, noticeId);
+  const favoriter = await personFacts(ctx, profileId);
+  if (!notice || notice.author.id !== userId || !favoriter) return undefined;
+  const publicUrl = ctx.config.publicUrl;
+  return {
+    to: settings.email,
+    nickname: settings.nickname,
+    favoriter,
+    content: notice.content,
+    noticeUrl: noticeUrl(publicUrl, notice.id),
+    favoritesUrl: favoriter.isLocal ? `${profileUrl(publicUrl, favoriter.nickname)}/favorites` : undefined,
+    settingsUrl: `${publicUrl}/settings/email`,
+  };
 }
 
 /** The direct-message email, if the user still wants it and the message is still in her inbox. */

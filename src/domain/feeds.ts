@@ -6,6 +6,7 @@ import type { NoticeSet } from '../db/feed-stamps.ts';
 import { getLocalProfileByNickname } from '../db/profiles.ts';
 import { checkNotSuspended } from './visibility.ts';
 import type { NoticeRecord } from '../db/records.ts';
+import { listFavoriteNotices } from '../db/favorites.ts';
 import { searchNotices } from '../db/search.ts';
 import { listMentionNotices, listProfileNotices, listPublicNotices, listTagNotices } from '../db/timelines.ts';
 import type { DomainContext } from './context.ts';
@@ -49,6 +50,13 @@ export async function repliesFeed(ctx: DomainContext, nickname: string): Promise
   const set: NoticeSet = { kind: 'mentions', profileId: await localProfileId(ctx, nickname) };
   const path = `/${nickname}/replies`;
   return { set, title: `Replies to ${nickname} on ${ctx.config.siteName}`, pagePath: path, feedPath: path, query: {} };
+}
+
+/** The notices a local user favorited, the latest favorite first; NotFoundError for nobody. */
+export async function favoritesFeed(ctx: DomainContext, nickname: string): Promise<FeedSubject> {
+  const set: NoticeSet = { kind: 'favorites', profileId: await localProfileId(ctx, nickname) };
+  const path = `/${nickname}/favorites`;
+  return { set, title: `${nickname}’s favorite notices on ${ctx.config.siteName}`, pagePath: path, feedPath: path, query: {} };
 }
 
 /** Notices with a tag (NotFoundError, like the tag page, when there are none: see feedValidators). */
@@ -97,5 +105,7 @@ export function feedEntries(ctx: DomainContext, subject: FeedSubject): Promise<N
       return listTagNotices(ctx.db, set.tag, page);
     case 'search':
       return searchNotices(ctx.db, set.text, page);
+    case 'favorites':
+      return listFavoriteNotices(ctx.db, set.profileId, page);
   }
 }

@@ -9,7 +9,7 @@ export const HOME_TRIM_JOB = 'home.trim';
 /** Send a new local notice to the servers of its author's remote subscribers (protocol-neutral). */
 export const NOTICE_DISTRIBUTE_JOB = 'notice.distribute';
 
-/** Tell the servers of a deleted local notice's remote subscribers that it is gone (protocol-neutral; data: noticeId, authorId). */
+/** Tell the servers of a deleted local notice's remote subscribers that it is gone (protocol-neutral; data: noticeId, authorId, and for a repeat repeatOf, the id of the notice it repeated). */
 export const NOTICE_RETRACT_JOB = 'notice.retract';
 
 /** Tell a remote profile's server that a local user stopped subscribing (protocol-neutral; data: subscriberId, subscribedId). */
@@ -59,3 +59,11 @@ export const ACCOUNT_DELETE_JOB = 'account.delete';
 
 /** Send a report on to the server of the remote person it is about (protocol-neutral; data: reportId). */
 export const REPORT_FORWARD_JOB = 'report.forward';
+/** Tell a user by email that someone favorited their notice (data: userId, profileId of who, noticeId). */
+export const EMAIL_NOTIFY_FAVORITE_JOB = 'email.notify-favorite';
+
+/** Tell the server of a remote notice's author that a local user favorited it (protocol-neutral; data: favoriteId, profileId, noticeId). */
+export const FAVORITE_DISTRIBUTE_JOB = 'favorite.distribute';
+
+/** Tell the server of a remote notice's author that a local user took back a favorite (protocol-neutral; data as favorite.distribute's). */
+export const FAVORITE_RETRACT_JOB = 'favorite.retract';

@@ -49,6 +49,7 @@ export async function postNotice(ctx: DomainContext, authorId: number, input: Ne
   if (input.inReplyTo !== undefined && input.inReplyTo !== '') {
     const id = parseId(input.inReplyTo);
     repliedTo = id === undefined ? undefined : await getNoticeById(ctx.db, id);
+    if (repliedTo?.repeatOf != null) repliedTo = await getNoticeById(ctx.db, repliedTo.repeatOf); // answering a repeat answers its original
     if (!repliedTo) throw new ValidationError({ inreplyto: 'The notice you are replying to does not exist any more.' });
   }
 
@@ -122,7 +123,9 @@ export async function deleteNotice(ctx: DomainContext, userId: number, rawId: st
     const addressedIds = notice.isLocal ? await listAddressedProfileIds(trx, notice.id) : [];
     const deleted = await deleteNoticeById(trx, notice.id);
     // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
-    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id, addressedIds });
+    // A repeat names its original, which other servers know it by (ActivityPub undoes an Announce).
+    const repeatOf = notice.repeatOf !== null ? { repeatOf: notice.repeatOf } : {};
+    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id, addressedIds, ...repeatOf });
     // Someone else's notice: a moderation action, kept in the audit log.
     if (user!.id !== notice.author.id) {
       const entry = { actorId: user!.id, actorName: user!.nickname, action: 'delete-notice', targetId: notice.author.id, targetName: notice.author.nickname };

@@ -35,7 +35,7 @@
 import type { Router } from 'express';
 import type { Config } from '../config.ts';
 import type { JobHandler } from '../domain/context.ts';
-import { MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
+import { FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB, MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
 import type { MessageReach } from '../domain/message-recipients.ts';
 import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, REPORT_FORWARD_JOB } from '../domain/jobs.ts';
 import type { JobDefinition } from '../jobs/queue.ts';
@@ -51,6 +51,8 @@ export const DISTRIBUTION_JOBS = [
   NOTICE_RETRACT_JOB,
   SUBSCRIPTION_END_JOB,
   MESSAGE_DISTRIBUTE_JOB,
+  FAVORITE_DISTRIBUTE_JOB,
+  FAVORITE_RETRACT_JOB,
   BLOCK_DISTRIBUTE_JOB,
   ACCOUNT_DELETE_JOB,
   REPORT_FORWARD_JOB,

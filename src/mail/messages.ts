@@ -1,5 +1,5 @@
 // The words of every email the site sends: plain text, built from the domain's facts.
-import type { LinkEmail, MentionEmail, MessageEmail, PersonFacts, SubscriberEmail } from '../domain/email-notifications.ts';
+import type { FavoriteEmail, LinkEmail, MentionEmail, MessageEmail, PersonFacts, SubscriberEmail } from '../domain/email-notifications.ts';
 import type { MailMessage } from './mailer.ts';
 
 function nameOf(person: PersonFacts): string {
@@ -105,6 +105,26 @@ export function directMessageMessage(siteName: string, facts: MessageEmail): Mai
       facts.content,
       '',
       `Read and answer it: ${facts.messageUrl}`,
+      footer(siteName, facts.settingsUrl),
+    ].join('\n'),
+  };
+}
+
+/** The email that tells someone their notice was favorited (Laconica's "added your notice as a favorite"). */
+export function favoriteMessage(siteName: string, facts: FavoriteEmail): MailMessage {
+  const who = nameOf(facts.favoriter);
+  return {
+    to: facts.to,
+    subject: `${who} added your notice as a favorite on ${siteName}`,
+    text: [
+      `Hello ${facts.nickname},`,
+      '',
+      `${who} added your notice as a favorite:`,
+      '',
+      facts.content,
+      '',
+      `The notice: ${facts.noticeUrl}`,
+      facts.favoritesUrl ? `Their favorites: ${facts.favoritesUrl}` : `Their profile: ${facts.favoriter.url}`,
       footer(siteName, facts.settingsUrl),
     ].join('\n'),
   };

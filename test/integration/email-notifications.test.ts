@@ -41,19 +41,21 @@ async function post(client: WebClient, content: string, inreplyto = ''): Promise
   assert.equal(page.status, 303, textOf(page.text));
 }
 
-async function switches(client: WebClient, on: { subscriber?: boolean; mention?: boolean }): Promise<void> {
+async function switches(client: WebClient, on: { subscriber?: boolean; mention?: boolean; favorite?: boolean }): Promise<void> {
   await client.get('/settings/email');
   const fields: Record<string, string> = {};
   if (on.subscriber) fields.subscriber = 'on';
   if (on.mention) fields.mention = 'on';
+  if (on.favorite ?? true) fields.favorite = 'on'; // favorites have their own test file
   assert.equal((await client.post('/settings/email/notifications', fields)).status, 303);
 }
 
 describe('email notifications', () => {
-  it('lists exactly the three switches, on by default', async () => {
+  it('lists exactly the four switches, on by default', async () => {
     const page = await alice.get('/settings/email');
     assert.equal(page.status, 200);
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true, true]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true, true, true]);
+    assert.match(textOf(page.text), /Email me when someone adds one of my notices as a favorite/);
     assert.match(textOf(page.text), /Email me when someone subscribes to my notices/);
     assert.match(textOf(page.text), /Email me when a notice mentions me or answers one of mine/);
     assert.match(textOf(page.text), /Email me when someone sends me a direct message/);
@@ -107,7 +109,7 @@ describe('email notifications', () => {
     await settle();
     assert.equal(smtp.received.filter((m) => /dan/.test(m.subject)).length, 0);
     const page = await alice.get('/settings/email');
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false, false]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false, false, true]);
     await switches(alice, { subscriber: true, mention: true });
   });
 

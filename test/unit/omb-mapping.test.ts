@@ -83,6 +83,8 @@ describe('outgoing OMB parameters', () => {
       source: 'web',
       createdAt: new Date(),
       author: { id: 7, nickname: 'bob', fullname: null, isLocal: true, profileUrl: null, avatarUrl: null, avatarKey: null },
+      repeatOf: null,
+      favoriteCount: 0,
       attachments: [],
     };
     const params = toNoticeParams(config, notice);

@@ -8,11 +8,27 @@ import { profileTimeline } from '../../domain/timelines.ts';
 import { listActorCollection } from '../../db/ap-actors.ts';
 import { findNotice } from '../../domain/lookups.ts';
 import { Note } from '@fedify/fedify/vocab';
+import type { Announce, Create } from '@fedify/fedify/vocab';
+import type { Context } from '@fedify/fedify';
+import type { NoticeRecord } from '../../domain/lookups.ts';
+import { showNotices } from '../../domain/shown-notices.ts';
+import { toAnnounce } from './announces.ts';
 import { addressingOf } from './addressing.ts';
-import { toCreate, toNote } from './mapping.ts';
+import { noticeId, toCreate, toNote } from './mapping.ts';
 import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, NOTE_PATH, OUTBOX_PATH } from './paths.ts';
 
 const PAGE_SIZE = 40;
+
+// A page of an actor's notices as activities: Create(Note), or Announce for a repeat (the
+// originals read in one query).
+async function outboxItems(ctx: Context<FederationContext>, notices: readonly NoticeRecord[]): Promise<(Create | Announce)[]> {
+  const shown = await showNotices(ctx.data, notices, undefined);
+  return shown.flatMap(({ listed, shown: original }): (Create | Announce)[] => {
+    if (listed.repeatOf === null) return [toCreate(ctx, listed)];
+    const object = noticeId(ctx.data.config.publicUrl, original);
+    return object ? [toAnnounce(ctx, listed, object)] : [];
+  });
+}
 
 // '' is the first page; otherwise a positive id to continue before. Anything else is no page.
 function cursorValue(cursor: string): number | undefined | null {
@@ -31,7 +47,7 @@ export function registerCollections(federation: Federation<FederationContext>): 
   federation.setObjectDispatcher(Note, NOTE_PATH, async (ctx, values) => {
     const id = cursorValue(values.id ?? '');
     const notice = typeof id === 'number' ? await findNotice(ctx.data.db, id) : undefined;
-    if (!notice || !notice.isLocal) return null;
+    if (!notice || !notice.isLocal || notice.repeatOf !== null) return null; // a repeat is an Announce, not a Note
     return toNote(ctx, notice, await addressingOf(ctx, notice));
   });
 
@@ -43,7 +59,7 @@ export function registerCollections(federation: Federation<FederationContext>): 
       const timeline = await profileTimeline(ctx.data, identifier, before).catch(() => undefined);
       if (!timeline) return null;
       const next = timeline.page.olderBefore;
-      return { items: timeline.page.notices.map((notice) => toCreate(ctx, notice)), nextCursor: next === undefined ? null : String(next) };
+      return { items: await outboxItems(ctx, timeline.page.notices), nextCursor: next === undefined ? null : String(next) };
     })
     .setCounter(async (ctx, identifier) => (identifier === INSTANCE_IDENTIFIER ? 0 : ((await localProfileCounts(ctx.data, identifier))?.notices ?? null)))
     .setFirstCursor(firstCursor);

@@ -12,6 +12,7 @@ import { noticeUrl } from '../../domain/urls.ts';
 import { addressingOf } from './addressing.ts';
 import { toCreate } from './mapping.ts';
 import { queueDelivery } from './outbox-queue.ts';
+import { queueAnnounce, queueUndoAnnounce } from './announces.ts';
 
 async function queueAll(ctx: FederationContext, sender: string, inboxes: string[], activity: Record<string, unknown>): Promise<void> {
   await ctx.db.transaction(async (trx) => {
@@ -19,11 +20,12 @@ async function queueAll(ctx: FederationContext, sender: string, inboxes: string[
   });
 }
 
-/** notice.distribute: a new local notice goes to its author's followers, and the people elsewhere it names or answers, as Create(Note). */
+/** notice.distribute: a new local notice goes to its author's followers, and the people elsewhere it names or answers, as Create(Note) (a repeat as an Announce). */
 export function distributeNoteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const notice = await findNotice(ctx.db, Number(data.noticeId));
     if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
+    if (notice.repeatOf !== null) return queueAnnounce(ctx, federationOf(ctx), notice);
     const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
     const addressing = await addressingOf(context, notice);
     // The people it names or answers elsewhere get it even when they do not follow her.
@@ -52,12 +54,13 @@ export function distributePersonWith(federationOf: (ctx: FederationContext) => F
   };
 }
 
-/** notice.retract: a deleted local notice is withdrawn as Delete(Tombstone) from her followers' servers and those of the people it addressed. */
+/** notice.retract: a deleted local notice is withdrawn as Delete(Tombstone) from her followers' servers and those of the people it addressed (a repeat by Undo(Announce)). */
 export function distributeDeleteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const author = await findLocalUser(ctx.db, Number(data.authorId));
     const id = Number(data.noticeId);
     if (!author || !Number.isSafeInteger(id)) return;
+    if (data.repeatOf !== undefined) return queueUndoAnnounce(ctx, federationOf(ctx), author, id, Number(data.repeatOf));
     const addressed = Array.isArray(data.addressedIds) ? data.addressedIds.map(Number).filter(Number.isSafeInteger) : [];
     const inboxes = [...new Set([...(await listFollowerInboxes(ctx.db, author.id)), ...(await listInboxesOfProfiles(ctx.db, addressed))])];
     if (inboxes.length === 0) return;

@@ -3,7 +3,7 @@
 // store the minimum and queue any answer. Activities of other types are answered 202 and ignored.
 import { randomUUID } from 'node:crypto';
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Block, Create, Delete, Flag, Follow, isActor, Reject, Undo, Update } from '@fedify/fedify/vocab';
+import { Accept, Announce, Block, Create, Delete, Flag, Follow, isActor, Like, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
@@ -19,6 +19,8 @@ import { onCreate, onDelete, onUpdate } from './notes.ts';
 import { onDeleteOf } from './actor-delete.ts';
 import { onBlock } from './block.ts';
 import { onFlag } from './flag.ts';
+import { onLike, onUndoLike } from './likes.ts';
+import { onAnnounce, onUndoAnnounce } from './announces.ts';
 import { persistActor } from './persist.ts';
 import { queueDelivery } from './outbox-queue.ts';
 import { INBOX_PATH, INSTANCE_IDENTIFIER, SHARED_INBOX_PATH } from './paths.ts';
@@ -60,11 +62,13 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   });
 }
 
-/** Undo(Follow): the remote actor stops subscribing. */
+/** Undo: of a Follow, the remote actor stops subscribing; of a Like or an Announce, see likes.ts and announces.ts. */
 export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   if (!undo.actorId) return;
   // An embedded object is only trusted from the Undo's own origin; others are fetched from theirs.
   const object = await undo.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, crossOrigin: 'ignore' }).catch(() => null);
+  if (object instanceof Like) return onUndoLike(ctx, undo, object);
+  if (object instanceof Announce) return onUndoAnnounce(ctx, undo, object);
   if (!(object instanceof Follow) || object.actorId?.href !== undo.actorId.href) return;
   const local = await localTarget(ctx, object.objectId);
   const remote = await getApActorById(ctx.data.db, undo.actorId.href);
@@ -128,6 +132,8 @@ export function registerInbox(federation: Federation<FederationContext>): void {
     .on(Create, refusing(onCreate))
     .on(Update, refusing(onUpdate))
     .on(Delete, refusing(onDeleteOf(onDelete)))
+    .on(Like, refusing(onLike))
+    .on(Announce, refusing(onAnnounce))
     .on(Block, refusing(onBlock))
     .on(Flag, refusing(onFlag));
 }

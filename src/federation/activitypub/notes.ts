@@ -25,8 +25,8 @@ type Ctx = InboxContext<FederationContext>;
 // The most HTML of one note we hand on; the domain's length rule decides on its text.
 const MAX_NOTE_HTML = 100_000;
 
-// A note's content as HTML (quotes and polls are not shown yet), or null.
-function noteHtml(note: Note): string | null {
+/** A note's content as HTML (quotes and polls are not shown yet), or null. */
+export function noteHtml(note: Note): string | null {
   const content = note.content?.toString();
   if (!content || content.length > MAX_NOTE_HTML) return null;
   return content;
@@ -56,8 +56,8 @@ function localNickname(ctx: Ctx, href: URL): string | undefined {
   return href.href.startsWith(base) ? /^([a-z0-9]{1,64})\/?$/.exec(href.href.slice(base.length))?.[1] : undefined;
 }
 
-// What the note says besides its text: the local people its Mention tags name, the notice it answers, its content warning.
-async function noteContext(ctx: Ctx, note: Note): Promise<{ addressed: string[]; inReplyToUri: string | null; summary: string | null }> {
+/** What the note says besides its text: the local people its Mention tags name, the notice it answers, its content warning. */
+export async function noteContext(ctx: Ctx, note: Note): Promise<{ addressed: string[]; inReplyToUri: string | null; summary: string | null }> {
   const addressed: string[] = [];
   let read = 0;
   try {

@@ -1,5 +1,5 @@
 // ActivityPub as one of the federation core's protocols.
-import { MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
+import { FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB, MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
 import type { FederationProtocol } from '../core.ts';
 import { carriesMessagesTo, distributeMessageWith } from './direct-messages.ts';
 import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, REPORT_FORWARD_JOB } from '../../domain/jobs.ts';
@@ -9,6 +9,7 @@ import { distributeFlagWith } from './flag.ts';
 import { distributeDeleteWith, distributeNoteWith, distributePersonWith, distributeUnfollowWith } from './distribute.ts';
 import { apFederationFor } from './federation.ts';
 import { apJobDefinitions } from './jobs.ts';
+import { distributeLikeWith, distributeUndoLikeWith } from './likes.ts';
 import { apRemoteFollow } from './remote-follow.ts';
 import { activityPubRouter } from './router.ts';
 
@@ -23,6 +24,8 @@ export const activityPubProtocol: FederationProtocol = {
     [NOTICE_RETRACT_JOB]: distributeDeleteWith(apFederationFor),
     [SUBSCRIPTION_END_JOB]: distributeUnfollowWith(apFederationFor),
     [MESSAGE_DISTRIBUTE_JOB]: distributeMessageWith(apFederationFor),
+    [FAVORITE_DISTRIBUTE_JOB]: distributeLikeWith(apFederationFor),
+    [FAVORITE_RETRACT_JOB]: distributeUndoLikeWith(apFederationFor),
     [BLOCK_DISTRIBUTE_JOB]: distributeBlockWith(apFederationFor),
     [ACCOUNT_DELETE_JOB]: distributeAccountDeleteWith(apFederationFor),
     [REPORT_FORWARD_JOB]: distributeFlagWith(apFederationFor),

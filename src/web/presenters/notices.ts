@@ -26,7 +26,25 @@ export type NoticeView = {
   reportUrl: string | undefined;
   /** Its pictures, as thumbnails linking to their pages (or links to remote ones not copied yet). */
   attachments: AttachmentView[];
+  /** Who repeated it, when the list holds their repeat of it. */
+  repeatedBy: AuthorView | undefined;
+  favoriteCount: number;
+  /** The favorite and repeat buttons, for a signed-in viewer of a list that knows their state. */
+  actions: NoticeActions | undefined;
 };
+
+export type NoticeActions = {
+  /** The notice the buttons act on (the original, for a repeat). */
+  noticeId: number;
+  favorited: boolean;
+  /** Whether the viewer repeated it; undefined when they cannot (their own notice). */
+  repeated: boolean | undefined;
+  /** Where the buttons lead back to: the page, at this notice. */
+  returnTo: string;
+};
+
+/** How a notice is listed: its place in the list (a repeat's own id), who repeated it, and the viewer's marks. */
+export type ListedContext = { listedId: number; repeater: NoticeRecord['author'] | undefined; favorited: boolean; repeated: boolean; returnTo: string };
 
 const UNITS: [number, string][] = [
   [60, 'second'],
@@ -51,11 +69,11 @@ export function relativeTime(date: Date, now: Date = new Date()): string {
   return `about ${years} year${years === 1 ? '' : 's'} ago`;
 }
 
-/** The view model of one notice for this viewer. */
-export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined, now: Date = new Date()): NoticeView {
+/** The view model of one notice for this viewer; `listed` adds who repeated it and the buttons. */
+export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined, now: Date = new Date(), listed?: ListedContext): NoticeView {
   const isThread = notice.inReplyTo !== null || notice.conversationId !== notice.id;
   return {
-    id: notice.id,
+    id: listed?.listedId ?? notice.id,
     html: notice.rendered,
     summary: notice.summary ?? undefined,
     author: authorView(notice.author),
@@ -67,6 +85,12 @@ export function noticeView(notice: NoticeRecord, viewer: UserRecord | undefined,
     deleteUrl: canDeleteNotice(viewer, notice) ? `/notice/delete/${notice.id}` : undefined,
     reportUrl: viewer && viewer.id !== notice.author.id ? `/main/report?notice=${notice.id}` : undefined,
     attachments: attachmentViews(notice.attachments),
+    repeatedBy: listed?.repeater ? authorView(listed.repeater) : undefined,
+    favoriteCount: notice.favoriteCount,
+    actions:
+      viewer && listed
+        ? { noticeId: notice.id, favorited: listed.favorited, repeated: viewer.id === notice.author.id ? undefined : listed.repeated, returnTo: listed.returnTo }
+        : undefined,
   };
 }
 

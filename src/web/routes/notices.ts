@@ -4,11 +4,12 @@ import { viewerOf } from '../locals.ts';
 import type { Request, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { deleteNotice, getNotice, postNotice } from '../../domain/notices.ts';
-import { ValidationError } from '../../errors.ts';
+import { GoneError, ValidationError } from '../../errors.ts';
 import { formFields, localReturnPath, queryParam, readForm } from '../forms.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { noticeLimit } from '../middleware/action-limits.ts';
 import { noticeView } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
 import { ALT_FIELDS, PICTURE_FIELDS, POST_NOTICE_PATH } from '../middleware/picture-upload.ts';
 import { ALT_MAX_LENGTH } from '../../domain/picture-uploads.ts';
 import type { PictureUpload } from '../../domain/picture-uploads.ts';
@@ -81,7 +82,8 @@ export function noticeRoutes(ctx: DomainContext): Router {
 
   router.get('/notice/:id', async (req, res) => {
     const notice = await getNotice(ctx, String(req.params.id));
-    const view = noticeView(notice, res.locals.viewer);
+    const [view] = await presentNotices(ctx, req, res, [notice]); // a repeat's page shows the original
+    if (!view) throw new GoneError('This notice has been removed.');
     res.render('notice/show', { title: `Notice by ${view.author.handle}`, notice: view });
   });
 

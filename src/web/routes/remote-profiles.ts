@@ -9,7 +9,7 @@ import type { MessageReach } from '../../domain/messages.ts';
 import { viewerOf } from '../locals.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
-import { noticeViews } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
 import { profileHeaderView } from '../presenters/profiles.ts';
 
 /** GET /remote/:id and POST /remote/:id/unsubscribe; `reach` says whether a direct message can get to them. */
@@ -27,7 +27,7 @@ export function remoteProfileRoutes(ctx: DomainContext, reach: MessageReach): Ro
       subscribed: await viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
       block: viewer ? { id: timeline.profile.id, kind: await viewerBlockKind(ctx, viewer.id, timeline.profile.id) } : undefined,
       messageUrl: (await canMessage(ctx, viewer?.id, timeline.profile, reach)) ? `/message/new?to=${encodeURIComponent(recipientAddress(timeline.profile))}` : undefined,
-      notices: noticeViews(timeline.page.notices, viewer),
+      notices: await presentNotices(ctx, req, res, timeline.page.notices),
       olderUrl: olderUrl(`/remote/${timeline.profile.id}`, timeline.page.olderBefore),
     });
   });

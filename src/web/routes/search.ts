@@ -7,7 +7,7 @@ import { ValidationError } from '../../errors.ts';
 import { InvalidTextError, queryParam } from '../forms.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
 import { feedLinks } from '../presenters/feed-links.ts';
-import { noticeViews } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
 import { openSearchDescription } from '../presenters/opensearch.ts';
 import type { SearchKind } from '../presenters/opensearch.ts';
 import { personView } from '../presenters/profiles.ts';
@@ -51,7 +51,7 @@ export function searchRoutes(ctx: DomainContext): Router {
       if (!page) return render(res, 'notice', text, { searched: false });
       render(res, 'notice', text, {
         searched: true,
-        notices: noticeViews(page.notices, res.locals.viewer),
+        notices: await presentNotices(ctx, req, res, page.notices),
         olderUrl: olderUrl('/search/notice', page.olderBefore, { q: text }),
         feeds: feedLinks('/search/notice', `notices matching “${text}”`, { q: text }),
       });
