@@ -51,12 +51,15 @@ export function listProfileNotices(db: Knex, profileId: number, page: PageReques
 // entries are all old (someone following a few quiet accounts) that read a million notices a page.
 // Moderated authors are left out inside the subquery, so that a page still has its full length:
 // a lookup per entry read, and nearly always none is hidden. A person's own lists also leave out
-// the people they block or mute (one more primary-key lookup per entry).
+// the people they block or mute, and repeats of their notices (one more primary-key lookup per
+// entry, two for a repeat).
 function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'silenced-or-suspended', ownersBlocks = false): [Statement, Statement] {
   return pair((db, v, older) => {
     const ids = db(table).select('notice_id').where(ownerColumn, v.owner).orderBy('notice_id', 'desc').limit(v.limit);
     if (older) ids.where('notice_id', '<', v.before);
     const blocked = db('blocks as hb').where('hb.blocker_id', v.owner).whereRaw('hb.blocked_id = hn.profile_id').select(db.raw('1'));
+    // Someone else's repeat of a hidden person's notice is hidden too.
+    const repeatsBlocked = db('notices as rn').join('blocks as rb', 'rb.blocked_id', 'rn.profile_id').whereRaw('rn.id = hn.repeat_of').where('rb.blocker_id', v.owner).select(db.raw('1'));
     ids.whereNotExists(
       db('notices as hn')
         .join('profiles as hp', 'hp.id', 'hn.profile_id')
@@ -64,7 +67,7 @@ function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'sile
         .andWhere((q) => {
           q.whereNotNull('hp.suspended_at');
           if (hide === 'silenced-or-suspended') q.orWhereNotNull('hp.silenced_at');
-          if (ownersBlocks) q.orWhereExists(blocked);
+          if (ownersBlocks) q.orWhereExists(blocked).orWhere((r) => r.whereNotNull('hn.repeat_of').whereExists(repeatsBlocked));
         })
         .select(db.raw('1')),
     );

@@ -114,6 +114,21 @@ describe('muting someone', () => {
     assert.equal(await shows(alice, '/alice/replies', 'carol talks to @alice'), true);
   });
 
+  it("hides someone else's repeat of a muted person's notice too", async () => {
+    const dave = await registeredClient(server.url, 'dave');
+    await alice.get('/dave');
+    assert.equal((await alice.post('/main/subscribe', { subscribeto: 'dave' })).status, 303);
+    await post(bob, 'bob worth repeating'); // alice does not read bob: only dave's repeat brings it home
+    await dave.get('/');
+    assert.equal((await dave.post('/main/repeat', { notice: String(await noticeId('bob worth repeating')) })).status, 303);
+    const repeatedOnHome = async () => textOf((await alice.get('/alice/all')).text).includes('Repeated by dave');
+    await waitFor('dave’s repeat on alice’s home timeline', repeatedOnHome);
+    assert.equal((await alice.post('/main/mute', { profile: String(ids.bob) })).status, 303);
+    assert.equal(await repeatedOnHome(), false);
+    assert.equal((await alice.post('/main/unmute', { profile: String(ids.bob) })).status, 303);
+    assert.equal(await repeatedOnHome(), true);
+  });
+
   it('turns a mute into a block, never a block into a mute', async () => {
     await alice.post('/main/mute', { profile: String(ids.carol) });
     await alice.post('/main/block', { profile: String(ids.carol) });
