@@ -79,3 +79,9 @@ export async function listPopularNotices(db: Knex, page: PageRequest): Promise<N
   const result = page.before === undefined ? await db.raw(POPULAR_FIRST, { limit: page.limit }) : await db.raw(POPULAR_OLDER, { before: page.before, limit: page.limit });
   return (result.rows as Record<string, unknown>[]).map(toNoticeRecord);
 }
+
+/** Notes that the author has been told of this person's favorite of this notice; false when they already were. */
+export async function markFavoriteEmailed(db: Knex, profileId: number, noticeId: number): Promise<boolean> {
+  const rows = await db('favorite_emails_sent').insert({ profile_id: profileId, notice_id: noticeId }).onConflict(['notice_id', 'profile_id']).ignore().returning('notice_id');
+  return rows.length > 0;
+}

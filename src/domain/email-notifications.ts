@@ -5,7 +5,7 @@
 // checked again when sent (the switch may have been turned off, the subscription ended meanwhile).
 import { listBlockersAmong } from '../db/blocks.ts';
 import { getEmailSettings, listNotifiable } from '../db/email.ts';
-import { hasFavorite } from '../db/favorites.ts';
+import { hasFavorite, markFavoriteEmailed } from '../db/favorites.ts';
 import { getMessageById } from '../db/messages.ts';
 import { getNoticeById } from '../db/notices.ts';
 import { getProfileById } from '../db/profiles.ts';
@@ -42,11 +42,16 @@ export async function queueMentionNotifications(ctx: DomainContext, trx: Db, not
   for (const userId of recipients) if (!hiding.has(userId)) await ctx.jobs.send(trx, EMAIL_NOTIFY_MENTION_JOB, { userId, noticeId });
 }
 
-/** Queues a favorite email when the notice's author is a local user who wants one, never for their own favorite (inside the favorite's transaction). */
+/**
+ * Queues a favorite email when the notice's author is a local user who wants one, never for their
+ * own favorite, and once per person and notice however often it is taken back and given again
+ * (inside the favorite's transaction).
+ */
 export async function queueFavoriteNotification(ctx: DomainContext, trx: Db, profileId: number, notice: { id: number; author: { id: number; isLocal: boolean } }): Promise<void> {
   if (!notice.author.isLocal || notice.author.id === profileId) return;
   const [userId] = await listNotifiable(trx, [notice.author.id], 'favorite');
-  if (userId !== undefined) await ctx.jobs.send(trx, EMAIL_NOTIFY_FAVORITE_JOB, { userId, profileId, noticeId: notice.id });
+  if (userId === undefined || !(await markFavoriteEmailed(trx, profileId, notice.id))) return;
+  await ctx.jobs.send(trx, EMAIL_NOTIFY_FAVORITE_JOB, { userId, profileId, noticeId: notice.id });
 }
 
 /** Queues a direct-message email when the recipient is a local user who wants one (inside the message's transaction). */

@@ -134,6 +134,15 @@ describe('the favorite button', () => {
     assert.match(textOf(again.text), /not among your favorites/);
   });
 
+  it('tells the author of a favorite once, however often it is taken back and given again', async () => {
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await bob.post('/main/favor', { notice: String(noticeId) })).status, 303);
+      assert.equal((await bob.post('/main/disfavor', { notice: String(noticeId) })).status, 303);
+    }
+    await settle();
+    assert.equal(smtp.received.filter((m) => /^bob added your notice/.test(m.subject)).length, 1);
+  });
+
   it('keeps every count equal to the rows when a favorited notice is deleted', async () => {
     await bob.post('/main/favor', { notice: String(noticeId) });
     await alice.get(`/notice/delete/${noticeId}`);
