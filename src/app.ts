@@ -46,6 +46,8 @@ import { mayInvite } from './domain/invites.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { reportRoutes } from './web/routes/reports.ts';
 import { inviteRoutes } from './web/routes/invites.ts';
+import { blockRoutes } from './web/routes/blocks.ts';
+import { accountDeletionRoutes } from './web/routes/account-deletion.ts';
 import { messageRoutes } from './web/routes/messages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -179,6 +181,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(noticeActionRoutes(ctx)); // favorite and repeat buttons, /favorited
   app.use(subscriptionRoutes(ctx));
   app.use(reportRoutes(ctx));
+  app.use(blockRoutes(ctx));
+  app.use(accountDeletionRoutes(ctx, loginLimits));
   app.use(inviteRoutes(ctx));
   app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
   const messageReach = messageReachOf(deps.protocols); // which remote people a direct message can reach
