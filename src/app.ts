@@ -24,6 +24,7 @@ import { noticeActionRoutes } from './web/routes/notice-actions.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
 import { emailSettingsRoutes } from './web/routes/email-settings.ts';
+import { imSettingsRoutes } from './web/routes/im-settings.ts';
 import { passwordRecoveryRoutes } from './web/routes/password-recovery.ts';
 import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
 import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
@@ -45,6 +46,8 @@ import { mayInvite } from './domain/invites.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { reportRoutes } from './web/routes/reports.ts';
 import { inviteRoutes } from './web/routes/invites.ts';
+import { blockRoutes } from './web/routes/blocks.ts';
+import { accountDeletionRoutes } from './web/routes/account-deletion.ts';
 import { messageRoutes } from './web/routes/messages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -56,9 +59,9 @@ function upstreamFailureOf(res: unknown): Record<string, unknown> | undefined {
 }
 const VIEWS = path.join(ROOT, 'views');
 
-// The tokens of emailed links open an account (recovery) or bind an address: kept out of the access log.
+// The tokens of emailed (or chatted) links open an account (recovery) or bind an address: kept out of the access log.
 function withoutLinkTokens(url: string): string {
-  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress)\/)[^/?#]+/, '$1[token]');
+  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress|confirmim)\/)[^/?#]+/, '$1[token]');
 }
 
 export type AppDependencies = {
@@ -169,6 +172,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS));
   app.use(settingsRoutes(ctx, loginLimits));
   app.use(emailSettingsRoutes(ctx));
+  app.use(imSettingsRoutes(ctx)); // /settings/im and the chat bot's confirmation links
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));
@@ -177,6 +181,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(noticeActionRoutes(ctx)); // favorite and repeat buttons, /favorited
   app.use(subscriptionRoutes(ctx));
   app.use(reportRoutes(ctx));
+  app.use(blockRoutes(ctx));
+  app.use(accountDeletionRoutes(ctx, loginLimits));
   app.use(inviteRoutes(ctx));
   app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
   const messageReach = messageReachOf(deps.protocols); // which remote people a direct message can reach

@@ -3,6 +3,7 @@
 // direct messages, and favorites of one's notices.
 // Notifications are queued in the transaction that makes their cause, one job per recipient, and
 // checked again when sent (the switch may have been turned off, the subscription ended meanwhile).
+import { listBlockersAmong } from '../db/blocks.ts';
 import { getEmailSettings, listNotifiable } from '../db/email.ts';
 import { hasFavorite, markFavoriteEmailed } from '../db/favorites.ts';
 import { getMessageById } from '../db/messages.ts';
@@ -34,10 +35,11 @@ export async function queueSubscriberNotification(ctx: DomainContext, trx: Db, s
   if (userId !== undefined) await ctx.jobs.send(trx, EMAIL_NOTIFY_SUBSCRIBER_JOB, { userId, subscriberId });
 }
 
-/** Queues a mention email for each of these local users who wants one, never to the author (inside the notice's transaction). */
+/** Queues a mention email for each of these local users who wants one, never to the author nor to those who block or mute the author (inside the notice's transaction). */
 export async function queueMentionNotifications(ctx: DomainContext, trx: Db, noticeId: number, authorId: number, userIds: readonly number[]): Promise<void> {
   const recipients = await listNotifiable(trx, [...new Set(userIds)].filter((id) => id !== authorId), 'mention');
-  for (const userId of recipients) await ctx.jobs.send(trx, EMAIL_NOTIFY_MENTION_JOB, { userId, noticeId });
+  const hiding = new Set(await listBlockersAmong(trx, authorId, recipients)); // they block or mute the author
+  for (const userId of recipients) if (!hiding.has(userId)) await ctx.jobs.send(trx, EMAIL_NOTIFY_MENTION_JOB, { userId, noticeId });
 }
 
 /**

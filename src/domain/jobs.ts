@@ -51,6 +51,14 @@ export const MESSAGE_DISTRIBUTE_JOB = 'message.distribute';
 /** Tell a user by email that someone sent them a direct message (data: userId, messageId). */
 export const EMAIL_NOTIFY_MESSAGE_JOB = 'email.notify-message';
 
+/** Tell a remote profile's server that a local user blocks them, or no longer does (protocol-neutral; data: blockerId, blockedId, undo). */
+export const BLOCK_DISTRIBUTE_JOB = 'block.distribute';
+
+/** Tell the servers of a deleted local account's remote subscribers that it is gone (protocol-neutral; data: profileId, nickname, subscriberIds). */
+export const ACCOUNT_DELETE_JOB = 'account.delete';
+
+/** Send a report on to the server of the remote person it is about (protocol-neutral; data: reportId). */
+export const REPORT_FORWARD_JOB = 'report.forward';
 /** Tell a user by email that someone favorited their notice (data: userId, profileId of who, noticeId). */
 export const EMAIL_NOTIFY_FAVORITE_JOB = 'email.notify-favorite';
 
@@ -59,3 +67,6 @@ export const FAVORITE_DISTRIBUTE_JOB = 'favorite.distribute';
 
 /** Tell the server of a remote notice's author that a local user took back a favorite (protocol-neutral; data as favorite.distribute's). */
 export const FAVORITE_RETRACT_JOB = 'favorite.retract';
+
+/** Send one chat message to a Jabber address: a confirmation link, a notice, or an answer (data: kind, jid, queuedAt and what the kind needs). */
+export const IM_SEND_JOB = 'im.send';

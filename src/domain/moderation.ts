@@ -3,6 +3,7 @@
 import { ForbiddenError, HttpError, NotFoundError, ValidationError } from '../errors.ts';
 import { deleteNoticeById, getNoticeById } from '../db/notices.ts';
 import { deleteSessionsOfUser } from '../db/sessions.ts';
+import { deleteRemoteNoticesOf, deleteRemoteSubscriptionsOf } from '../db/remote-purge.ts';
 import { deleteProfile } from '../db/user-admin.ts';
 import { getUserByNickname } from '../db/users.ts';
 import type { NoticeRecord, UserRecord } from '../db/records.ts';
@@ -84,11 +85,18 @@ export async function moderatePerson(ctx: DomainContext, actor: UserRecord, rawN
   return target;
 }
 
-/** Applies a person action inside a transaction (also used when a report is closed). */
+/**
+ * Applies a person action inside a transaction (also used when a report is closed). Suspending
+ * a local person ends their sessions; suspending a remote one removes what they brought here:
+ * their notices and every subscription to or from them (lifting it brings neither back).
+ */
 export async function applyPersonAction(trx: Db, profileId: number, action: PersonAction): Promise<void> {
   if (action === 'silence' || action === 'unsilence') return updateSilenced(trx, profileId, action === 'silence');
   await updateSuspended(trx, profileId, action === 'suspend');
-  if (action === 'suspend') await deleteSessionsOfUser(trx, profileId);
+  if (action !== 'suspend') return;
+  await deleteSessionsOfUser(trx, profileId);
+  await deleteRemoteNoticesOf(trx, [profileId]); // both touch remote profiles only
+  await deleteRemoteSubscriptionsOf(trx, [profileId]);
 }
 
 /** Any notice by the id in its URL, a suspended person's too; 404 when there is none. */

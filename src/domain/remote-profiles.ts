@@ -12,7 +12,8 @@ import { listProfileNotices } from '../db/timelines.ts';
 import type { Db, DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
 import { parseId } from './ids.ts';
-import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
+import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite, siteName } from './remote-origins.ts';
+import { applyDomainBlockToNewProfile, isSuspendedDomain } from './domain-blocks.ts';
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from './jobs.ts';
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
@@ -25,6 +26,7 @@ import { endSubscription } from './subscriptions.ts';
 import { readPage } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
 import { tagUrl } from './urls.ts';
+import { checkNotSuspended } from './visibility.ts';
 
 export type { RemoteProfileFields };
 
@@ -55,6 +57,7 @@ export async function saveRemoteProfile(ctx: DomainContext, trx: Db, uri: string
   checkRemoteIdentity({ uri, profileUrl });
   const known = await getProfileByUri(trx, uri);
   if (known) return checkKnownProfile(known, profileUrl);
+  if (await isSuspendedDomain(trx, profileUrl)) throw new RemoteOriginError(403, `This site does not federate with ${siteName(profileUrl)}.`);
   const id = await insertRemoteProfileIfNew(trx, uri, profileUrl, fields);
   if (id === undefined) {
     // Introduced by a concurrent request a moment ago.
@@ -62,6 +65,7 @@ export async function saveRemoteProfile(ctx: DomainContext, trx: Db, uri: string
     if (!raced) throw new Error(`profile ${uri} neither inserted nor found`);
     return checkKnownProfile(raced, profileUrl);
   }
+  await applyDomainBlockToNewProfile(trx, id, profileUrl); // a silenced server's newcomers are silenced too
   await queueAvatarFetch(ctx, trx, undefined, id, fields.avatarUrl);
   return id;
 }
@@ -200,9 +204,10 @@ async function remoteProfile(ctx: DomainContext, rawId: string): Promise<Profile
   return profile;
 }
 
-/** A remote profile as we know it, with the notices it sent us. */
+/** A remote profile as we know it, with the notices it sent us; 410 when moderators suspended them. */
 export async function remoteProfileTimeline(ctx: DomainContext, rawId: string, before: number | undefined): Promise<ProfileTimeline> {
   const profile = await remoteProfile(ctx, rawId);
+  checkNotSuspended(profile);
   const [counts, page] = await Promise.all([countProfileStats(ctx.db, profile.id), readPage(before, (p) => listProfileNotices(ctx.db, profile.id, p))]);
   return { profile, counts, page };
 }

@@ -37,6 +37,7 @@ import type { Config } from '../config.ts';
 import type { JobHandler } from '../domain/context.ts';
 import { FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB, MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
 import type { MessageReach } from '../domain/message-recipients.ts';
+import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, REPORT_FORWARD_JOB } from '../domain/jobs.ts';
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { FederationContext } from './context.ts';
 import { withDatabase } from './context.ts';
@@ -44,7 +45,18 @@ import type { RemoteFollowFinder } from './remote-follow.ts';
 import { remoteFollowPages } from './remote-follow-pages.ts';
 
 /** The protocol-neutral jobs the domain queues and the core hands to every protocol. */
-export const DISTRIBUTION_JOBS = [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, SUBSCRIPTION_END_JOB, MESSAGE_DISTRIBUTE_JOB, FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB] as const;
+export const DISTRIBUTION_JOBS = [
+  NOTICE_DISTRIBUTE_JOB,
+  PROFILE_DISTRIBUTE_JOB,
+  NOTICE_RETRACT_JOB,
+  SUBSCRIPTION_END_JOB,
+  MESSAGE_DISTRIBUTE_JOB,
+  FAVORITE_DISTRIBUTE_JOB,
+  FAVORITE_RETRACT_JOB,
+  BLOCK_DISTRIBUTE_JOB,
+  ACCOUNT_DELETE_JOB,
+  REPORT_FORWARD_JOB,
+] as const;
 
 /** One of DISTRIBUTION_JOBS. */
 export type DistributionJob = (typeof DISTRIBUTION_JOBS)[number];

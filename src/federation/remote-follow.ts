@@ -6,6 +6,8 @@ import type { DomainContext } from '../domain/context.ts';
 import { findLocalProfile } from '../domain/lookups.ts';
 import { sameSite } from '../domain/remote-origins.ts';
 import { viewerSubscribes } from '../domain/subscriptions.ts';
+import { domainBlockOf } from '../domain/domain-blocks.ts';
+import { checkMaySubscribe, SubscriptionRefusedError } from '../domain/subscription-rules.ts';
 import { HttpError } from '../errors.ts';
 import type { FederationContext } from './context.ts';
 
@@ -103,6 +105,9 @@ async function refuseLocal(ctx: DomainContext, input: RemoteInput, viewer: Remot
 export async function findRemotePerson(protocols: readonly WithFinder[], ctx: FederationContext, viewer: RemoteViewer, raw: string, protocolName?: string): Promise<RemotePerson> {
   const input = parseRemoteInput(raw);
   await refuseLocal(ctx, input, viewer);
+  // Nothing is asked of a server this site has cut off.
+  const blocked = await domainBlockOf(ctx.db, input.url?.href ?? `https://${input.handle!.host}/`);
+  if (blocked?.severity === 'suspend') throw new RemotePersonError(403, `This site does not federate with ${blocked.host}.`);
   const finders = protocols
     .filter((protocol) => protocol.remoteFollow && (protocolName === undefined || protocol.name === protocolName))
     .sort((a, b) => a.remoteFollow!.preference - b.remoteFollow!.preference);
@@ -116,6 +121,12 @@ export async function findRemotePerson(protocols: readonly WithFinder[], ctx: Fe
   const person = { ...(outcomes[foundAt] as PromiseFulfilledResult<FoundPerson>).value, protocol: finders[foundAt]!.name };
   if (person.knownProfileId !== undefined && (await viewerSubscribes(ctx, viewer.id, person.knownProfileId))) {
     throw new RemotePersonError(409, `You already subscribe to ${person.handle}.`);
+  }
+  if (person.knownProfileId !== undefined) {
+    // A block either way, or a suspension: said on the form before any confirmation.
+    await checkMaySubscribe(ctx.db, viewer.id, person.knownProfileId).catch((error: unknown) => {
+      throw error instanceof SubscriptionRefusedError ? new RemotePersonError(403, error.message) : error;
+    });
   }
   return person;
 }

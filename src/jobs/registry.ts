@@ -11,6 +11,8 @@ import type { FederationProtocol } from '../federation/core.ts';
 import { federationProtocols } from '../federation/protocols.ts';
 import { remoteAvatarJobDefinitions } from '../federation/remote-avatars.ts';
 import { remotePictureJobDefinitions } from '../federation/remote-pictures.ts';
+import { imJobDefinitions } from '../im/jobs.ts';
+import type { ChatSender } from '../im/jobs.ts';
 import { mailJobDefinitions } from '../mail/jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { JobDefinition } from './queue.ts';
@@ -36,13 +38,24 @@ export function mergeJobDefinitions<D>(...tables: Readonly<Record<string, D>>[])
   return Object.freeze(merged);
 }
 
-/** Every job definition for this configuration: the domain's, the federation core's and each protocol's, and the email jobs (sending through `mailer`); throws on a duplicate name. */
-export function jobDefinitionsFor(config: Config, mailer: Mailer, protocols: readonly FederationProtocol[] = federationProtocols): Readonly<Record<string, JobDefinition<FederationContext>>> {
+// Where the chat job sends in a process without the bot (the web role): never, as it never works that queue.
+const noChatBot: ChatSender = {
+  sendChat: () => Promise.reject(new Error('this process does not run the chat bot')),
+};
+
+/** Every job definition for this configuration: the domain's, the federation core's and each protocol's, the email jobs (sending through `mailer`) and the chat job (through `chat`); throws on a duplicate name. */
+export function jobDefinitionsFor(
+  config: Config,
+  mailer: Mailer,
+  protocols: readonly FederationProtocol[] = federationProtocols,
+  chat: ChatSender = noChatBot,
+): Readonly<Record<string, JobDefinition<FederationContext>>> {
   return mergeJobDefinitions<JobDefinition<FederationContext>>(
     jobDefinitions,
     remoteAvatarJobDefinitions,
     remotePictureJobDefinitions(config),
     mailJobDefinitions(mailer),
+    imJobDefinitions(chat),
     distributionJobDefinitions(protocols),
     ...protocolJobTables(protocols, config),
   );

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest } from '@fedify/fedify';
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Announce, Create, Delete, Endpoints, Follow, Like, Person, Reject, Undo, Update } from '@fedify/fedify/vocab';
+import { Accept, Announce, Block, Create, Delete, Endpoints, Flag, Follow, Like, Person, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Activity, Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 
@@ -97,7 +97,7 @@ export async function startApPeer(): Promise<ApPeer> {
     const me = ctx.getActorUri(parsed.identifier);
     await ctx.sendActivity({ identifier: parsed.identifier }, follower, new Answer({ id: new URL(`${me.href}#answers/${crypto.randomUUID()}`), actor: me, object: follow }));
   };
-  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, onFollow).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record).on(Like, record).on(Announce, record);
+  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, onFollow).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record).on(Like, record).on(Announce, record).on(Block, record).on(Flag, record);
 
   server.on('request', (req, res) => {
     const signature = req.headers.signature ?? req.headers['signature-input'];

@@ -113,6 +113,21 @@ describe('email notifications', () => {
     await switches(alice, { subscriber: true, mention: true });
   });
 
+  it('sends nothing about a mention by someone she mutes or blocks', async () => {
+    const gus = await registeredClient(a.url, 'gus');
+    const gusId = String((await a.runtime.ctx.db('profiles').where({ nickname: 'gus', is_local: true }).first('id')).id);
+    await alice.get('/gus');
+    assert.equal((await alice.post('/main/mute', { profile: gusId })).status, 303);
+    await post(gus, '@alice listen to me, muted');
+    assert.equal((await alice.post('/main/block', { profile: gusId })).status, 303);
+    await post(gus, '@alice listen to me, blocked');
+    await settle();
+    assert.equal(smtp.received.filter((m) => /listen to me/.test(m.text)).length, 0);
+    assert.equal((await alice.post('/main/unblock', { profile: gusId })).status, 303);
+    await post(gus, '@alice listen to me, free again');
+    await smtp.next((m) => /free again/.test(m.text));
+  });
+
   it('sends nothing to a user without a confirmed address', async () => {
     const erin = await registeredClient(a.url, 'erin');
     await erin.post('/settings/email', { email: 'erin@example.org' }); // pending, never confirmed

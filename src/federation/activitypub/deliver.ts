@@ -7,6 +7,7 @@ import type { Federation } from '@fedify/fedify';
 import type { JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
+import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
 import { hostAnswered, hostFailed, hostGate } from '../host-health.ts';
 import { OutboundError } from '../http-client.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
@@ -52,6 +53,7 @@ async function keepDead(ctx: FederationContext, delivery: ApDelivery, attempts: 
 export function deliverWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data, attempt) => {
     const delivery = parseDelivery(data);
+    if (await isSuspendedDomain(ctx.db, delivery.url)) return; // the site cut that server off after this was queued
     // A host down for days is not asked (but hourly): the delivery waits for it, kept.
     const gate = await hostGate(ctx, delivery.url);
     if (!gate.attempt) return keepDead(ctx, delivery, attempt.retryCount, gate.reason, gate.host);

@@ -6,6 +6,7 @@ import type { Actor } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { findLocalUser } from '../../domain/lookups.ts';
 import { RemoteOriginError, sameSite } from '../../domain/remote-origins.ts';
+import { checkMaySubscribe, SubscriptionRefusedError } from '../../domain/subscription-rules.ts';
 import { upsertFollow } from '../../db/ap-follows.ts';
 import { RemotePersonError } from '../remote-follow.ts';
 import { apFederationFor } from './federation.ts';
@@ -25,13 +26,14 @@ export async function sendFollow(ctx: FederationContext, userId: number, actor: 
   try {
     return await ctx.db.transaction(async (trx) => {
       const profileId = await persistActor(ctx, trx, actor);
+      await checkMaySubscribe(trx, user.id, profileId); // a block or a blocked server: no Follow is sent
       await upsertFollow(trx, { followerId: user.id, followeeId: profileId, followId });
       await queueDelivery(ctx, trx, { sender: user.nickname, url: actor.inboxId!.href, activity });
       return profileId;
     });
   } catch (error) {
-    // An actor claiming an identity we know on another site is refused, on the form.
-    if (error instanceof RemoteOriginError) throw new RemotePersonError(error.status, error.message);
+    // An actor claiming an identity we know on another site, or one a block or suspension keeps apart, is refused on the form.
+    if (error instanceof RemoteOriginError || error instanceof SubscriptionRefusedError) throw new RemotePersonError(error.status, error.message);
     throw error;
   }
 }

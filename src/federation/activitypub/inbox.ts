@@ -3,18 +3,22 @@
 // store the minimum and queue any answer. Activities of other types are answered 202 and ignored.
 import { randomUUID } from 'node:crypto';
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Announce, Create, Delete, Follow, isActor, Like, Reject, Undo, Update } from '@fedify/fedify/vocab';
+import { Accept, Announce, Block, Create, Delete, Flag, Follow, isActor, Like, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { addSubscription, endSubscription } from '../../domain/subscriptions.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
+import { SubscriptionRefusedError } from '../../domain/subscription-rules.ts';
 import { ValidationError } from '../../errors.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { acceptFollow, deleteFollowById } from '../../db/ap-follows.ts';
 import { fetchObject } from './loaders.ts';
 import { onCreate, onDelete, onUpdate } from './notes.ts';
+import { onDeleteOf } from './actor-delete.ts';
+import { onBlock } from './block.ts';
+import { onFlag } from './flag.ts';
 import { onLike, onUndoLike } from './likes.ts';
 import { onAnnounce, onUndoAnnounce } from './announces.ts';
 import { persistActor } from './persist.ts';
@@ -36,7 +40,7 @@ async function fetchActor(ctx: Ctx, id: URL): Promise<Actor | undefined> {
   return found && isActor(found) && found.id?.href === id.href && found.inboxId ? found : undefined;
 }
 
-/** Follow: the remote actor becomes a subscriber (her followers list shows @user@host), and an Accept is queued. */
+/** Follow: the remote actor becomes a subscriber (her followers list shows @user@host), and an Accept is queued; a Reject when she may not (a block). */
 export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   if (!follow.id || !follow.actorId) return;
   const local = await localTarget(ctx, follow.objectId);
@@ -44,12 +48,16 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   const actor = await fetchActor(ctx, follow.actorId);
   if (!actor) return;
   const sender = ctx.getActorUri(local.nickname);
-  const accept = new Accept({ id: new URL(`${sender.href}#accepts/${randomUUID()}`), actor: sender, object: follow, to: follow.actorId });
-  const activity = (await accept.toJsonLd({ contextLoader: ctx.contextLoader, format: 'compact' })) as Record<string, unknown>;
+  const answer = async (Type: typeof Accept | typeof Reject, kind: string) =>
+    (await new Type({ id: new URL(`${sender.href}#${kind}/${randomUUID()}`), actor: sender, object: follow, to: follow.actorId }).toJsonLd({ contextLoader: ctx.contextLoader, format: 'compact' })) as Record<string, unknown>;
   const inbox = actor.inboxId!.href;
   await ctx.data.db.transaction(async (trx) => {
     const profileId = await persistActor(ctx.data, trx, actor);
-    await addSubscription(ctx.data, trx, profileId, local.id);
+    const refused = await addSubscription(ctx.data, trx, profileId, local.id).then(
+      () => false,
+      (error: unknown) => (error instanceof SubscriptionRefusedError ? true : Promise.reject(error)),
+    );
+    const activity = refused ? await answer(Reject, 'rejects') : await answer(Accept, 'accepts');
     await queueDelivery(ctx.data, trx, { sender: local.nickname, url: inbox, activity });
   });
 }
@@ -107,7 +115,7 @@ function refusing<T>(listener: (ctx: Ctx, activity: T) => Promise<void>): (ctx: 
     try {
       await listener(ctx, activity);
     } catch (error) {
-      if (!(error instanceof RemoteOriginError) && !(error instanceof ValidationError)) throw error;
+      if (!(error instanceof RemoteOriginError) && !(error instanceof ValidationError) && !(error instanceof SubscriptionRefusedError)) throw error;
     }
   };
 }
@@ -123,7 +131,9 @@ export function registerInbox(federation: Federation<FederationContext>): void {
     .on(Reject, refusing(onReject))
     .on(Create, refusing(onCreate))
     .on(Update, refusing(onUpdate))
-    .on(Delete, refusing(onDelete))
+    .on(Delete, refusing(onDeleteOf(onDelete)))
     .on(Like, refusing(onLike))
-    .on(Announce, refusing(onAnnounce));
+    .on(Announce, refusing(onAnnounce))
+    .on(Block, refusing(onBlock))
+    .on(Flag, refusing(onFlag));
 }

@@ -8,6 +8,7 @@ import type { FederationContext } from '../context.ts';
 import { escapeHtml } from '../../domain/notice-text.ts';
 import { apFederationFor } from './federation.ts';
 import { isFederationPath } from './paths.ts';
+import { inboxRefusal } from './inbound-gate.ts';
 
 /** The largest inbox POST accepted. */
 export const MAX_INBOX_BYTES = 1024 * 1024;
@@ -101,6 +102,8 @@ export function activityPubRouter(ctx: FederationContext): Router {
         res.status(413).set('Connection', 'close').type('text/plain').send(`Request bodies are limited to ${MAX_INBOX_BYTES} bytes.`);
         return;
       }
+      const refusal = await inboxRefusal(ctx, req.headers, body);
+      if (refusal) return void res.status(403).type('text/plain').send(refusal);
     }
     let passed: 'not-found' | 'not-acceptable' | undefined;
     const pass = (why: 'not-found' | 'not-acceptable') => () => {

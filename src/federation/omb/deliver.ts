@@ -12,6 +12,7 @@ import { findLocalUser, isSuspended } from '../../domain/lookups.ts';
 import { getRemoteListeners, listRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
+import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
 import { answerExcerpt } from '../excerpt.ts';
 import { hostAnswered, hostFailed, hostGate } from '../host-health.ts';
 import { OutboundError } from '../http-client.ts';
@@ -108,6 +109,7 @@ export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt)
 
 async function deliverOnce(ctx: FederationContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
   if (await isSuspended(ctx.db, delivery.subscribedId)) return; // suspended after the job was queued
+  if (await isSuspendedDomain(ctx.db, delivery.url)) return; // the site cut that server off after this was queued
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = await listenersOf(ctx, delivery);
   const params = listeners.length > 0 ? await paramsOf(ctx, delivery) : undefined;

@@ -9,6 +9,7 @@ import type { ProfileTimeline } from '../../domain/timelines.ts';
 import { subscribersOf, subscriptionsOf, viewerSubscribes } from '../../domain/subscriptions.ts';
 import { canMessage } from '../../domain/messages.ts';
 import type { PeoplePage } from '../../domain/subscriptions.ts';
+import { viewerBlockKind } from '../../domain/blocks.ts';
 import { presentNotices } from '../notice-lists.ts';
 import { authorView, profileHeaderView } from '../presenters/profiles.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
@@ -30,17 +31,19 @@ export function profileRoutes(ctx: DomainContext): Router {
 
   async function header(res: Response, timeline: { profile: ProfileTimeline['profile']; counts: ProfileTimeline['counts'] }, tab: Tab) {
     const viewer = res.locals.viewer;
-    const [subscribed, messageable] = await Promise.all([
+    const [subscribed, messageable, blockKind] = await Promise.all([
       viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
       canMessage(ctx, viewer?.id, timeline.profile), // they subscribe to the viewer
+      viewerBlockKind(ctx, viewer?.id, timeline.profile.id),
     ]);
     return {
       canMessage: messageable,
       profile: profileHeaderView(timeline.profile, timeline.counts),
       tab,
       isSelf: viewer?.id === timeline.profile.id,
-      canSubscribe: viewer !== undefined && viewer.id !== timeline.profile.id,
+      canSubscribe: viewer !== undefined && viewer.id !== timeline.profile.id && blockKind !== 'block',
       subscribed,
+      block: viewer !== undefined && viewer.id !== timeline.profile.id ? { id: timeline.profile.id, kind: blockKind } : undefined,
     };
   }
 

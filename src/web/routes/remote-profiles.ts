@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { remoteProfileTimeline, unsubscribeFromRemote } from '../../domain/remote-profiles.ts';
 import { viewerSubscribes } from '../../domain/subscriptions.ts';
+import { viewerBlockKind } from '../../domain/blocks.ts';
 import { canMessage, recipientAddress } from '../../domain/messages.ts';
 import type { MessageReach } from '../../domain/messages.ts';
 import { viewerOf } from '../locals.ts';
@@ -24,6 +25,7 @@ export function remoteProfileRoutes(ctx: DomainContext, reach: MessageReach): Ro
       profile,
       id: timeline.profile.id,
       subscribed: await viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
+      block: viewer ? { id: timeline.profile.id, kind: await viewerBlockKind(ctx, viewer.id, timeline.profile.id) } : undefined,
       messageUrl: (await canMessage(ctx, viewer?.id, timeline.profile, reach)) ? `/message/new?to=${encodeURIComponent(recipientAddress(timeline.profile))}` : undefined,
       notices: await presentNotices(ctx, req, res, timeline.page.notices),
       olderUrl: olderUrl(`/remote/${timeline.profile.id}`, timeline.page.olderBefore),
