@@ -3,11 +3,15 @@
 // through the outbound client), with a stranger author recorded but followed by nobody, then that
 // note's parent, at most five notes up; a loop of replies ends; a parent that cannot be had (gone,
 // followers-only, at a refused address) leaves the reply unthreaded, a failing server is asked
-// again; and a reply that came before its parent is threaded when the parent arrives.
+// again, a server blocked here is never asked; and a reply that came before its parent is threaded
+// when the parent arrives.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startApPeer } from '../helpers/ap-peer.ts';
 import type { ApPeer } from '../helpers/ap-peer.ts';
+import { staffClient } from '../helpers/moderation.ts';
 import { FEDERATION_ENV } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -148,6 +152,30 @@ describe('replies to notes we do not have', () => {
     assert.equal(gets(gone).length, 1, 'a 404 is not asked again');
     const jobs = await db()('pgboss.job').where({ name: FETCH_JOB }).whereRaw("data->>'uri' = ANY(?)", [[gone, secret, refused]]);
     assert.ok(jobs.every((job) => job.state === 'completed' && job.retry_count === 0), JSON.stringify(jobs.map((j) => [j.data, j.state, j.retry_count])));
+  });
+
+  it('never asks a server blocked here', async () => {
+    let asked = 0;
+    const blocked = http.createServer((_req, res) => {
+      asked++;
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => blocked.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(blocked.address() as AddressInfo).port}`;
+      const admin = await staffClient(server, 'ada', 'admin');
+      await admin.get('/admin/domains');
+      assert.ok((await admin.post('/admin/domains', { host, severity: 'suspend', note: '' })).status < 400);
+      const parent = `http://${host}/notes/1`;
+      await deliver(note('peer', 'to-blocked', '<p>answering a blocked server</p>', parent));
+      await waitFor('its fetch queued', async () => (await db()('pgboss.job').where({ name: FETCH_JOB }).whereRaw("data->>'uri' = ?", [parent])).length === 1);
+      await fetchesSettled();
+      assert.equal(asked, 0);
+      assert.equal((await noticeByUri(noteUri('peer', 'to-blocked'))).in_reply_to_uri, parent, 'kept, waiting');
+    } finally {
+      blocked.closeAllConnections();
+      await new Promise<void>((resolve) => blocked.close(() => resolve()));
+    }
   });
 
   it('asks a failing server again', async () => {

@@ -7,7 +7,8 @@ import type { Federation } from '@fedify/fedify';
 import { Note } from '@fedify/fedify/vocab';
 import type { Config } from '../../config.ts';
 import type { Db, DomainContext, JobHandler } from '../../domain/context.ts';
-import { receiveRemoteNotice } from '../../domain/remote-profiles.ts';
+import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
+import { findProfileByUri, receiveRemoteNotice } from '../../domain/remote-profiles.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
 import { findRepliedNotice } from '../../domain/remote-threads.ts';
 import { isHttpUrl } from '../../domain/text-rules.ts';
@@ -49,6 +50,7 @@ export function fetchParentNoteWith(federationOf: FederationOf): JobHandler<Fede
     if (!isHttpUrl(uri) || !Number.isSafeInteger(depth) || depth < 1 || depth > MAX_ANCESTORS) return;
     if (await findRepliedNotice(ctx, ctx.db, uri)) return; // it arrived meanwhile, and threaded the replies waiting for it
     const giveUp = (reason: string) => attempt.logger.info({ uri, reason }, 'the notice a reply answers could not be had; the reply stays unthreaded until it arrives');
+    if (await isSuspendedDomain(ctx.db, uri)) return giveUp('its server is blocked here'); // never asked anything
     const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
     let found;
     try {
@@ -68,6 +70,7 @@ export function fetchParentNoteWith(federationOf: FederationOf): JobHandler<Fede
     const html = noteBody(note, pictures);
     if (html === null) return giveUp('it has no content we take');
     const known = await getApActorById(ctx.db, authorUri.href);
+    if (known && (await findProfileByUri(ctx.db, authorUri.href))?.suspendedAt) return giveUp('its author is suspended here');
     const actor = known ? undefined : await fetchActor(context, authorUri);
     if (!known && !actor) return giveUp('its author could not be fetched');
     const said = await noteContext(context, note);
