@@ -1,7 +1,7 @@
 // What admins and moderators do to people and notices: roles, silencing, suspension, deleting any
 // notice, approving sign-ups. Every action is written to the audit log in the same transaction.
 import { ForbiddenError, HttpError, NotFoundError, ValidationError } from '../errors.ts';
-import { deleteNoticeById, getNoticeById } from '../db/notices.ts';
+import { getNoticeById } from '../db/notices.ts';
 import { deleteSessionsOfUser } from '../db/sessions.ts';
 import { deleteRemoteNoticesOf, deleteRemoteSubscriptionsOf } from '../db/remote-purge.ts';
 import { deleteProfile } from '../db/user-admin.ts';
@@ -21,7 +21,7 @@ import {
 import type { LogEntry, Registrant, Role } from '../db/moderation.ts';
 import type { Db, DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
-import { NOTICE_RETRACT_JOB } from './jobs.ts';
+import { deleteAndRetractNotice } from './notices.ts';
 import { normalizeNickname } from './nicknames.ts';
 
 export type { LogEntry, Registrant, Role };
@@ -112,8 +112,7 @@ export async function moderatorDeleteNotice(ctx: DomainContext, actor: UserRecor
   const note = cleanNote(rawNote);
   const notice = await noticeForModeration(ctx, rawId);
   await ctx.db.transaction(async (trx) => {
-    const deleted = await deleteNoticeById(trx, notice.id);
-    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id });
+    await deleteAndRetractNotice(ctx, trx, notice); // retracted as its author's own deletion is
     await insertLogEntry(trx, {
       actorId: actor.id,
       actorName: actor.nickname,

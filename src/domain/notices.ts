@@ -7,7 +7,7 @@ import { insertHomeEntry } from '../db/home-timelines.ts';
 import { insertStoredPictures } from '../db/attachments.ts';
 import { getUserById } from '../db/users.ts';
 import type { NoticeRecord } from '../db/records.ts';
-import type { DomainContext } from './context.ts';
+import type { Db, DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
 import { NOTICE_DISTRIBUTE_JOB, NOTICE_FANOUT_JOB, NOTICE_RETRACT_JOB } from './jobs.ts';
 import { codePointLength, mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
@@ -113,19 +113,29 @@ export function canDeleteNotice(user: { id: number; isAdmin: boolean; isModerato
   return user !== undefined && (user.id === notice.author.id || user.isAdmin || user.isModerator === true);
 }
 
+/**
+ * Deletes a notice in the caller's transaction, whoever deletes it (its author, a moderator, a
+ * closed report); a local one is retracted from the servers that received it: its author's
+ * followers' and those of the people it mentioned or answered. False when it was gone already.
+ */
+export async function deleteAndRetractNotice(ctx: DomainContext, trx: Db, notice: Pick<NoticeRecord, 'id' | 'isLocal' | 'repeatOf'> & { author: { id: number } }): Promise<boolean> {
+  // Those it mentioned or answered received it whether or not they follow its author: they are told too.
+  const addressedIds = notice.isLocal ? await listAddressedProfileIds(trx, notice.id) : [];
+  const deleted = await deleteNoticeById(trx, notice.id);
+  // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
+  // A repeat names its original, which other servers know it by (ActivityPub undoes an Announce).
+  const repeatOf = notice.repeatOf !== null ? { repeatOf: notice.repeatOf } : {};
+  if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id, addressedIds, ...repeatOf });
+  return deleted;
+}
+
 /** Deletes a notice for its author (or an admin); it disappears from every timeline. */
 export async function deleteNotice(ctx: DomainContext, userId: number, rawId: string): Promise<NoticeRecord> {
   const notice = await getNotice(ctx, rawId);
   const user = await getUserById(ctx.db, userId);
   if (!canDeleteNotice(user, notice)) throw new ForbiddenError('You can only delete your own notices.');
   await ctx.db.transaction(async (trx) => {
-    // Those it mentioned or answered received it whether or not they follow its author: they are told too.
-    const addressedIds = notice.isLocal ? await listAddressedProfileIds(trx, notice.id) : [];
-    const deleted = await deleteNoticeById(trx, notice.id);
-    // Other servers that received a local notice are told it is gone; the row is, so the job carries ids.
-    // A repeat names its original, which other servers know it by (ActivityPub undoes an Announce).
-    const repeatOf = notice.repeatOf !== null ? { repeatOf: notice.repeatOf } : {};
-    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id, addressedIds, ...repeatOf });
+    await deleteAndRetractNotice(ctx, trx, notice);
     // Someone else's notice: a moderation action, kept in the audit log.
     if (user!.id !== notice.author.id) {
       const entry = { actorId: user!.id, actorName: user!.nickname, action: 'delete-notice', targetId: notice.author.id, targetName: notice.author.nickname };

@@ -1,7 +1,7 @@
 // Reports: anyone signed in can report a person (and one of their notices) to the site's
 // moderators, who close each report with an action.
 import { ForbiddenError, HttpError, NotFoundError, ValidationError } from '../errors.ts';
-import { deleteNoticeById, getNoticeById } from '../db/notices.ts';
+import { getNoticeById } from '../db/notices.ts';
 import { getProfileById } from '../db/profiles.ts';
 import { getReportById, insertReport, listReports, markReportClosed } from '../db/reports.ts';
 import type { ReportRecord } from '../db/reports.ts';
@@ -9,8 +9,9 @@ import { getRegistrantByNickname, insertLogEntry } from '../db/moderation.ts';
 import type { NoticeRecord, ProfileRecord, UserRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
-import { NOTICE_RETRACT_JOB, REPORT_FORWARD_JOB } from './jobs.ts';
+import { REPORT_FORWARD_JOB } from './jobs.ts';
 import { applyPersonAction, cleanNote } from './moderation.ts';
+import { deleteAndRetractNotice } from './notices.ts';
 
 export type { ReportRecord };
 
@@ -92,9 +93,8 @@ export async function closeReport(ctx: DomainContext, actor: UserRecord, rawId: 
   }
   await ctx.db.transaction(async (trx) => {
     if (!(await markReportClosed(trx, report.id, actor.id, action))) throw new HttpError(409, 'This report is already closed.');
-    if (action === 'delete-notice' && (await deleteNoticeById(trx, report.noticeId!)) && report.targetIsLocal) {
-      await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: report.noticeId!, authorId: report.targetId });
-    }
+    const notice = action === 'delete-notice' ? await getNoticeById(trx, report.noticeId!) : undefined;
+    if (notice) await deleteAndRetractNotice(ctx, trx, notice); // retracted as its author's own deletion is
     if (action === 'silence' || action === 'suspend') await applyPersonAction(trx, report.targetId, action);
     await insertLogEntry(trx, {
       actorId: actor.id,

@@ -5,11 +5,13 @@
 // and leads its entry in RSS and Atom feeds (a repeat's too);
 // an edit recomputes mentions and tags and moves the feeds' validators. Outbound, alice's reply
 // and her @user@host mention carry inReplyTo, Mention tags and cc, and reach people who do not
-// follow her; her outbox pages carry the same Notes.
+// follow her; her outbox pages carry the same Notes; a deletion by a moderator or a closed report
+// withdraws a notice from them as its author's own does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApPeer } from '../helpers/ap-peer.ts';
 import type { ApPeer } from '../helpers/ap-peer.ts';
+import { staffClient } from '../helpers/moderation.ts';
 import { FEDERATION_ENV } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -290,8 +292,37 @@ describe('replies and mentions to an ActivityPub server', () => {
     const mine = await db()('notices').where({ content: '@peer leek soup, always' }).first();
     assert.equal((await alice.get(`/notice/delete/${mine.id}`)).status, 200);
     assert.equal((await alice.post(`/notice/delete/${mine.id}`, {})).status, 303);
-    await waitFor('the Delete at the peer', async () =>
-      peer.received.some((activity) => activity.type === 'Delete' && (activity.json.object as { id?: string }).id === `${server.url}/notice/${mine.id}`),
-    );
+    await waitFor('the Delete at the peer', async () => deleteReceived(Number(mine.id)));
+  });
+
+  it('withdraws a reply a moderator deletes from the author it answered, as its author’s deletion does', async () => {
+    const root = await noticeByUri(`${peer.actorUri('peer')}/notes/root-2`);
+    await post(alice, { content: '@peer leek soup, once more', inreplyto: String(root.id) });
+    const mine = await db()('notices').where({ content: '@peer leek soup, once more' }).first();
+    await waitFor('the Create at the peer', async () => createsReceived().some((object) => String(object.id).endsWith(`/notice/${mine.id}`)));
+    const moderator = await staffClient(server, 'mod', 'moderator');
+    assert.equal((await moderator.get(`/admin/notices/${mine.id}/delete`)).status, 200);
+    assert.equal((await moderator.post(`/admin/notices/${mine.id}/delete`, { note: 'off topic' })).status, 303);
+    assert.equal((await db()('notices').where({ id: mine.id })).length, 0);
+    await waitFor('the Delete at the peer', async () => deleteReceived(Number(mine.id)));
+  });
+
+  it('withdraws a notice deleted by closing a report from the person it mentioned', async () => {
+    await post(alice, { content: `so long @mallory@${peer.host}` });
+    const mine = await db()('notices').where({ content: `so long @mallory@${peer.host}` }).first();
+    await waitFor('the Create at the peer', async () => createsReceived().some((object) => String(object.id).endsWith(`/notice/${mine.id}`)));
+    const reporter = await registeredClient(server.url, 'rita');
+    await reporter.get(`/main/report?notice=${mine.id}`);
+    assert.equal((await reporter.post('/main/report', { profile: '', notice: String(mine.id), reason: 'spam', comment: '' })).status, 200);
+    const report = await db()('reports').where({ notice_id: mine.id }).first();
+    const admin = await staffClient(server, 'ada', 'admin');
+    await admin.get(`/admin/reports/${report.id}`);
+    assert.equal((await admin.post(`/admin/reports/${report.id}/close`, { action: 'delete-notice', note: '' })).status, 303);
+    assert.equal((await db()('notices').where({ id: mine.id })).length, 0);
+    await waitFor('the Delete at the peer', async () => deleteReceived(Number(mine.id)));
   });
 });
+
+function deleteReceived(noticeId: number): boolean {
+  return peer.received.some((activity) => activity.type === 'Delete' && (activity.json.object as { id?: string }).id === `${server.url}/notice/${noticeId}`);
+}
