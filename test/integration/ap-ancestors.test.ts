@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startApPeer } from '../helpers/ap-peer.ts';
 import type { ApPeer } from '../helpers/ap-peer.ts';
+import { threadWaitingReplies } from '../../src/db/awaited-parents.ts';
+import { listNoteAudiences } from '../../src/db/note-audiences.ts';
 import { staffClient } from '../helpers/moderation.ts';
+import { planOf } from '../helpers/query-plan.ts';
 import { FEDERATION_ENV } from '../helpers/omb.ts';
 import { startTestServer, waitFor } from '../helpers/server.ts';
 import type { TestServer } from '../helpers/server.ts';
@@ -205,5 +208,16 @@ describe('replies to notes we do not have', () => {
     const thread = textOf((await alice.get(`/conversation/${top.conversation_id}`)).text);
     assert.ok(thread.indexOf('I come last') < thread.indexOf('I come first') && thread.indexOf('I come first') < thread.indexOf('I answer the early one'), thread);
     assert.equal((await alice.get(`/conversation/${early.id}`)).status, 404, 'the conversation it started is no more');
+  });
+});
+
+describe('the queries behind it', () => {
+  it('finds the replies waiting for a new notice, and reads a page’s addressing, through indexes', async () => {
+    // The statements as the app sends them, for a URI nobody waits for (nothing changes), and their plans.
+    const waiting = await planOf(db(), (d) => threadWaitingReplies(d, { id: 1, uri: 'https://elsewhere.example/notes/1', conversationId: 1 }), ['enable_seqscan']);
+    assert.doesNotMatch(waiting, /Seq Scan/, waiting);
+    assert.match(waiting, /notices_awaiting_parent/, waiting);
+    const audiences = await planOf(db(), (d) => listNoteAudiences(d, [1, 2, 3]), ['enable_seqscan']);
+    assert.doesNotMatch(audiences, /Seq Scan/, audiences);
   });
 });
