@@ -143,6 +143,8 @@ export async function listImRecipients(db: Knex, noticeId: number): Promise<{ us
      WHERE a.jid IS NOT NULL AND NOT a.paused AND a.user_id <> n.profile_id
        AND author.suspended_at IS NULL AND reader.suspended_at IS NULL
        AND CASE WHEN c.subscribed THEN a.notify_notices ELSE a.notify_replies END
+       -- nothing by someone the reader blocks or mutes, as their home timeline and replies hide it
+       AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = a.user_id AND b.blocked_id = n.profile_id)
      GROUP BY a.user_id, a.jid
      ORDER BY a.user_id`,
     { noticeId },

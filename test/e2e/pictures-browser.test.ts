@@ -40,8 +40,17 @@ function slot(page: Page, number: number) {
 async function naturalWidth(page: Page, alt: string): Promise<number> {
   const image = page.getByAltText(alt, { exact: true }).first();
   await image.waitFor();
-  await page.waitForLoadState('load');
-  return image.evaluate((img) => ((img as unknown as LoadedImage).complete ? (img as unknown as LoadedImage).naturalWidth : 0));
+  await image.scrollIntoViewIfNeeded(); // thumbnails load lazily, once in view
+  // Waits for the image itself rather than the page's load event, which may come first on a busy machine.
+  return image.evaluate(
+    (element) =>
+      new Promise<number>((resolve) => {
+        const img = element as unknown as LoadedImage & { addEventListener(type: string, listener: () => void): void };
+        if (img.complete) return resolve(img.naturalWidth);
+        img.addEventListener('load', () => resolve(img.naturalWidth));
+        img.addEventListener('error', () => resolve(0));
+      }),
+  );
 }
 
 for (const javaScript of [true, false]) {

@@ -177,6 +177,20 @@ describe('instant messaging by XMPP', () => {
     await confirm('carol');
   });
 
+  it('sends nothing by someone the reader mutes or blocks', async () => {
+    const carolId = (await server.runtime.ctx.db('profiles').where({ nickname: 'carol', is_local: true }).first()).id;
+    await chat.bob!.quietFor(1500); // what the earlier tests sent him is out of the way
+    await web.bob!.get('/bob');
+    assert.equal((await web.bob!.post('/main/mute', { profile: String(carolId) })).status, 303);
+    await post(web.carol!, '@bob you muted me');
+    await post(web.alice!, 'alice, still heard');
+    await chat.bob!.nextFrom(bot, /^alice: alice, still heard/);
+    assert.deepEqual(await chat.bob!.quietFor(2000), [], 'nothing from carol');
+    assert.equal((await web.bob!.post('/main/unmute', { profile: String(carolId) })).status, 303);
+    await post(web.carol!, '@bob heard again');
+    await chat.bob!.nextFrom(bot, /^carol: @bob heard again/);
+  });
+
   it('runs the Laconica commands, case-insensitively, with an answer for each', async () => {
     const ask = async (text: string, pattern: RegExp) => {
       await chat.alice!.send(bot, text);
