@@ -72,8 +72,13 @@ describe('Like and Undo(Like) from another server', () => {
     await alice.post('/notice/new', { content: 'not for the suspended', returnto: '/' });
     const another = await latestNoticeId(a, 'alice');
     await db()('profiles').where({ uri: peer.actorUri('mallory') }).update({ suspended_at: new Date() });
-    assert.ok((await send('mallory', { id: `${likeId()}-s`, type: 'Like', actor: peer.actorUri('mallory'), object: `${a.url}/notice/${another}` })) < 300);
-    await db()('profiles').where({ uri: peer.actorUri('mallory') }).update({ suspended_at: null });
+    let fromSuspended: number;
+    try {
+      fromSuspended = await send('mallory', { id: `${likeId()}-s`, type: 'Like', actor: peer.actorUri('mallory'), object: `${a.url}/notice/${another}` });
+    } finally {
+      await db()('profiles').where({ uri: peer.actorUri('mallory') }).update({ suspended_at: null });
+    }
+    assert.equal(fromSuspended, 403, 'a suspended person\'s activities are refused at the inbox');
     assert.equal((await db()('favorites')).length, before, 'nor a Like from a suspended person');
   });
 
