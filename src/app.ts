@@ -20,14 +20,18 @@ import { DEFAULT_LOGIN_LIMITS, DEFAULT_RECOVERY_LIMITS } from './web/middleware/
 import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 import { authRoutes } from './web/routes/auth.ts';
 import { noticeRoutes } from './web/routes/notices.ts';
+import { noticeActionRoutes } from './web/routes/notice-actions.ts';
 import { profileRoutes } from './web/routes/profiles.ts';
 import { settingsRoutes } from './web/routes/settings.ts';
 import { emailSettingsRoutes } from './web/routes/email-settings.ts';
+import { imSettingsRoutes } from './web/routes/im-settings.ts';
 import { passwordRecoveryRoutes } from './web/routes/password-recovery.ts';
 import { profileSettingsRoutes } from './web/routes/profile-settings.ts';
 import { avatarSettingsRoutes } from './web/routes/avatar-settings.ts';
 import { avatarRoutes } from './web/routes/avatars.ts';
 import { avatarUpload } from './web/middleware/avatar-upload.ts';
+import { pictureUpload } from './web/middleware/picture-upload.ts';
+import { attachmentRoutes } from './web/routes/attachments.ts';
 import { subscriptionRoutes } from './web/routes/subscriptions.ts';
 import { timelineRoutes } from './web/routes/timelines.ts';
 import { remoteProfileRoutes } from './web/routes/remote-profiles.ts';
@@ -35,13 +39,16 @@ import { healthRoutes } from './web/routes/health.ts';
 import { feedRoutes } from './web/routes/feeds.ts';
 import { searchRoutes } from './web/routes/search.ts';
 import { tagRoutes } from './web/routes/tags.ts';
-import { pageRouters, serverRouters } from './federation/core.ts';
+import { messageReachOf, pageRouters, serverRouters } from './federation/core.ts';
 import type { FederationProtocol } from './federation/core.ts';
 import { isStaff } from './domain/moderation.ts';
 import { mayInvite } from './domain/invites.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { reportRoutes } from './web/routes/reports.ts';
 import { inviteRoutes } from './web/routes/invites.ts';
+import { blockRoutes } from './web/routes/blocks.ts';
+import { accountDeletionRoutes } from './web/routes/account-deletion.ts';
+import { messageRoutes } from './web/routes/messages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -52,9 +59,9 @@ function upstreamFailureOf(res: unknown): Record<string, unknown> | undefined {
 }
 const VIEWS = path.join(ROOT, 'views');
 
-// The tokens of emailed links open an account (recovery) or bind an address: kept out of the access log.
+// The tokens of emailed (or chatted) links open an account (recovery) or bind an address: kept out of the access log.
 function withoutLinkTokens(url: string): string {
-  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress)\/)[^/?#]+/, '$1[token]');
+  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress|confirmim)\/)[^/?#]+/, '$1[token]');
 }
 
 export type AppDependencies = {
@@ -144,6 +151,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(...formBody()); // strict UTF-8: bad bytes stay visible to the routes that refuse them
   app.use(sessionMiddleware(config, deps.sessionStore));
   app.use(avatarUpload(config)); // multipart: its _csrf field must be read before the check below
+  app.use(pictureUpload(config)); // the post form, multipart for its pictures: likewise
   app.use(...csrfProtection());
   app.use(currentUser(ctx));
   app.use((req, res, next) => {
@@ -164,17 +172,24 @@ export function createApp(deps: AppDependencies): Express {
   app.use(passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS));
   app.use(settingsRoutes(ctx, loginLimits));
   app.use(emailSettingsRoutes(ctx));
+  app.use(imSettingsRoutes(ctx)); // /settings/im and the chat bot's confirmation links
   app.use(profileSettingsRoutes(ctx));
   app.use(avatarSettingsRoutes(ctx));
   app.use(avatarRoutes(ctx));
+  app.use(attachmentRoutes(ctx)); // /attachment/:id pages and /attachments/<file> pictures
   app.use(noticeRoutes(ctx));
+  app.use(noticeActionRoutes(ctx)); // favorite and repeat buttons, /favorited
   app.use(subscriptionRoutes(ctx));
   app.use(reportRoutes(ctx));
+  app.use(blockRoutes(ctx));
+  app.use(accountDeletionRoutes(ctx, loginLimits));
   app.use(inviteRoutes(ctx));
   app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
-  app.use(remoteProfileRoutes(ctx));
+  const messageReach = messageReachOf(deps.protocols); // which remote people a direct message can reach
+  app.use(remoteProfileRoutes(ctx, messageReach));
   app.use(searchRoutes(ctx));
   app.use(tagRoutes(ctx));
+  app.use(messageRoutes(ctx, messageReach)); // before the profiles: /:nickname/inbox and /outbox
   app.use(feedRoutes(ctx)); // before the profiles: /rss, /atom and /:nickname/rss would look like nicknames' pages
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
 

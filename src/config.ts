@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -40,6 +41,8 @@ export type Config = Readonly<{
   deliveryRetrySeconds: number;
   /** Largest avatar upload (or remote avatar download) accepted, in bytes. */
   avatarMaxBytes: number;
+  /** Largest picture attached to a notice (uploaded, or copied from another server), in bytes. */
+  pictureMaxBytes: number;
   // --- operations (issue 6) ---
   /** Seconds a stopping process gives in-flight requests and running jobs before it cuts them off. */
   shutdownTimeoutSeconds: number;
@@ -63,6 +66,24 @@ export type Config = Readonly<{
   reportsPerDay: number;
   /** Minutes within which the same text from the same person is refused as a duplicate (0: never). */
   duplicateNoticeMinutes: number;
+  // --- instant messaging (issue 14) ---
+  /** The chat bot's XMPP account and server; undefined: instant messaging is off. */
+  xmpp: XmppSettings | undefined;
+  /** Chat messages the bot reads from one address per minute (more are ignored, after one warning). */
+  xmppReceivePerMinute: number;
+  /** Chat messages the bot sends to one address per minute (more wait for the next minute). */
+  xmppSendPerMinute: number;
+}>;
+
+/** How the chat bot reaches its XMPP server. */
+export type XmppSettings = Readonly<{
+  /** xmpp://host:port (STARTTLS) or xmpps://host:port (TLS from the start). */
+  service: string;
+  /** The bot's bare JID (name@domain), lower case. */
+  jid: string;
+  password: string;
+  /** 'require': never authenticate over an unencrypted stream; 'plain': no TLS (loopback servers only). */
+  tls: 'require' | 'plain';
 }>;
 
 /** The registration modes. */
@@ -158,6 +179,41 @@ function mailFromFrom(env: Env, publicUrl: string, siteName: string): string {
   return raw;
 }
 
+// A bare JID: a local part and a domain, no resource; lower case, as servers compare them.
+const BARE_JID = /^[^@/\s"&'<>:]{1,1023}@[a-z0-9.-]{1,253}$/;
+
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  return ipaddr.isValid(bare) && ipaddr.process(bare).range() === 'loopback';
+}
+
+// All of XMPP_SERVICE, XMPP_JID and XMPP_PASSWORD, or none (IM off); plain streams only to this machine.
+function xmppFrom(env: Env): XmppSettings | undefined {
+  const names = ['XMPP_SERVICE', 'XMPP_JID', 'XMPP_PASSWORD'] as const;
+  const given = names.filter((name) => env[name]);
+  if (given.length === 0) return undefined;
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length > 0) throw new ConfigError(`${missing.join(' and ')} must be set too: instant messaging needs XMPP_SERVICE, XMPP_JID and XMPP_PASSWORD`);
+  const raw = env.XMPP_SERVICE!;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`XMPP_SERVICE must be an xmpp://host:port or xmpps://host:port URL, got "${raw}"`);
+  }
+  if ((url.protocol !== 'xmpp:' && url.protocol !== 'xmpps:') || !url.hostname || url.username || url.password || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
+    throw new ConfigError(`XMPP_SERVICE must be an xmpp://host:port or xmpps://host:port URL, got "${raw}"`);
+  }
+  const jid = env.XMPP_JID!.trim().toLowerCase();
+  if (!BARE_JID.test(jid)) throw new ConfigError(`XMPP_JID must be the bot's bare Jabber ID (name@domain), got "${env.XMPP_JID}"`);
+  const tls = oneOf(env, 'XMPP_TLS', ['require', 'plain'] as const, 'require');
+  if (tls === 'plain' && url.protocol === 'xmpps:') throw new ConfigError('XMPP_TLS=plain contradicts an xmpps:// XMPP_SERVICE: use xmpp:// for a plain stream');
+  if (tls === 'plain' && !isLoopbackHost(url.hostname)) throw new ConfigError('XMPP_TLS=plain is allowed only for an XMPP server on this machine (a loopback address): the password would cross the network in clear');
+  const port = url.port || (url.protocol === 'xmpps:' ? '5223' : '5222');
+  return Object.freeze({ service: `${url.protocol}//${url.hostname}:${port}`, jid, password: env.XMPP_PASSWORD!, tls });
+}
+
 /** The password the admin command line was given in OSTRAKON_PASSWORD (kept out of argv and shell history), if any. */
 export function adminPasswordFromEnv(env: Env = process.env): string | undefined {
   return env.OSTRAKON_PASSWORD || undefined;
@@ -192,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowPrivateAddresses: flag(env, 'ALLOW_PRIVATE_ADDRESSES', false),
     deliveryRetrySeconds: integer(env, 'DELIVERY_RETRY_SECONDS', 30, 1, 3600),
     avatarMaxBytes: integer(env, 'AVATAR_MAX_BYTES', 2 * 1024 * 1024, 1024, 20 * 1024 * 1024),
+    pictureMaxBytes: integer(env, 'PICTURE_MAX_BYTES', 5 * 1024 * 1024, 1024, 40 * 1024 * 1024),
     // --- operations (issue 6) ---
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     jobRecoverySeconds: integer(env, 'JOB_RECOVERY_SECONDS', 30, 10, 3600), // pg-boss heartbeats need 10 or more
@@ -205,5 +262,9 @@ export function loadConfig(env: Env = process.env): Config {
     registrationsPerDay: integer(env, 'REGISTRATIONS_PER_DAY', 5, 1, 100000),
     reportsPerDay: integer(env, 'REPORTS_PER_DAY', 20, 1, 100000),
     duplicateNoticeMinutes: integer(env, 'DUPLICATE_NOTICE_MINUTES', 5, 0, 1440),
+    // --- instant messaging (issue 14) ---
+    xmpp: xmppFrom(env),
+    xmppReceivePerMinute: integer(env, 'XMPP_RECEIVE_PER_MINUTE', 20, 1, 10000),
+    xmppSendPerMinute: integer(env, 'XMPP_SEND_PER_MINUTE', 30, 1, 10000),
   });
 }

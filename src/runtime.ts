@@ -13,11 +13,21 @@ import type { HttpClient } from './federation/http-client.ts';
 import { openJobQueue } from './jobs/queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { jobDefinitionsFor } from './jobs/registry.ts';
+import { messageReachOf } from './federation/core.ts';
 import type { FederationProtocol } from './federation/core.ts';
 import { federationProtocols } from './federation/protocols.ts';
+import { IM_SEND_JOB } from './domain/jobs.ts';
+import { trySessionLock } from './db/session-lock.ts';
+import { createChatBot } from './im/bot.ts';
+import type { ChatBot } from './im/bot.ts';
+import { startImService } from './im/service.ts';
+import type { ImService } from './im/service.ts';
 import { createMailer } from './mail/mailer.ts';
 import type { LoginLimits, RecoveryLimits } from './web/middleware/throttle.ts';
 import { createSessionStore } from './web/session-store.ts';
+
+// The advisory lock the worker running the chat bot holds ("OSIM").
+const CHAT_BOT_LOCK = 0x4f53494d;
 
 export type Runtime = {
   config: Config;
@@ -27,6 +37,8 @@ export type Runtime = {
   ctx: FederationContext;
   /** The web app; undefined for ROLE=worker. */
   app: Express | undefined;
+  /** The chat bot, in a process that runs workers when XMPP is configured (connected only where it holds the bot's lock). */
+  chatBot: ChatBot | undefined;
   logger: Logger;
   /** Stops claiming jobs; running ones get timeoutMs to finish, then are failed so that they are retried. */
   stopWorkers(timeoutMs: number): Promise<void>;
@@ -45,9 +57,11 @@ export async function startRuntime(
   const protocols = options.protocols ?? federationProtocols;
   const runsWorkers = config.role !== 'web';
   const mailer = createMailer(config, logger);
+  // The XMPP connection lives in a worker, never in a web-only process.
+  const chatBot = config.xmpp && runsWorkers ? createChatBot(config.xmpp, logger, { messageReach: messageReachOf(protocols) }) : undefined;
   const jobs = await openJobQueue({
     url: database.url,
-    definitions: jobDefinitionsFor(config, mailer, protocols),
+    definitions: jobDefinitionsFor(config, mailer, protocols, chatBot),
     pollSeconds: config.jobPollSeconds,
     logger,
     runMaintenance: runsWorkers,
@@ -58,6 +72,17 @@ export async function startRuntime(
   const http = options.httpClient ?? httpClientForConfig(config);
   const ctx: FederationContext = Object.freeze({ db: database.knex, jobs: jobs.sender, config, http });
   if (runsWorkers) await jobs.startWorkers(ctx);
+  let im: ImService | undefined;
+  if (chatBot) {
+    im = startImService({
+      bot: chatBot,
+      ctx,
+      logger,
+      outgoing: { resume: () => jobs.resume(IM_SEND_JOB), pause: () => jobs.pause(IM_SEND_JOB) },
+      // Several workers may share a database server: one of them holds the bot. The embedded database has one process.
+      leadership: config.databaseUrl ? () => trySessionLock(database.url, CHAT_BOT_LOCK) : undefined,
+    });
+  }
 
   let sessionPool: pg.Pool | undefined;
   let sessionStore: { close(): void } | undefined;
@@ -76,9 +101,11 @@ export async function startRuntime(
     jobs,
     ctx,
     app,
+    chatBot,
     logger,
     stopWorkers: (timeoutMs) => jobs.stopWorkers(timeoutMs),
     async close() {
+      await im?.stop();
       await jobs.stop(config.shutdownTimeoutSeconds * 1000);
       mailer.close();
       sessionStore?.close(); // stops its pruning timer

@@ -2,9 +2,10 @@
 import type { Command } from './types.ts';
 import { maintenanceCommands } from './maintenance-commands.ts';
 import { userCommands } from './user-commands.ts';
+import { domainCommands } from './domain-commands.ts';
 
 /** Every command. */
-export const commands: readonly Command[] = [...userCommands, ...maintenanceCommands];
+export const commands: readonly Command[] = [...userCommands, ...domainCommands, ...maintenanceCommands];
 
 /** The text of `help`. */
 export function overview(): string[] {

@@ -49,14 +49,15 @@ const deleteUser: Command = {
   summary: 'Delete an account with its notices, subscriptions and sessions',
   usage: '<nickname> --yes',
   details: [
-    'Without --yes nothing is deleted. Notices already pushed to other servers stay there:',
-    'OpenMicroBlogging 0.1 has no way to withdraw them.',
+    'Without --yes nothing is deleted. The nickname is never given out again. Followers on ActivityPub',
+    'servers are sent Delete of the account; notices already pushed over OpenMicroBlogging 0.1 stay',
+    'on those servers: the protocol has no way to withdraw them.',
   ],
   positionals: ['nickname'],
   options: { yes: { type: 'boolean' } },
   async run(session, { positionals: [nickname], values }, io) {
     if (values.yes !== true) throw new UsageError(`This deletes ${nickname} and everything they posted; add --yes to go ahead.`);
-    const ctx = await session.context();
+    const ctx = await session.context({ withJobs: true }); // the Delete to their followers' servers is queued
     const deleted = await deleteAccount(ctx, nickname!);
     const deadLetters = await forgetDeadDeliveriesOf(ctx, deleted.user.id);
     io.out(

@@ -67,17 +67,17 @@ export async function listActorCollection(
   return rows.map((row) => ({ profileId: Number(row.id), isLocal: row.is_local as boolean, nickname: row.nickname as string, actorId: (row.actor_id as string | null) ?? null }));
 }
 
-/** Where to deliver to a local profile's ActivityPub followers: one inbox per server (its shared inbox when it has one). */
-/** Whether anyone on an ActivityPub server follows this profile (`noticeId`: the author of that notice). */
-export async function hasApFollowers(db: Knex, of: { profileId: number } | { noticeId: number }): Promise<boolean> {
-  const author = 'profileId' in of ? db.raw('?', [of.profileId]) : db('notices').where('id', of.noticeId).select('profile_id');
-  const { rows } = await db.raw(`SELECT EXISTS (SELECT 1 FROM subscriptions s JOIN ap_actors a ON a.profile_id = s.subscriber_id WHERE s.subscribed_id = (?)) AS found`, [author]);
-  return (rows[0] as { found: boolean }).found;
+/** Where to deliver to these profiles: one inbox per server, for those that speak ActivityPub. */
+export async function listInboxesOfProfiles(db: Knex, profileIds: readonly number[]): Promise<string[]> {
+  if (profileIds.length === 0) return [];
+  const rows = await db('ap_actors').whereIn('profile_id', profileIds).distinct(db.raw('coalesce(shared_inbox_url, inbox_url) AS inbox')).orderBy('inbox');
+  return rows.map((row: { inbox: string }) => row.inbox);
 }
 
-/** Whether this profile is a remote ActivityPub actor. */
-export async function isApActor(db: Knex, profileId: number): Promise<boolean> {
-  return (await db('ap_actors').where({ profile_id: profileId }).first('profile_id')) !== undefined;
+/** Where to deliver to a local profile's ActivityPub followers: one inbox per server (its shared inbox when it has one). */
+/** Whether this site knows any remote ActivityPub actor at all. */
+export async function knowsApActors(db: Knex): Promise<boolean> {
+  return (await db('ap_actors').first('profile_id')) !== undefined;
 }
 
 export async function listFollowerInboxes(db: Knex, profileId: number): Promise<string[]> {
@@ -88,3 +88,16 @@ export async function listFollowerInboxes(db: Knex, profileId: number): Promise<
     .orderBy('inbox');
   return rows.map((row: { inbox: string }) => row.inbox);
 }
+
+/** Remote profiles known by these (lower-case) user@host handles, each with the handle it answers to. */
+export async function listProfilesByHandles(db: Knex, handles: readonly string[]): Promise<{ handle: string; profile: ProfileRecord }[]> {
+  if (handles.length === 0) return [];
+  const rows = await db('ap_actors as a')
+    .join('profiles as p', 'p.id', 'a.profile_id')
+    .whereRaw('lower(a.handle) = ANY(?::text[])', [handles.map((h) => h.toLowerCase())])
+    .select('p.*', db.raw('lower(a.handle) AS known_handle'));
+  return rows.map((row: Record<string, unknown>) => ({ handle: row.known_handle as string, profile: toProfileRecord(row) }));
+}
+
+export type MentionedActor = { profileId: number; isLocal: boolean; nickname: string; actorId: string | null; inboxUrl: string | null; sharedInboxUrl: string | null; handle: string | null };
+

@@ -2,10 +2,16 @@
 // the Undo that ends them.
 import type { Knex } from 'knex';
 
-export type FollowRecord = { followerId: number; followeeId: number; followId: string; accepted: boolean };
+export type FollowRecord = { followerId: number; followeeId: number; followId: string; accepted: boolean; createdAt: Date };
 
 function toRecord(row: Record<string, unknown>): FollowRecord {
-  return { followerId: Number(row.follower_id), followeeId: Number(row.followee_id), followId: row.follow_id as string, accepted: row.accepted as boolean };
+  return { followerId: Number(row.follower_id), followeeId: Number(row.followee_id), followId: row.follow_id as string, accepted: row.accepted as boolean, createdAt: new Date(row.created_at as string | Date) };
+}
+
+/** The follow from this follower to this followee, if one was sent. */
+export async function getFollow(db: Knex, followerId: number, followeeId: number): Promise<FollowRecord | undefined> {
+  const row = await db('ap_follows').where({ follower_id: followerId, followee_id: followeeId }).first();
+  return row ? toRecord(row) : undefined;
 }
 
 /** Records a follow sent (a newer one for the same pair replaces the older, pending again). */

@@ -1,7 +1,17 @@
 // Deliveries to other servers that failed for good, kept so that an admin can see and send them again.
 import type { Knex } from 'knex';
 
-export type DeadDelivery = { id: number; jobName: string; data: Record<string, unknown>; target: string; attempts: number; lastError: string; createdAt: Date };
+export type DeadDelivery = {
+  id: number;
+  jobName: string;
+  data: Record<string, unknown>;
+  target: string;
+  attempts: number;
+  lastError: string;
+  createdAt: Date;
+  /** Set when it was not attempted because its host had been failing for days: it goes out when that host answers. */
+  waitingForHost?: string | null;
+};
 
 /** Which dead deliveries a command is about: all, one by id, or those whose target is on one host. */
 export type DeadDeliveryFilter = { id?: number; host?: string };
@@ -14,7 +24,14 @@ export async function insertDeadDelivery(db: Knex, delivery: Omit<DeadDelivery, 
     target: delivery.target,
     attempts: delivery.attempts,
     last_error: delivery.lastError.slice(0, 2000),
+    waiting_for_host: delivery.waitingForHost ?? null,
   });
+}
+
+/** Removes and returns the deliveries set aside while this host was failing, oldest first. */
+export async function takeDeliveriesWaitingFor(db: Knex, host: string): Promise<DeadDelivery[]> {
+  const rows = await db('dead_deliveries').where({ waiting_for_host: host }).delete().returning('*');
+  return rows.map(toDeadDelivery).sort((a: DeadDelivery, b: DeadDelivery) => a.id - b.id);
 }
 
 function toDeadDelivery(row: Record<string, unknown>): DeadDelivery {
@@ -26,6 +43,7 @@ function toDeadDelivery(row: Record<string, unknown>): DeadDelivery {
     attempts: row.attempts as number,
     lastError: row.last_error as string,
     createdAt: row.created_at as Date,
+    waitingForHost: (row.waiting_for_host as string | null) ?? null,
   };
 }
 

@@ -11,6 +11,8 @@ export type EmailSettingsRecord = {
   pendingEmail: string | null;
   notifySubscriber: boolean;
   notifyMention: boolean;
+  notifyFavorite: boolean;
+  notifyMessage: boolean;
 };
 
 export type EmailTokenPurpose = 'confirm' | 'recover';
@@ -25,11 +27,13 @@ function toSettings(row: Record<string, unknown>): EmailSettingsRecord {
     pendingEmail: row.pending_email as string | null,
     notifySubscriber: row.notify_subscriber as boolean,
     notifyMention: row.notify_mention as boolean,
+    notifyFavorite: row.notify_favorite as boolean,
+    notifyMessage: row.notify_message as boolean,
   };
 }
 
 function selectSettings(db: Knex) {
-  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('u.id', 'p.nickname', 'u.email', 'u.pending_email', 'u.notify_subscriber', 'u.notify_mention');
+  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('u.id', 'p.nickname', 'u.email', 'u.pending_email', 'u.notify_subscriber', 'u.notify_mention', 'u.notify_message', 'u.notify_favorite');
 }
 
 /** A local user's addresses and switches, or undefined. */
@@ -61,15 +65,20 @@ export async function confirmPendingAddress(db: Knex, userId: number, address: s
   return changed > 0;
 }
 
+/** The notifications a user can switch on and off, and the column of each switch. */
+const SWITCHES = { subscriber: 'notify_subscriber', mention: 'notify_mention', message: 'notify_message', favorite: 'notify_favorite' } as const;
+
+export type NotificationKind = keyof typeof SWITCHES;
+
 /** Sets the notification switches. */
-export async function updateNotificationSwitches(db: Knex, userId: number, switches: { subscriber: boolean; mention: boolean }): Promise<void> {
-  await db('users').where({ id: userId }).update({ notify_subscriber: switches.subscriber, notify_mention: switches.mention });
+export async function updateNotificationSwitches(db: Knex, userId: number, switches: Record<NotificationKind, boolean>): Promise<void> {
+  await db('users').where({ id: userId }).update({ notify_subscriber: switches.subscriber, notify_mention: switches.mention, notify_message: switches.message, notify_favorite: switches.favorite });
 }
 
 /** Of these local users, those with a confirmed address and this notification switched on. */
-export async function listNotifiable(db: Knex, userIds: readonly number[], kind: 'subscriber' | 'mention'): Promise<number[]> {
+export async function listNotifiable(db: Knex, userIds: readonly number[], kind: NotificationKind): Promise<number[]> {
   if (userIds.length === 0) return [];
-  const rows = await db('users').whereIn('id', userIds).whereNotNull('email').andWhere(kind === 'subscriber' ? 'notify_subscriber' : 'notify_mention', true).select('id');
+  const rows = await db('users').whereIn('id', userIds).whereNotNull('email').andWhere(SWITCHES[kind], true).select('id');
   return rows.map((row: { id: number | string }) => Number(row.id));
 }
 

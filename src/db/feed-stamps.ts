@@ -9,22 +9,31 @@ export type NoticeSet =
   | { kind: 'profile'; profileId: number }
   | { kind: 'mentions'; profileId: number }
   | { kind: 'tag'; tag: string }
-  | { kind: 'search'; text: string };
+  | { kind: 'search'; text: string }
+  | { kind: 'favorites'; profileId: number };
 
 export type FeedStamp = {
   /** Ids of the notices in the window, newest first. */
   ids: number[];
-  /** Latest of: newest notice, an author's profile change, a deletion that could touch the window. */
+  /** Latest of: newest notice, an author's profile change, a deletion or edit that could touch the window. */
   lastModified: Date | undefined;
   /** The database's clock when this was read. */
   now: Date;
 };
 
 // The same sets and index orders as the timeline queries (src/db/timelines.ts).
-function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColumn: string } {
+// A favorites feed changes when a favorite is made or taken back: its time is the favorite's, or
+// the favoriter's last change of favorites (one taken back leaves no row to date it by).
+function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColumn: string; changedAt?: Knex.Raw } {
   switch (set.kind) {
     case 'public':
-      return { query: db('notices as n').where('n.is_local', true), idColumn: 'n.id' };
+      return { query: db('notices as n').where('n.is_local', true).whereNull('n.repeat_of'), idColumn: 'n.id' };
+    case 'favorites':
+      return {
+        query: db('favorites as f').join('notices as n', 'n.id', 'f.notice_id').join('profiles as fp', 'fp.id', 'f.profile_id').where('f.profile_id', set.profileId),
+        idColumn: 'f.id',
+        changedAt: db.raw('greatest(f.created_at, fp.favorites_changed_at) AS created_at'),
+      };
     case 'profile':
       return { query: db('notices as n').where('n.profile_id', set.profileId), idColumn: 'n.id' };
     case 'mentions':
@@ -38,28 +47,37 @@ function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColum
 
 /** The ids and latest change of the newest `size` notices of a set. */
 export async function readFeedStamp(db: Knex, set: NoticeSet, size: number): Promise<FeedStamp> {
-  const { query, idColumn } = setQuery(db, set);
+  const { query, idColumn, changedAt } = setQuery(db, set);
   const window = query
     .join('profiles as p', 'p.id', 'n.profile_id')
-    .select('n.id', 'n.created_at', 'p.updated_at as author_updated_at')
+    .select('n.id', changedAt ?? 'n.created_at', 'n.edited_at', 'p.updated_at as author_updated_at')
     .orderBy(idColumn, 'desc')
     .limit(size);
   // A deleted notice at or above the window's oldest id may have been in it (a newer one certainly
-  // was, if it belonged to the set); deletions below it cannot change what the feed shows.
+  // was, if it belonged to the set); deletions below it cannot change what the feed shows. The same
+  // holds for edits that took a notice out of the set (a mention or tag dropped); an edited notice
+  // still in the window carries its own edited_at.
   const row = (await db
     .with('w', window)
     .from('w')
     .first(
       db.raw(`coalesce(string_agg(w.id::text, ',' ORDER BY w.id DESC), '') AS ids`),
-      db.raw(`greatest(max(w.created_at), max(w.author_updated_at),
-        (SELECT max(d.deleted_at) FROM notice_deletions d WHERE d.notice_id >= coalesce((SELECT min(id) FROM w), 0))) AS last_modified`),
+      db.raw(`greatest(max(w.created_at), max(w.edited_at), max(w.author_updated_at),
+        (SELECT max(d.deleted_at) FROM notice_deletions d WHERE d.notice_id >= coalesce((SELECT min(id) FROM w), 0)),
+        (SELECT max(e.edited_at) FROM notice_edits e WHERE e.notice_id >= coalesce((SELECT min(id) FROM w), 0))) AS last_modified`),
       db.raw('now() AS db_now'),
     )) as { ids: string; last_modified: Date | null; db_now: Date };
   return { ids: row.ids === '' ? [] : row.ids.split(',').map(Number), lastModified: row.last_modified ?? undefined, now: row.db_now };
 }
 
-/** Forgets deletions older than `days` days; returns how many were forgotten. */
+/** Notes that a notice was just edited (its latest edit is what counts). */
+export async function logNoticeEdit(db: Knex, noticeId: number): Promise<void> {
+  await db.raw('INSERT INTO notice_edits (notice_id) VALUES (?) ON CONFLICT (notice_id) DO UPDATE SET edited_at = now()', [noticeId]);
+}
+
+/** Forgets deletions and edits older than `days` days; returns how many were forgotten. */
 export async function pruneNoticeDeletions(db: Knex, days: number): Promise<number> {
-  const result = await db.raw('DELETE FROM notice_deletions WHERE deleted_at < now() - make_interval(days => ?)', [days]);
-  return (result as { rowCount: number }).rowCount;
+  const deleted = await db.raw('DELETE FROM notice_deletions WHERE deleted_at < now() - make_interval(days => ?)', [days]);
+  const edited = await db.raw('DELETE FROM notice_edits WHERE edited_at < now() - make_interval(days => ?)', [days]);
+  return (deleted as { rowCount: number }).rowCount + (edited as { rowCount: number }).rowCount;
 }

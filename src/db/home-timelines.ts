@@ -13,11 +13,15 @@ export async function insertHomeEntry(db: Knex, userId: number, noticeId: number
  */
 export async function fanOutToSubscribers(db: Knex, noticeIds: readonly number[]): Promise<number> {
   const result = await db.raw(
-    `INSERT INTO home_timeline_entries (user_id, notice_id)
+    `WITH batch AS MATERIALIZED (SELECT id, profile_id, repeat_of FROM notices WHERE id = ANY(CAST(:noticeIds AS bigint[])) FOR KEY SHARE)
+     INSERT INTO home_timeline_entries (user_id, notice_id)
      SELECT s.subscriber_id, n.id
-     FROM (SELECT id, profile_id FROM notices WHERE id = ANY(CAST(:noticeIds AS bigint[])) FOR KEY SHARE) n
+     FROM batch n
      JOIN subscriptions s ON s.subscribed_id = n.profile_id
      JOIN users u ON u.id = s.subscriber_id
+     -- a repeat is not shown again to whoever has its original already, or gets it in this same batch
+     WHERE NOT EXISTS (SELECT 1 FROM home_timeline_entries o WHERE o.user_id = s.subscriber_id AND o.notice_id = n.repeat_of)
+       AND NOT EXISTS (SELECT 1 FROM batch b JOIN subscriptions bs ON bs.subscribed_id = b.profile_id WHERE b.id = n.repeat_of AND bs.subscriber_id = s.subscriber_id)
      ON CONFLICT DO NOTHING`,
     { noticeIds: [...noticeIds] },
   );

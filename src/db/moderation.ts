@@ -83,7 +83,7 @@ export type LogEntry = { id: number; actorName: string; action: string; targetNa
 /** Appends to the audit log. */
 export async function insertLogEntry(
   db: Knex,
-  entry: { actorId: number; actorName: string; action: string; targetId?: number | null; targetName?: string | null; noticeId?: number | null; note?: string },
+  entry: { actorId: number | null; actorName: string; action: string; targetId?: number | null; targetName?: string | null; noticeId?: number | null; note?: string },
 ): Promise<void> {
   await db('moderation_log').insert({
     actor_id: entry.actorId,

@@ -49,13 +49,38 @@ export async function getNoticeById(db: Knex, id: number): Promise<NoticeRecord 
   return row ? toNoticeRecord(row) : undefined;
 }
 
-/** The id of a profile's newest notice, or undefined. */
+/** The id of a profile's newest notice of their own (not a repeat), or undefined. */
 export async function getLatestNoticeIdOfProfile(db: Knex, profileId: number): Promise<number | undefined> {
-  const row = await db('notices').where({ profile_id: profileId }).orderBy('id', 'desc').first('id');
+  const row = await db('notices').where({ profile_id: profileId }).whereNull('repeat_of').orderBy('id', 'desc').first('id');
   return row ? (row as { id: number }).id : undefined;
 }
 
 /** Deletes a notice; its tags, mentions and home-timeline entries go with it. */
 export async function deleteNoticeById(db: Knex, id: number): Promise<boolean> {
   return (await db('notices').where({ id }).delete()) > 0;
+}
+
+/** The profiles a notice addressed: those it mentions and the author of the notice it answers. */
+export async function listAddressedProfileIds(db: Knex, noticeId: number): Promise<number[]> {
+  const result = await db.raw(
+    `SELECT profile_id FROM mentions WHERE notice_id = :id
+     UNION SELECT parent.profile_id FROM notices n JOIN notices parent ON parent.id = n.in_reply_to WHERE n.id = :id`,
+    { id: noticeId },
+  );
+  return (result.rows as { profile_id: number | string }[]).map((row) => Number(row.profile_id));
+}
+
+/** Makes a notice's mentions exactly these profiles (after an edit); returns those newly mentioned. */
+export async function replaceMentions(db: Knex, noticeId: number, profileIds: readonly number[]): Promise<number[]> {
+  const ids = [...new Set(profileIds)];
+  const dropped = db('mentions').where({ notice_id: noticeId });
+  if (ids.length > 0) dropped.whereNotIn('profile_id', ids);
+  await dropped.delete();
+  if (ids.length === 0) return [];
+  const added = await db('mentions')
+    .insert(ids.map((id) => ({ profile_id: id, notice_id: noticeId })))
+    .onConflict()
+    .ignore()
+    .returning('profile_id');
+  return added.map((row: { profile_id: number | string }) => Number(row.profile_id));
 }

@@ -4,7 +4,7 @@ import { toProfileRecord } from './records.ts';
 import type { ProfileRecord } from './records.ts';
 import { prepare, runPrepared } from './prepared.ts';
 
-export type ProfileCounts = { notices: number; subscriptions: number; subscribers: number };
+export type ProfileCounts = { notices: number; subscriptions: number; subscribers: number; favorites: number };
 
 /** The local profile with this nickname, or undefined. */
 export async function getLocalProfileByNickname(db: Knex, nickname: string): Promise<ProfileRecord | undefined> {
@@ -38,6 +38,7 @@ function countsOf(row: Record<string, unknown>): ProfileCounts {
     notices: Number(row.notice_count) + Number(row.pending_notices ?? 0),
     subscriptions: Number(row.subscription_count) + Number(row.pending_subscriptions ?? 0),
     subscribers: Number(row.subscriber_count) + Number(row.pending_subscribers ?? 0),
+    favorites: Number(row.favorite_count),
   };
 }
 
@@ -47,10 +48,10 @@ export async function getProfileById(db: Knex, id: number): Promise<ProfileRecor
   return row ? toProfileRecord(row) : undefined;
 }
 
-/** Counts of a profile's notices, subscriptions and subscribers, from the columns triggers keep. */
+/** Counts of a profile's notices, subscriptions, subscribers and favorites, from the columns triggers keep. */
 export async function countProfileStats(db: Knex, id: number): Promise<ProfileCounts> {
-  const row = (await db('profiles').joinRaw(PENDING_COUNTS).where({ id }).first('notice_count', 'subscription_count', 'subscriber_count', 'pending.*')) as Record<string, unknown> | undefined;
-  return row ? countsOf(row) : { notices: 0, subscriptions: 0, subscribers: 0 };
+  const row = (await db('profiles').joinRaw(PENDING_COUNTS).where({ id }).first('notice_count', 'subscription_count', 'subscriber_count', 'favorite_count', 'pending.*')) as Record<string, unknown> | undefined;
+  return row ? countsOf(row) : { notices: 0, subscriptions: 0, subscribers: 0, favorites: 0 };
 }
 
 /** The fields a local user edits on their profile settings page. */

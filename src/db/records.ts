@@ -1,4 +1,5 @@
 // Record types the repositories return, and the one place snake_case rows become camelCase.
+import knex from 'knex';
 
 export type ProfileRecord = {
   id: number;
@@ -32,10 +33,29 @@ export type UserRecord = ProfileRecord & {
 
 export type AuthorRecord = Pick<ProfileRecord, 'id' | 'nickname' | 'fullname' | 'isLocal' | 'profileUrl' | 'avatarUrl' | 'avatarKey'>;
 
+/** A picture attached to a notice: ready (our copy is stored), or a remote one pending or failed to copy. */
+export type AttachmentRecord = {
+  id: number;
+  state: 'ready' | 'pending' | 'failed';
+  /** Key of the stored files, once they exist. */
+  fileKey: string | null;
+  /** The stored original's type (ready), or the type its server claims (pending, failed). */
+  mediaType: string;
+  width: number | null;
+  height: number | null;
+  thumbWidth: number | null;
+  thumbHeight: number | null;
+  alt: string;
+  /** Where a remote picture is copied from; null for uploads. */
+  remoteUrl: string | null;
+};
+
 export type NoticeRecord = {
   id: number;
   content: string;
   rendered: string;
+  /** A content warning shown above the text (plain text), or null. */
+  summary: string | null;
   isLocal: boolean;
   uri: string | null;
   url: string | null;
@@ -44,6 +64,12 @@ export type NoticeRecord = {
   source: string;
   createdAt: Date;
   author: AuthorRecord;
+  /** The notice this one repeats (a repeat shows the original), or null. */
+  repeatOf: number | null;
+  /** How many people favorited it (kept by a trigger). */
+  favoriteCount: number;
+  /** Its pictures, in order (read with the notice, in the same query). */
+  attachments: AttachmentRecord[];
 };
 
 type Row = Record<string, unknown>;
@@ -85,6 +111,7 @@ export const NOTICE_COLUMNS = [
   'n.id',
   'n.content',
   'n.rendered',
+  'n.summary',
   'n.is_local',
   'n.uri',
   'n.url',
@@ -92,6 +119,8 @@ export const NOTICE_COLUMNS = [
   'n.conversation_id',
   'n.source',
   'n.created_at',
+  'n.repeat_of',
+  'n.favorite_count',
   'p.id as author_id',
   'p.nickname as author_nickname',
   'p.fullname as author_fullname',
@@ -99,7 +128,31 @@ export const NOTICE_COLUMNS = [
   'p.profile_url as author_profile_url',
   'p.avatar_url as author_avatar_url',
   'p.avatar_key as author_avatar_key',
+  // The notice's pictures as one JSON array, read in the same query as the page: an index probe per
+  // notice, evaluated after the LIMIT, and null (nothing to parse) for the many without any.
+  knex({ client: 'pg' }).raw(`(SELECT jsonb_agg(jsonb_build_object('id', na.id, 'state', na.state, 'key', na.file_key, 'type', na.media_type,
+      'w', na.width, 'h', na.height, 'tw', na.thumb_width, 'th', na.thumb_height, 'alt', na.alt, 'remote', na.remote_url) ORDER BY na.position)
+    FROM notice_attachments na WHERE na.notice_id = n.id) AS attachments`),
 ];
+
+/** NOTICE_COLUMNS as SQL, for statements written out in full (the notice as n, its author as p). */
+export const NOTICE_COLUMNS_SQL = knex({ client: 'pg' }).select(NOTICE_COLUMNS).toString().replace(/^select /, '');
+
+/** Maps one element of the attachments JSON array (NOTICE_COLUMNS) to an AttachmentRecord. */
+export function toAttachmentRecord(item: Row): AttachmentRecord {
+  return {
+    id: item.id as number,
+    state: item.state as AttachmentRecord['state'],
+    fileKey: item.key as string | null,
+    mediaType: item.type as string,
+    width: item.w as number | null,
+    height: item.h as number | null,
+    thumbWidth: item.tw as number | null,
+    thumbHeight: item.th as number | null,
+    alt: item.alt as string,
+    remoteUrl: item.remote as string | null,
+  };
+}
 
 /** Maps a row selected with NOTICE_COLUMNS to a NoticeRecord. */
 export function toNoticeRecord(row: Row): NoticeRecord {
@@ -107,6 +160,7 @@ export function toNoticeRecord(row: Row): NoticeRecord {
     id: row.id as number,
     content: row.content as string,
     rendered: row.rendered as string,
+    summary: (row.summary as string | null | undefined) ?? null,
     isLocal: row.is_local as boolean,
     uri: row.uri as string | null,
     url: row.url as string | null,
@@ -123,5 +177,8 @@ export function toNoticeRecord(row: Row): NoticeRecord {
       avatarUrl: (row.author_avatar_url as string | null | undefined) ?? null,
       avatarKey: (row.author_avatar_key as string | null | undefined) ?? null,
     },
+    repeatOf: row.repeat_of == null ? null : Number(row.repeat_of),
+    favoriteCount: Number(row.favorite_count ?? 0),
+    attachments: ((row.attachments as Row[] | null | undefined) ?? []).map(toAttachmentRecord),
   };
 }

@@ -60,14 +60,27 @@ export async function updateRemoteProfile(db: Knex, id: number, fields: Partial<
   await db('profiles').where({ id, is_local: false }).update({ ...columns, updated_at: db.fn.now() });
 }
 
-export type NewRemoteNotice = { profileId: number; uri: string; url: string | null; content: string; rendered: string; source: string; tags: readonly string[] };
+export type NewRemoteNotice = {
+  profileId: number;
+  uri: string;
+  url: string | null;
+  content: string;
+  rendered: string;
+  summary: string | null;
+  inReplyTo: number | null;
+  conversationId: number | null; // null starts a new conversation with this notice
+  inReplyToUri: string | null; // the notice it answers, when we do not have that one yet
+  source: string;
+  tags: readonly string[];
+};
 
 /** Stores a notice from another server with its hashtags, in one statement; undefined when one with this URI is already stored. */
 export async function insertRemoteNotice(db: Knex, notice: NewRemoteNotice): Promise<number | undefined> {
   const result = await db.raw(
     `WITH stored AS (
-       INSERT INTO notices (id, profile_id, content, rendered, is_local, uri, url, conversation_id, source)
-       VALUES (nextval('notices_id_seq'), :profileId, :content, :rendered, false, :uri, :url, currval('notices_id_seq'), :source)
+       INSERT INTO notices (id, profile_id, content, rendered, summary, is_local, uri, url, in_reply_to, in_reply_to_uri, conversation_id, source)
+       VALUES (nextval('notices_id_seq'), :profileId, :content, :rendered, :summary, false, :uri, :url, :inReplyTo, :inReplyToUri,
+               coalesce(:conversationId, currval('notices_id_seq')), :source)
        ON CONFLICT (uri) WHERE uri IS NOT NULL DO NOTHING
        RETURNING id
      ), tagged AS (
@@ -80,9 +93,18 @@ export async function insertRemoteNotice(db: Knex, notice: NewRemoteNotice): Pro
   return (result.rows[0] as { id: number } | undefined)?.id;
 }
 
-/** Replaces the text of the remote notice with this URI written by this profile; its id, or undefined when there is none. */
-export async function updateRemoteNoticeByUri(db: Knex, profileId: number, uri: string, change: { content: string; rendered: string }): Promise<number | undefined> {
-  const [row] = await db('notices').where({ uri, profile_id: profileId, is_local: false }).update(change).returning('id');
+/** The id and conversation of the notice stored under this URI (a remote notice's own), or undefined. */
+export async function getNoticeThreadByUri(db: Knex, uri: string): Promise<{ id: number; conversationId: number; authorId: number } | undefined> {
+  const row = await db('notices').where({ uri }).first('id', 'conversation_id', 'profile_id');
+  return row ? { id: Number(row.id), conversationId: Number(row.conversation_id), authorId: Number(row.profile_id) } : undefined;
+}
+
+/** Replaces the text of the remote notice with this URI written by this profile, marking it edited; its id, or undefined when there is none. */
+export async function updateRemoteNoticeByUri(db: Knex, profileId: number, uri: string, change: { content: string; rendered: string; summary: string | null }): Promise<number | undefined> {
+  const [row] = await db('notices')
+    .where({ uri, profile_id: profileId, is_local: false })
+    .update({ ...change, edited_at: db.fn.now() })
+    .returning('id');
   return (row as { id: number } | undefined)?.id;
 }
 

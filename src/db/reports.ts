@@ -17,12 +17,19 @@ export type ReportRecord = {
   closedAt: Date | null;
   closedByName: string | null;
   action: string | null;
+  /** The server an ActivityPub Flag brought this report from, or null for a report made here. */
+  origin: string | null;
+  /** When it was sent on to the reported person's server, or null. */
+  forwardedAt: Date | null;
 };
 
 /** Saves a report; returns its id. */
-export async function insertReport(db: Knex, report: { reporterId: number; targetId: number; noticeId: number | null; reason: string; comment: string }): Promise<number> {
+export async function insertReport(
+  db: Knex,
+  report: { reporterId: number | null; targetId: number; noticeId: number | null; reason: string; comment: string; origin?: string | null },
+): Promise<number> {
   const [row] = await db('reports')
-    .insert({ reporter_id: report.reporterId, target_id: report.targetId, notice_id: report.noticeId, reason: report.reason, comment: report.comment })
+    .insert({ reporter_id: report.reporterId, target_id: report.targetId, notice_id: report.noticeId, reason: report.reason, comment: report.comment, origin: report.origin ?? null })
     .returning('id');
   return Number((row as { id: number }).id);
 }
@@ -61,6 +68,8 @@ function toReport(row: Record<string, unknown>): ReportRecord {
     closedAt: row.closed_at as Date | null,
     closedByName: row.closed_by_name as string | null,
     action: row.action as string | null,
+    origin: (row.origin as string | null | undefined) ?? null,
+    forwardedAt: (row.forwarded_at as Date | null | undefined) ?? null,
   };
 }
 
@@ -81,4 +90,9 @@ export async function getReportById(db: Knex, id: number): Promise<ReportRecord 
 /** Closes an open report with the action taken; false when it was already closed. */
 export async function markReportClosed(db: Knex, id: number, closedBy: number, action: string): Promise<boolean> {
   return (await db('reports').where({ id }).whereNull('closed_at').update({ closed_at: db.fn.now(), closed_by: closedBy, action })) > 0;
+}
+
+/** Records that a report was sent on to the reported person's server. */
+export async function markReportForwarded(db: Knex, id: number): Promise<void> {
+  await db('reports').where({ id }).update({ forwarded_at: db.fn.now() });
 }

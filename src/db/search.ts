@@ -18,7 +18,8 @@ export async function isIndexableNoticeQuery(db: Knex, text: string): Promise<bo
 
 /** The query builder of notices matching a web-search text (quotes, or, -word), without paging. */
 export function noticeSearchQuery(db: Knex, text: string): Knex.QueryBuilder {
-  return db('notices as n').whereRaw(`${NOTICE_VECTOR} @@ websearch_to_tsquery('simple', ?)`, [text]);
+  // Repeats carry their original's text: the original is the one found.
+  return db('notices as n').whereRaw(`${NOTICE_VECTOR} @@ websearch_to_tsquery('simple', ?)`, [text]).whereNull('n.repeat_of');
 }
 
 /** Notices matching a web-search text, newest first, but those of silenced and suspended people. */

@@ -69,3 +69,9 @@ export async function listRelatedByNicknames(db: Knex, profileId: number, nickna
     .orderByRaw("relation = 'subscribed' DESC, related_at DESC, id DESC");
   return rows.map((row: Record<string, unknown>) => ({ profile: toProfileRecord(row), relation: row.relation as RelatedProfile['relation'] }));
 }
+
+/** Whether any local user subscribes to this profile. */
+export async function hasLocalSubscribers(db: Knex, profileId: number): Promise<boolean> {
+  const row = await db('subscriptions as s').join('users as u', 'u.id', 's.subscriber_id').where('s.subscribed_id', profileId).first(db.raw('1 AS found'));
+  return row !== undefined;
+}

@@ -32,10 +32,10 @@ function ownList(where: (query: Knex.QueryBuilder, owner: number) => Knex.QueryB
   });
 }
 
-const PUBLIC = ownList((query) => publicAuthorsOnly(query.where('n.is_local', true)));
+const PUBLIC = ownList((query) => publicAuthorsOnly(query.where('n.is_local', true).whereNull('n.repeat_of'))); // a repeat shows a notice already here
 const PROFILE = ownList((query, owner) => query.where('n.profile_id', owner));
 
-/** Every local notice, but those of silenced and suspended people. */
+/** Every local notice, but repeats and those of silenced and suspended people. */
 export function listPublicNotices(db: Knex, page: PageRequest): Promise<NoticeRecord[]> {
   return run(db, PUBLIC, undefined, page);
 }
@@ -50,16 +50,25 @@ export function listProfileNotices(db: Knex, profileId: number, page: PageReques
 // Postgres may merge-join the whole list with every notice, newest first: for a reader whose
 // entries are all old (someone following a few quiet accounts) that read a million notices a page.
 // Moderated authors are left out inside the subquery, so that a page still has its full length:
-// a lookup per entry read, and nearly always none is hidden.
-function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'silenced-or-suspended'): [Statement, Statement] {
+// a lookup per entry read, and nearly always none is hidden. A person's own lists also leave out
+// the people they block or mute, and repeats of their notices (one more primary-key lookup per
+// entry, two for a repeat).
+function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'silenced-or-suspended', ownersBlocks = false): [Statement, Statement] {
   return pair((db, v, older) => {
     const ids = db(table).select('notice_id').where(ownerColumn, v.owner).orderBy('notice_id', 'desc').limit(v.limit);
     if (older) ids.where('notice_id', '<', v.before);
+    const blocked = db('blocks as hb').where('hb.blocker_id', v.owner).whereRaw('hb.blocked_id = hn.profile_id').select(db.raw('1'));
+    // Someone else's repeat of a hidden person's notice is hidden too.
+    const repeatsBlocked = db('notices as rn').join('blocks as rb', 'rb.blocked_id', 'rn.profile_id').whereRaw('rn.id = hn.repeat_of').where('rb.blocker_id', v.owner).select(db.raw('1'));
     ids.whereNotExists(
       db('notices as hn')
         .join('profiles as hp', 'hp.id', 'hn.profile_id')
         .whereRaw(`hn.id = ${table}.notice_id`)
-        .andWhere((q) => (hide === 'suspended' ? q.whereNotNull('hp.suspended_at') : q.whereNotNull('hp.suspended_at').orWhereNotNull('hp.silenced_at')))
+        .andWhere((q) => {
+          q.whereNotNull('hp.suspended_at');
+          if (hide === 'silenced-or-suspended') q.orWhereNotNull('hp.silenced_at');
+          if (ownersBlocks) q.orWhereExists(blocked).orWhere((r) => r.whereNotNull('hn.repeat_of').whereExists(repeatsBlocked));
+        })
         .select(db.raw('1')),
     );
     return db
@@ -71,16 +80,16 @@ function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'sile
   });
 }
 
-const HOME = sideTable('home_timeline_entries', 'user_id', 'suspended');
-const MENTIONS = sideTable('mentions', 'profile_id', 'suspended');
+const HOME = sideTable('home_timeline_entries', 'user_id', 'suspended', true);
+const MENTIONS = sideTable('mentions', 'profile_id', 'suspended', true);
 const TAGS = sideTable('notice_tags', 'tag', 'silenced-or-suspended');
 
-/** A user's home timeline, as fanned out on write. */
+/** A user's home timeline, as fanned out on write, without the people they block or mute. */
 export function listHomeNotices(db: Knex, userId: number, page: PageRequest): Promise<NoticeRecord[]> {
   return run(db, HOME, userId, page);
 }
 
-/** Notices that mention a profile. */
+/** Notices that mention a profile, without those by people it blocks or mutes. */
 export function listMentionNotices(db: Knex, profileId: number, page: PageRequest): Promise<NoticeRecord[]> {
   return run(db, MENTIONS, profileId, page);
 }

@@ -42,14 +42,26 @@ export async function deleteProfile(db: Knex, profileId: number): Promise<number
   return Number(row?.n ?? 0);
 }
 
-/** Deletes those of these remote profiles that nothing refers to any more: no subscriptions, notices or mentions. */
-export async function deleteUnreferencedRemoteProfiles(db: Knex, ids: readonly number[]): Promise<number> {
+/**
+ * Deletes those of these remote profiles that nothing refers to any more: no subscriptions, notices,
+ * mentions or reports. ActivityPub actors stay unless `evenActors`: a deleted account's Delete
+ * still has to find their inboxes after the account is gone.
+ */
+export async function deleteUnreferencedRemoteProfiles(db: Knex, ids: readonly number[], options: { evenActors?: boolean } = {}): Promise<number> {
   if (ids.length === 0) return 0;
-  return db('profiles as p')
+  const query = db('profiles as p')
     .whereIn('p.id', ids)
     .andWhere('p.is_local', false)
     .whereNotExists(db('subscriptions').whereRaw('subscriber_id = p.id OR subscribed_id = p.id').select(db.raw('1')))
     .whereNotExists(db('notices').whereRaw('profile_id = p.id').select(db.raw('1')))
     .whereNotExists(db('mentions').whereRaw('profile_id = p.id').select(db.raw('1')))
-    .delete();
+    .whereNotExists(db('reports').whereRaw('target_id = p.id OR reporter_id = p.id').select(db.raw('1')));
+  if (!options.evenActors) query.whereNotExists(db('ap_actors').whereRaw('profile_id = p.id').select(db.raw('1')));
+  return query.delete();
+}
+
+/** The remote profiles that subscribe to this profile. */
+export async function listRemoteSubscriberIds(db: Knex, profileId: number): Promise<number[]> {
+  const rows = await db('subscriptions as s').join('profiles as p', 'p.id', 's.subscriber_id').where('s.subscribed_id', profileId).andWhere('p.is_local', false).select('p.id');
+  return rows.map((row: { id: number }) => Number(row.id));
 }

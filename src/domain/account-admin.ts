@@ -1,12 +1,14 @@
 // What the site's operator does to accounts from the command line: reset a password, delete an
-// account with everything it wrote, list accounts. Registration itself is registerUser.
+// account with everything it wrote (account-deletion.ts), list accounts. Registration itself is registerUser.
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { deleteSessionsOfUser } from '../db/sessions.ts';
-import { deleteProfile, deleteUnreferencedRemoteProfiles, listRemoteContacts, listUserSummaries } from '../db/user-admin.ts';
+import { listUserSummaries } from '../db/user-admin.ts';
 import type { UserSummary } from '../db/user-admin.ts';
 import { getUserByNickname, updatePasswordHash } from '../db/users.ts';
 import type { UserRecord } from '../db/records.ts';
 import type { Db, DomainContext } from './context.ts';
+import { removeAccount } from './account-deletion.ts';
+import type { DeletedAccount } from './account-deletion.ts';
 import { normalizeNickname } from './nicknames.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 
@@ -35,21 +37,11 @@ export async function resetPassword(ctx: DomainContext, rawNickname: string, pas
   return { user, sessionsEnded };
 }
 
-export type DeletedAccount = { user: UserRecord; notices: number; sessionsEnded: number; remoteProfilesRemoved: number };
+export type { DeletedAccount };
 
-/**
- * Deletes a local account with its notices, subscriptions (both ways), sessions and federation
- * credentials, in one transaction; remote profiles that only this account knew go too.
- */
+/** Deletes a local account by nickname (the command line): as its owner would, without the password. */
 export async function deleteAccount(ctx: DomainContext, rawNickname: string): Promise<DeletedAccount> {
-  const user = await existingUser(ctx, rawNickname);
-  return ctx.db.transaction(async (trx) => {
-    const contacts = await listRemoteContacts(trx, user.id);
-    const sessionsEnded = await deleteSessionsOfUser(trx, user.id);
-    const notices = await deleteProfile(trx, user.id);
-    const remoteProfilesRemoved = await deleteUnreferencedRemoteProfiles(trx, contacts);
-    return { user, notices, sessionsEnded, remoteProfilesRemoved };
-  });
+  return removeAccount(ctx, await existingUser(ctx, rawNickname));
 }
 
 /** Every local account with its notice count. */

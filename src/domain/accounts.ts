@@ -8,6 +8,7 @@ import { nicknameProblem, normalizeNickname } from './nicknames.ts';
 import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 import { isUniqueViolation } from './db-errors.ts';
 import { isInviteUsable, spendInvite } from '../db/invites.ts';
+import { getDeletedAccountId } from '../db/deleted-accounts.ts';
 import { emailProblem, queueConfirmation } from './email-addresses.ts';
 
 export type { UserRecord };
@@ -55,6 +56,8 @@ export async function registerUser(ctx: DomainContext, input: Registration, opti
 
   const taken = new ValidationError({ nickname: `The nickname “${nickname}” is already in use. Try another one.` }, 409);
   if (await getUserByNickname(ctx.db, nickname)) throw taken;
+  // Other servers still know a deleted account by addresses made from its nickname.
+  if ((await getDeletedAccountId(ctx.db, nickname)) !== undefined) throw new ValidationError({ nickname: `The nickname “${nickname}” belonged to an account that was deleted, and is not given out again. Try another one.` }, 409);
   const passwordHash = await hashPassword(input.password, ctx.config.bcryptCost);
   try {
     const confirmed = options.byOperator === true && email !== '';

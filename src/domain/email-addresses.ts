@@ -2,7 +2,7 @@
 // the link sent to it is followed; only then do recovery and notifications use it.
 import { ForbiddenError, ValidationError } from '../errors.ts';
 import { confirmPendingAddress, deleteEmailTokens, getEmailSettings, updateAddresses, updateNotificationSwitches } from '../db/email.ts';
-import type { EmailSettingsRecord } from '../db/email.ts';
+import type { EmailSettingsRecord, NotificationKind } from '../db/email.ts';
 import type { Db, DomainContext } from './context.ts';
 import { isUniqueViolation } from './db-errors.ts';
 import { LinkGoneError, peekEmailToken, takeToken } from './email-tokens.ts';
@@ -105,6 +105,6 @@ export async function confirmAddress(ctx: DomainContext, token: string): Promise
 }
 
 /** Turns email notifications on or off. */
-export async function saveNotificationSwitches(ctx: DomainContext, userId: number, switches: { subscriber: boolean; mention: boolean }): Promise<void> {
+export async function saveNotificationSwitches(ctx: DomainContext, userId: number, switches: Record<NotificationKind, boolean>): Promise<void> {
   await updateNotificationSwitches(ctx.db, userId, switches);
 }

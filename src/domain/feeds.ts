@@ -6,16 +6,18 @@ import type { NoticeSet } from '../db/feed-stamps.ts';
 import { getLocalProfileByNickname } from '../db/profiles.ts';
 import { checkNotSuspended } from './visibility.ts';
 import type { NoticeRecord } from '../db/records.ts';
+import { listFavoriteNotices } from '../db/favorites.ts';
 import { searchNotices } from '../db/search.ts';
 import { listMentionNotices, listProfileNotices, listPublicNotices, listTagNotices } from '../db/timelines.ts';
 import type { DomainContext } from './context.ts';
+import { showNotices } from './shown-notices.ts';
 import { canonicalTag, isTag } from './notice-text.ts';
 import { checkNoticeQuery, normalizeSearchText } from './search.ts';
 
 /** How many entries a feed carries. */
 export const FEED_SIZE = 20;
 // Bump when the feed markup changes, so that readers' cached copies are replaced.
-const FEED_FORMAT_VERSION = '1';
+const FEED_FORMAT_VERSION = '2';
 // Notices are stamped when their transaction starts, and HTTP dates have one-second resolution:
 // a Last-Modified is only given out once no change in that second can still be committing.
 const SETTLED_MS = 2000;
@@ -51,6 +53,13 @@ export async function repliesFeed(ctx: DomainContext, nickname: string): Promise
   return { set, title: `Replies to ${nickname} on ${ctx.config.siteName}`, pagePath: path, feedPath: path, query: {} };
 }
 
+/** The notices a local user favorited, the latest favorite first; NotFoundError for nobody. */
+export async function favoritesFeed(ctx: DomainContext, nickname: string): Promise<FeedSubject> {
+  const set: NoticeSet = { kind: 'favorites', profileId: await localProfileId(ctx, nickname) };
+  const path = `/${nickname}/favorites`;
+  return { set, title: `${nickname}’s favorite notices on ${ctx.config.siteName}`, pagePath: path, feedPath: path, query: {} };
+}
+
 /** Notices with a tag (NotFoundError, like the tag page, when there are none: see feedValidators). */
 export function tagFeed(ctx: DomainContext, rawTag: string): FeedSubject {
   const tag = canonicalTag(rawTag);
@@ -72,8 +81,8 @@ export async function searchFeed(ctx: DomainContext, raw: string | undefined): P
 export async function feedValidators(ctx: DomainContext, subject: FeedSubject, format: string): Promise<FeedValidators> {
   const stamp = await readFeedStamp(ctx.db, subject.set, FEED_SIZE);
   if (subject.set.kind === 'tag' && stamp.ids.length === 0) throw new NotFoundError(`No notices are tagged #${subject.set.tag}.`);
-  // Notices never change once written, so their ids, the authors' latest change and the settings
-  // that appear in the feed describe the whole document.
+  // Notices change only by an edit, which moves the stamp like a new notice does, so their ids,
+  // the latest change and the settings that appear in the feed describe the whole document.
   const hash = createHash('sha256')
     .update([FEED_FORMAT_VERSION, format, ctx.config.siteName, ctx.config.publicUrl, subject.title, stamp.ids.join(','), stamp.lastModified?.getTime() ?? ''].join('\n'))
     .digest('base64url')
@@ -82,8 +91,13 @@ export async function feedValidators(ctx: DomainContext, subject: FeedSubject, f
   return { etag: `"${hash}"`, lastModified: settled ? stamp.lastModified : undefined };
 }
 
-/** The newest notices of a feed. */
-export function feedEntries(ctx: DomainContext, subject: FeedSubject): Promise<NoticeRecord[]> {
+/** The newest notices of a feed; a repeat carries the content warning of the notice it repeats (its text does too). */
+export async function feedEntries(ctx: DomainContext, subject: FeedSubject): Promise<NoticeRecord[]> {
+  const shown = await showNotices(ctx, await listFeedNotices(ctx, subject), undefined); // no query when no repeat is among them
+  return shown.map(({ listed, shown: original }) => (listed.repeatOf === null ? listed : { ...listed, summary: original.summary }));
+}
+
+function listFeedNotices(ctx: DomainContext, subject: FeedSubject): Promise<NoticeRecord[]> {
   const page = { before: undefined, limit: FEED_SIZE };
   const set = subject.set;
   switch (set.kind) {
@@ -97,5 +111,7 @@ export function feedEntries(ctx: DomainContext, subject: FeedSubject): Promise<N
       return listTagNotices(ctx.db, set.tag, page);
     case 'search':
       return searchNotices(ctx.db, set.text, page);
+    case 'favorites':
+      return listFavoriteNotices(ctx.db, set.profileId, page);
   }
 }

@@ -9,7 +9,7 @@ export const HOME_TRIM_JOB = 'home.trim';
 /** Send a new local notice to the servers of its author's remote subscribers (protocol-neutral). */
 export const NOTICE_DISTRIBUTE_JOB = 'notice.distribute';
 
-/** Tell the servers of a deleted local notice's remote subscribers that it is gone (protocol-neutral; data: noticeId, authorId). */
+/** Tell the servers of a deleted local notice's remote subscribers that it is gone (protocol-neutral; data: noticeId, authorId, and for a repeat repeatOf, the id of the notice it repeated). */
 export const NOTICE_RETRACT_JOB = 'notice.retract';
 
 /** Tell a remote profile's server that a local user stopped subscribing (protocol-neutral; data: subscriberId, subscribedId). */
@@ -38,3 +38,35 @@ export const EMAIL_NOTIFY_SUBSCRIBER_JOB = 'email.notify-subscriber';
 
 /** Tell a user by email that a notice mentions or answers them (data: userId, noticeId). */
 export const EMAIL_NOTIFY_MENTION_JOB = 'email.notify-mention';
+
+/** Copy a remote notice's picture to our own storage (data: attachmentId). */
+export const REMOTE_PICTURE_FETCH_JOB = 'notice.picture.fetch';
+
+/** Remove the files and rows of pictures whose notice was deleted (runs on a schedule; deleting a notice here removes its files at once). */
+export const PICTURES_PRUNE_JOB = 'notice.pictures.prune';
+
+/** Send a local user's direct message to a recipient on another server (protocol-neutral; data: messageId). */
+export const MESSAGE_DISTRIBUTE_JOB = 'message.distribute';
+
+/** Tell a user by email that someone sent them a direct message (data: userId, messageId). */
+export const EMAIL_NOTIFY_MESSAGE_JOB = 'email.notify-message';
+
+/** Tell a remote profile's server that a local user blocks them, or no longer does (protocol-neutral; data: blockerId, blockedId, undo). */
+export const BLOCK_DISTRIBUTE_JOB = 'block.distribute';
+
+/** Tell the servers of a deleted local account's remote subscribers that it is gone (protocol-neutral; data: profileId, nickname, subscriberIds). */
+export const ACCOUNT_DELETE_JOB = 'account.delete';
+
+/** Send a report on to the server of the remote person it is about (protocol-neutral; data: reportId). */
+export const REPORT_FORWARD_JOB = 'report.forward';
+/** Tell a user by email that someone favorited their notice (data: userId, profileId of who, noticeId). */
+export const EMAIL_NOTIFY_FAVORITE_JOB = 'email.notify-favorite';
+
+/** Tell the server of a remote notice's author that a local user favorited it (protocol-neutral; data: favoriteId, profileId, noticeId). */
+export const FAVORITE_DISTRIBUTE_JOB = 'favorite.distribute';
+
+/** Tell the server of a remote notice's author that a local user took back a favorite (protocol-neutral; data as favorite.distribute's). */
+export const FAVORITE_RETRACT_JOB = 'favorite.retract';
+
+/** Send one chat message to a Jabber address: a confirmation link, a notice, or an answer (data: kind, jid, queuedAt and what the kind needs). */
+export const IM_SEND_JOB = 'im.send';

@@ -4,6 +4,7 @@ import { getLocalProfileByNickname } from '../db/profiles.ts';
 import type { NoticeRecord, ProfileRecord, UserRecord } from '../db/records.ts';
 import { getRemoteProfileById } from '../db/remote-profiles.ts';
 import { getUserById } from '../db/users.ts';
+import { getNoticeByUri } from '../db/repeats.ts';
 import { isProfileSuspended } from '../db/moderation.ts';
 import type { Db } from './context.ts';
 
@@ -32,4 +33,9 @@ export function isSuspended(db: Db, profileId: number): Promise<boolean> {
 /** The notice with this id and its author, or undefined. */
 export function findNotice(db: Db, id: number): Promise<NoticeRecord | undefined> {
   return getNoticeById(db, id);
+}
+
+/** The notice stored under this URI (one that came from another server), or undefined. */
+export function findNoticeByUri(db: Db, uri: string): Promise<NoticeRecord | undefined> {
+  return getNoticeByUri(db, uri);
 }

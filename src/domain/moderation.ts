@@ -1,8 +1,9 @@
 // What admins and moderators do to people and notices: roles, silencing, suspension, deleting any
 // notice, approving sign-ups. Every action is written to the audit log in the same transaction.
 import { ForbiddenError, HttpError, NotFoundError, ValidationError } from '../errors.ts';
-import { deleteNoticeById, getNoticeById } from '../db/notices.ts';
+import { getNoticeById } from '../db/notices.ts';
 import { deleteSessionsOfUser } from '../db/sessions.ts';
+import { deleteRemoteNoticesOf, deleteRemoteSubscriptionsOf } from '../db/remote-purge.ts';
 import { deleteProfile } from '../db/user-admin.ts';
 import { getUserByNickname } from '../db/users.ts';
 import type { NoticeRecord, UserRecord } from '../db/records.ts';
@@ -20,7 +21,7 @@ import {
 import type { LogEntry, Registrant, Role } from '../db/moderation.ts';
 import type { Db, DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
-import { NOTICE_RETRACT_JOB } from './jobs.ts';
+import { deleteAndRetractNotice } from './notices.ts';
 import { normalizeNickname } from './nicknames.ts';
 
 export type { LogEntry, Registrant, Role };
@@ -84,11 +85,18 @@ export async function moderatePerson(ctx: DomainContext, actor: UserRecord, rawN
   return target;
 }
 
-/** Applies a person action inside a transaction (also used when a report is closed). */
+/**
+ * Applies a person action inside a transaction (also used when a report is closed). Suspending
+ * a local person ends their sessions; suspending a remote one removes what they brought here:
+ * their notices and every subscription to or from them (lifting it brings neither back).
+ */
 export async function applyPersonAction(trx: Db, profileId: number, action: PersonAction): Promise<void> {
   if (action === 'silence' || action === 'unsilence') return updateSilenced(trx, profileId, action === 'silence');
   await updateSuspended(trx, profileId, action === 'suspend');
-  if (action === 'suspend') await deleteSessionsOfUser(trx, profileId);
+  if (action !== 'suspend') return;
+  await deleteSessionsOfUser(trx, profileId);
+  await deleteRemoteNoticesOf(trx, [profileId]); // both touch remote profiles only
+  await deleteRemoteSubscriptionsOf(trx, [profileId]);
 }
 
 /** Any notice by the id in its URL, a suspended person's too; 404 when there is none. */
@@ -104,8 +112,7 @@ export async function moderatorDeleteNotice(ctx: DomainContext, actor: UserRecor
   const note = cleanNote(rawNote);
   const notice = await noticeForModeration(ctx, rawId);
   await ctx.db.transaction(async (trx) => {
-    const deleted = await deleteNoticeById(trx, notice.id);
-    if (deleted && notice.isLocal) await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: notice.id, authorId: notice.author.id });
+    await deleteAndRetractNotice(ctx, trx, notice); // retracted as its author's own deletion is
     await insertLogEntry(trx, {
       actorId: actor.id,
       actorName: actor.nickname,

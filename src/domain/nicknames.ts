@@ -7,9 +7,9 @@ const RESERVED = new Set([
   'main', 'settings', 'notice', 'notices', 'tag', 'tags', 'search', 'api', 'user', 'users', 'conversation',
   'rss', 'atom', 'opensearch', 'admin', 'public', 'css', 'js', 'images', 'avatar', 'avatars', 'favicon',
   'robots', 'healthz', 'readyz', 'doc', 'docs', 'group', 'groups', 'xrds', 'index', 'login', 'logout',
-  'register', 'feeds', 'featured', 'favorited', 'social', 'peopletag', 'attachment', 'static', 'omb',
+  'register', 'feeds', 'featured', 'favorited', 'social', 'peopletag', 'attachment', 'attachments', 'static', 'omb',
   'oauth', 'remote', 'subscribe', 'unsubscribe', 'home', 'all', 'replies', 'inbox', 'outbox', 'well',
-  'nodeinfo', 'about', 'help', 'privacy', 'terms', 'support', 'root', 'system', 'ostrakon', 'www',
+  'nodeinfo', 'message', 'messages', 'about', 'help', 'privacy', 'terms', 'support', 'root', 'system', 'ostrakon', 'www',
 ]);
 
 /** Normalises a nickname typed by a person (trimmed, lower case). */

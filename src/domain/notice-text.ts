@@ -3,13 +3,16 @@
 export type NoticeToken =
   | { kind: 'text'; text: string }
   | { kind: 'url'; text: string; href: string }
-  | { kind: 'mention'; text: string; nickname: string }
+  /** `nickname` is lower case; `host` is set for a full handle (@user@host, as the fediverse writes them). */
+  | { kind: 'mention'; text: string; nickname: string; host?: string }
   | { kind: 'tag'; text: string; tag: string };
 
 // One pass over the text, left to right: URLs first so that "#" or "@" inside a URL stays in it.
-// A mention or tag must not follow a word character (e-mail addresses, "C#").
+// A mention or tag must not follow a word character (e-mail addresses, "C#"). A full handle
+// (@user@host) names someone elsewhere: its user part may have the underscores and dots other
+// servers allow, its host a port (development servers); a plain @nickname is Laconica's.
 const TOKEN_PATTERN =
-  /(?<url>\bhttps?:\/\/[^\s<>"]+)|(?<![\p{L}\p{N}_@])@(?<mention>[A-Za-z0-9]{1,64})(?![A-Za-z0-9])|(?<![\p{L}\p{N}_&#])#(?<tag>[\p{L}\p{N}_][\p{L}\p{N}_\-.]*)/gu;
+  /(?<url>\bhttps?:\/\/[^\s<>"]+)|(?<![\p{L}\p{N}_@])@(?:(?<user>[A-Za-z0-9_][A-Za-z0-9_.-]{0,63})@(?<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?)(?![\w-])|(?<mention>[A-Za-z0-9]{1,64})(?![A-Za-z0-9]))|(?<![\p{L}\p{N}_&#])#(?<tag>[\p{L}\p{N}_][\p{L}\p{N}_\-.]*)/gu;
 
 const TRAILING_URL_PUNCTUATION = /[.,;:!?'"]+$/;
 
@@ -58,6 +61,8 @@ export function tokenizeNotice(text: string): NoticeToken[] {
       const url = trimUrl(groups.url);
       length = url.length;
       if (isHttpUrl(url)) token = { kind: 'url', text: url, href: url };
+    } else if (groups.user !== undefined) {
+      token = { kind: 'mention', text: match[0], nickname: groups.user.toLowerCase(), host: groups.host!.toLowerCase() };
     } else if (groups.mention !== undefined) {
       token = { kind: 'mention', text: match[0], nickname: groups.mention.toLowerCase() };
     } else if (groups.tag !== undefined) {
@@ -80,9 +85,14 @@ export function tokenizeNotice(text: string): NoticeToken[] {
   return tokens;
 }
 
-/** Nicknames mentioned in the tokens, once each, in order. */
+/** Who a mention token names: its nickname, or user@host for a full handle. */
+export function mentionName(token: { nickname: string; host?: string }): string {
+  return token.host === undefined ? token.nickname : `${token.nickname}@${token.host}`;
+}
+
+/** Names mentioned in the tokens (nicknames, and user@host for full handles), once each, in order. */
 export function mentionedNicknames(tokens: readonly NoticeToken[]): string[] {
-  return [...new Set(tokens.flatMap((t) => (t.kind === 'mention' ? [t.nickname] : [])))];
+  return [...new Set(tokens.flatMap((t) => (t.kind === 'mention' ? [mentionName(t)] : [])))];
 }
 
 /** Tags in the tokens, once each, in order. */
@@ -96,7 +106,7 @@ export function escapeHtml(text: string): string {
 }
 
 export type RenderLinks = {
-  /** Profile URL for a mentioned nickname, or undefined when nobody here has it. */
+  /** Profile URL for a mentioned nickname (or user@host), or undefined when nobody here has it. */
   profileUrl(nickname: string): string | undefined;
   /** URL of a tag's page. */
   tagUrl(tag: string): string;
@@ -112,7 +122,7 @@ export function renderNoticeHtml(tokens: readonly NoticeToken[], links: RenderLi
         case 'url':
           return `<a href="${escapeHtml(token.href)}" rel="nofollow noopener" class="notice-link">${escapeHtml(token.text)}</a>`;
         case 'mention': {
-          const url = links.profileUrl(token.nickname);
+          const url = links.profileUrl(mentionName(token));
           if (url === undefined) return escapeHtml(token.text);
           return `@<a href="${escapeHtml(url)}" class="mention">${escapeHtml(token.text.slice(1))}</a>`;
         }

@@ -1,12 +1,15 @@
 // HTML from other servers (ActivityPub notes) cut down to a small allow-list before it is stored:
 // paragraphs, line breaks, http(s) links marked as user content, and the spans Mastodon-style
 // servers put around mentions and hashtags. Everything else is unwrapped to its text; script and
-// style go with their content. sanitize-html (and the CSS parser it brings) is loaded when the
-// first remote HTML arrives: a web process that only serves pages never needs it.
+// style go with their content.
+// sanitize-html (and the CSS parser it brings) is loaded by the first remote HTML: a web process
+// that only serves pages never needs it.
+import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
 
-let library: Promise<typeof sanitizeHtml> | undefined;
-const sanitizer = () => (library ??= import('sanitize-html').then((module) => module.default));
+const require = createRequire(import.meta.url);
+let library: typeof sanitizeHtml | undefined;
+const sanitizer = (): typeof sanitizeHtml => (library ??= require('sanitize-html') as typeof sanitizeHtml);
 
 const LINK_REL = 'nofollow noopener ugc';
 
@@ -38,8 +41,8 @@ const ALLOW_LIST: sanitizeHtml.IOptions = {
 const NO_TAGS: sanitizeHtml.IOptions = { allowedTags: [], allowedAttributes: {}, nonTextTags: ALLOW_LIST.nonTextTags };
 
 /** Remote HTML with only the allow-listed tags, attributes and http(s) links left. */
-export async function sanitizeRemoteHtml(html: string): Promise<string> {
-  return (await sanitizer())(html, ALLOW_LIST).trim();
+export function sanitizeRemoteHtml(html: string): string {
+  return sanitizer()(html, ALLOW_LIST).trim();
 }
 
 // sanitize-html escapes exactly these in the text it writes.
@@ -48,11 +51,10 @@ function decodeEscapes(text: string): string {
 }
 
 /** The plain text of sanitized HTML, for search, feeds and length checks: breaks and paragraphs as line breaks. */
-export async function remoteHtmlText(sanitized: string): Promise<string> {
-  const sanitizeHtml = await sanitizer();
+export function remoteHtmlText(sanitized: string): string {
   const broken = sanitized
     .replace(/\s*\n\s*/g, ' ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/p>\s*<p>/gi, '\n\n');
-  return decodeEscapes(sanitizeHtml(broken, NO_TAGS)).replace(/[ \t]+\n/g, '\n').trim();
+  return decodeEscapes(sanitizer()(broken, NO_TAGS)).replace(/[ \t]+\n/g, '\n').trim();
 }

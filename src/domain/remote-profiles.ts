@@ -1,7 +1,9 @@
 // People on other servers, whatever the protocol: their profiles, their notices, and
 // subscriptions between them and local users. Federation modules call these after verifying.
 import { NotFoundError } from '../errors.ts';
-import { insertMentions, replaceNoticeTags } from '../db/notices.ts';
+import { logNoticeEdit } from '../db/feed-stamps.ts';
+import { getNoticeById, insertMentions, replaceMentions, replaceNoticeTags } from '../db/notices.ts';
+import { threadWaitingReplies } from '../db/awaited-parents.ts';
 import { countProfileStats } from '../db/profiles.ts';
 import type { ProfileRecord } from '../db/records.ts';
 import { deleteRemoteNoticeByUri, getProfileByUri, getRemoteProfileById, insertRemoteNotice, insertRemoteProfileIfNew, updateRemoteNoticeByUri, updateRemoteProfile } from '../db/remote-profiles.ts';
@@ -10,16 +12,21 @@ import { listProfileNotices } from '../db/timelines.ts';
 import type { Db, DomainContext } from './context.ts';
 import { queueMentionNotifications } from './email-notifications.ts';
 import { parseId } from './ids.ts';
-import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite } from './remote-origins.ts';
+import { checkNoticeOrigin, checkRemoteIdentity, RemoteOriginError, sameSite, siteName } from './remote-origins.ts';
+import { applyDomainBlockToNewProfile, isSuspendedDomain } from './domain-blocks.ts';
 import { NOTICE_FANOUT_JOB, REMOTE_AVATAR_FETCH_JOB, SUBSCRIPTION_END_JOB } from './jobs.ts';
 import { mentionHref, resolveMentions } from './mentions.ts';
 import { mentionedNicknames, noticeTags, renderNoticeHtml, tokenizeNotice } from './notice-text.ts';
 import { checkRemoteNotice } from './remote-content.ts';
+import { attachRemotePictures, remotePictures, replaceRemotePictures } from './remote-pictures.ts';
+import type { RemotePictureInput } from './remote-pictures.ts';
 import { remoteHtmlText, sanitizeRemoteHtml } from './remote-html.ts';
+import { addressedLocalProfiles, awaitableParent, findRepliedNotice, remoteSummary } from './remote-threads.ts';
 import { endSubscription } from './subscriptions.ts';
 import { readPage } from './timelines.ts';
 import type { ProfileTimeline } from './timelines.ts';
 import { tagUrl } from './urls.ts';
+import { checkNotSuspended } from './visibility.ts';
 
 export type { RemoteProfileFields };
 
@@ -50,6 +57,7 @@ export async function saveRemoteProfile(ctx: DomainContext, trx: Db, uri: string
   checkRemoteIdentity({ uri, profileUrl });
   const known = await getProfileByUri(trx, uri);
   if (known) return checkKnownProfile(known, profileUrl);
+  if (await isSuspendedDomain(trx, profileUrl)) throw new RemoteOriginError(403, `This site does not federate with ${siteName(profileUrl)}.`);
   const id = await insertRemoteProfileIfNew(trx, uri, profileUrl, fields);
   if (id === undefined) {
     // Introduced by a concurrent request a moment ago.
@@ -57,6 +65,7 @@ export async function saveRemoteProfile(ctx: DomainContext, trx: Db, uri: string
     if (!raced) throw new Error(`profile ${uri} neither inserted nor found`);
     return checkKnownProfile(raced, profileUrl);
   }
+  await applyDomainBlockToNewProfile(trx, id, profileUrl); // a silenced server's newcomers are silenced too
   await queueAvatarFetch(ctx, trx, undefined, id, fields.avatarUrl);
   return id;
 }
@@ -71,12 +80,18 @@ export async function changeRemoteProfile(ctx: DomainContext, trx: Db, id: numbe
 /** A remote notice as its protocol brings it: plain text (OMB) or HTML (ActivityPub), which is sanitized here. */
 export type RemoteNoticeBody = { content: string } | { html: string };
 
+/**
+ * What a protocol may say of a remote notice besides its text: the URI of the notice it answers,
+ * the nicknames of local people it is addressed to (mention tags), its content warning (HTML or text).
+ */
+export type RemoteNoticeContext = { inReplyToUri?: string | null; addressed?: readonly string[]; summary?: string | null };
+
 // The stored text and rendered HTML of a remote notice: HTML cut to the allow-list (its text is
 // what search, feeds and the length rules see), plain text rendered as our own notices are.
-async function remoteBody(body: RemoteNoticeBody): Promise<{ content: string; rendered: string | null }> {
+function remoteBody(body: RemoteNoticeBody): { content: string; rendered: string | null } {
   if ('html' in body) {
-    const rendered = await sanitizeRemoteHtml(body.html);
-    return { content: await remoteHtmlText(rendered), rendered };
+    const rendered = sanitizeRemoteHtml(body.html);
+    return { content: remoteHtmlText(rendered), rendered };
   }
   return { content: body.content, rendered: null };
 }
@@ -86,23 +101,35 @@ function renderRemoteText(ctx: DomainContext, tokens: ReturnType<typeof tokenize
   return renderNoticeHtml(tokens, { profileUrl: () => undefined, tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag) });
 }
 
-/** Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing; 400 for content that cannot be stored, or a URI or URL off the author's site. */
+/**
+ * Stores a notice written by a remote profile and queues its fan-out; a known URI stores nothing;
+ * 400 for content that cannot be stored, or a URI or URL off the author's site. A reply to a notice
+ * we do not have keeps that notice's URI (`awaitedParent`), and is threaded when it arrives; a
+ * notice that replies waited for threads them. One `fetched` as the context of a reply is old
+ * news: kept in its thread, but put on no timeline and announced to nobody.
+ */
 export async function receiveRemoteNotice(
   ctx: DomainContext,
   trx: Db,
   // `author`: the author's remote profile when the caller has just read it (saves reading it again).
-  input: { authorId: number; author?: ProfileRecord; uri: string; url: string | null; source: string } & RemoteNoticeBody,
-): Promise<{ noticeId: number | undefined; duplicate: boolean }> {
+  input: { authorId: number; author?: ProfileRecord; uri: string; url: string | null; source: string; pictures?: readonly RemotePictureInput[]; fetched?: boolean } & RemoteNoticeBody & RemoteNoticeContext,
+): Promise<{ noticeId: number | undefined; duplicate: boolean; awaitedParent: string | null }> {
   const author = input.author?.id === input.authorId && !input.author.isLocal ? input.author : await getRemoteProfileById(trx, input.authorId);
   if (!author) throw new NotFoundError('The author of this notice is not known here.');
   // A notice under another site's URI would take that URI from the notice that really has it.
   checkNoticeOrigin(author, input);
-  const body = await remoteBody(input);
-  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }); // 400 for what cannot be stored, whichever protocol brought it
+  const body = remoteBody(input);
+  const pictures = remotePictures(input.pictures ?? []);
+  const notice = checkRemoteNotice(ctx.config, { uri: input.uri, url: input.url, content: body.content }, pictures.length > 0); // 400 for what cannot be stored, whichever protocol brought it
   const tokens = tokenizeNotice(notice.content);
+  // A reply to a notice we have (ours or stored from elsewhere) joins its conversation.
+  const repliedTo = await findRepliedNotice(ctx, trx, input.inReplyToUri);
+  const awaitedParent = repliedTo ? null : awaitableParent(ctx, notice.uri, input.inReplyToUri);
   // "@alice" in a remote notice is our alice when she and the author are related by a subscription
-  // (as Laconica decided); other nicknames name people on the author's server and stay plain text.
-  const meant = await resolveMentions(trx, author, mentionedNicknames(tokens));
+  // (as Laconica decided) or it answers her; other nicknames name people on the author's server and
+  // stay plain text. Whom the protocol says it addresses (mention tags) is mentioned too.
+  const meant = await resolveMentions(trx, author, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host, repliedToAuthorId: repliedTo?.authorId });
+  const addressed = await addressedLocalProfiles(trx, input.addressed);
   // Sanitized HTML is kept as its author wrote it; plain text is rendered as our own notices are.
   const rendered =
     body.rendered ??
@@ -113,28 +140,61 @@ export async function receiveRemoteNotice(
       },
       tagUrl: (tag) => tagUrl(ctx.config.publicUrl, tag),
     });
-  // Its hashtags are stored by the same statement.
-  const id = await insertRemoteNotice(trx, { profileId: input.authorId, uri: notice.uri, url: notice.url, content: notice.content, rendered, source: input.source, tags: noticeTags(tokens) });
-  if (id === undefined) return { noticeId: undefined, duplicate: true };
-  const mentioned = [...meant.values()].map((p) => p.id);
+  const id = await insertRemoteNotice(trx, {
+    profileId: input.authorId,
+    uri: notice.uri,
+    url: notice.url,
+    content: notice.content,
+    rendered,
+    summary: remoteSummary(input.summary),
+    inReplyTo: repliedTo?.id ?? null,
+    conversationId: repliedTo?.conversationId ?? null,
+    inReplyToUri: awaitedParent,
+    source: input.source,
+    tags: noticeTags(tokens), // stored by the same statement
+  });
+  if (id === undefined) return { noticeId: undefined, duplicate: true, awaitedParent: null };
+  await threadWaitingReplies(trx, { id, uri: notice.uri, conversationId: repliedTo?.conversationId ?? id });
+  await attachRemotePictures(ctx, trx, id, pictures); // copied by a job each, never shown from their server
+  const mentioned = [...new Set([...meant.values(), ...addressed].map((p) => p.id))];
   await insertMentions(trx, id, mentioned); // the notice shows among their replies
-  await queueMentionNotifications(ctx, trx, id, author.id, mentioned);
+  if (input.fetched) return { noticeId: id, duplicate: false, awaitedParent };
+  // As with local replies, the local author of the notice answered may be told by email too.
+  const told = repliedTo?.authorIsLocal ? mentioned.concat(repliedTo.authorId) : mentioned;
+  await queueMentionNotifications(ctx, trx, id, author.id, told);
   await ctx.jobs.send(trx, NOTICE_FANOUT_JOB, { noticeId: id });
-  return { noticeId: id, duplicate: false };
+  return { noticeId: id, duplicate: false, awaitedParent };
 }
 
 /**
  * Replaces the text of a notice its remote author edited (only theirs: the URI must be one of
- * their notices), checked and sanitized as a new one is; false when they have no such notice.
+ * their notices), checked and sanitized as a new one is, with its tags and mentions worked out
+ * again (newly mentioned people may be told by email), and its pictures those the edit lists, when
+ * the protocol lists them; false when they have no such notice.
  */
-export async function editRemoteNotice(ctx: DomainContext, trx: Db, input: { authorId: number; uri: string } & RemoteNoticeBody): Promise<boolean> {
-  const body = await remoteBody(input);
-  const { content } = checkRemoteNotice(ctx.config, { uri: input.uri, url: null, content: body.content });
+export async function editRemoteNotice(
+  ctx: DomainContext,
+  trx: Db,
+  input: { authorId: number; uri: string; pictures?: readonly RemotePictureInput[] } & RemoteNoticeBody & Omit<RemoteNoticeContext, 'inReplyToUri'>,
+): Promise<boolean> {
+  const author = await getRemoteProfileById(trx, input.authorId);
+  if (!author) return false;
+  const body = remoteBody(input);
+  const pictures = input.pictures && remotePictures(input.pictures);
+  const { content } = checkRemoteNotice(ctx.config, { uri: input.uri, url: null, content: body.content }, (pictures?.length ?? 0) > 0);
   const tokens = tokenizeNotice(content);
   const rendered = body.rendered ?? renderRemoteText(ctx, tokens);
-  const id = await updateRemoteNoticeByUri(trx, input.authorId, input.uri, { content, rendered });
+  const id = await updateRemoteNoticeByUri(trx, input.authorId, input.uri, { content, rendered, summary: remoteSummary(input.summary) });
   if (id === undefined) return false;
   await replaceNoticeTags(trx, id, noticeTags(tokens));
+  if (pictures) await replaceRemotePictures(ctx, trx, id, pictures);
+  const edited = await getNoticeById(trx, id);
+  const repliedTo = edited?.inReplyTo == null ? undefined : await getNoticeById(trx, edited.inReplyTo);
+  const meant = await resolveMentions(trx, author, mentionedNicknames(tokens), { localHost: new URL(ctx.config.publicUrl).host, repliedToAuthorId: repliedTo?.author.id });
+  const addressed = await addressedLocalProfiles(trx, input.addressed);
+  const added = await replaceMentions(trx, id, [...meant.values(), ...addressed].map((p) => p.id));
+  await queueMentionNotifications(ctx, trx, id, author.id, added);
+  await logNoticeEdit(trx, id); // feeds that listed it, or list it now, have changed
   return true;
 }
 
@@ -145,9 +205,10 @@ async function remoteProfile(ctx: DomainContext, rawId: string): Promise<Profile
   return profile;
 }
 
-/** A remote profile as we know it, with the notices it sent us. */
+/** A remote profile as we know it, with the notices it sent us; 410 when moderators suspended them. */
 export async function remoteProfileTimeline(ctx: DomainContext, rawId: string, before: number | undefined): Promise<ProfileTimeline> {
   const profile = await remoteProfile(ctx, rawId);
+  checkNotSuspended(profile);
   const [counts, page] = await Promise.all([countProfileStats(ctx.db, profile.id), readPage(before, (p) => listProfileNotices(ctx.db, profile.id, p))]);
   return { profile, counts, page };
 }

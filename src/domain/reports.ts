@@ -1,7 +1,7 @@
 // Reports: anyone signed in can report a person (and one of their notices) to the site's
 // moderators, who close each report with an action.
 import { ForbiddenError, HttpError, NotFoundError, ValidationError } from '../errors.ts';
-import { deleteNoticeById, getNoticeById } from '../db/notices.ts';
+import { getNoticeById } from '../db/notices.ts';
 import { getProfileById } from '../db/profiles.ts';
 import { getReportById, insertReport, listReports, markReportClosed } from '../db/reports.ts';
 import type { ReportRecord } from '../db/reports.ts';
@@ -9,8 +9,9 @@ import { getRegistrantByNickname, insertLogEntry } from '../db/moderation.ts';
 import type { NoticeRecord, ProfileRecord, UserRecord } from '../db/records.ts';
 import type { DomainContext } from './context.ts';
 import { parseId } from './ids.ts';
-import { NOTICE_RETRACT_JOB } from './jobs.ts';
+import { REPORT_FORWARD_JOB } from './jobs.ts';
 import { applyPersonAction, cleanNote } from './moderation.ts';
+import { deleteAndRetractNotice } from './notices.ts';
 
 export type { ReportRecord };
 
@@ -42,8 +43,12 @@ export async function reportSubject(ctx: DomainContext, rawProfile: string, rawN
   return { profile, notice };
 }
 
-/** Files a report by a signed-in person; throws ValidationError naming the faulty fields. */
-export async function fileReport(ctx: DomainContext, reporter: UserRecord, subject: ReportSubject, input: { reason: string; comment: string }): Promise<number> {
+/**
+ * Files a report by a signed-in person; throws ValidationError naming the faulty fields. With
+ * `forward`, a report about someone on another server is also sent on to their server's moderators
+ * (from the site, not from the reporter).
+ */
+export async function fileReport(ctx: DomainContext, reporter: UserRecord, subject: ReportSubject, input: { reason: string; comment: string; forward?: boolean }): Promise<number> {
   if (subject.profile.id === reporter.id) throw new ValidationError({ profile: 'You cannot report yourself.' });
   const problems: Record<string, string> = {};
   if (!Object.hasOwn(REPORT_REASONS, input.reason)) problems.reason = 'Choose a reason from the list.';
@@ -52,7 +57,11 @@ export async function fileReport(ctx: DomainContext, reporter: UserRecord, subje
   if (length > REPORT_COMMENT_MAX_LENGTH) problems.comment = `The comment is too long: ${length} characters, at most ${REPORT_COMMENT_MAX_LENGTH}.`;
   else if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(comment)) problems.comment = 'The comment contains control characters.';
   if (Object.keys(problems).length > 0) throw new ValidationError(problems);
-  return insertReport(ctx.db, { reporterId: reporter.id, targetId: subject.profile.id, noticeId: subject.notice?.id ?? null, reason: input.reason, comment });
+  return ctx.db.transaction(async (trx) => {
+    const id = await insertReport(trx, { reporterId: reporter.id, targetId: subject.profile.id, noticeId: subject.notice?.id ?? null, reason: input.reason, comment });
+    if (input.forward && !subject.profile.isLocal) await ctx.jobs.send(trx, REPORT_FORWARD_JOB, { reportId: id });
+    return id;
+  });
 }
 
 /** Reports newest first, open ones only unless `all`. */
@@ -76,9 +85,7 @@ export async function closeReport(ctx: DomainContext, actor: UserRecord, rawId: 
   const note = cleanNote(input.note);
   if (report.closedAt) throw new HttpError(409, 'This report is already closed.');
   if (action === 'delete-notice' && report.noticeId === null) throw new ValidationError({ action: 'This report names no notice (or it is already deleted).' });
-  if (action === 'silence' || action === 'suspend') {
-    // Remote people are handled with domain blocks and federation, which come later.
-    if (!report.targetIsLocal) throw new ValidationError({ action: 'Only people of this site can be silenced or suspended from here.' });
+  if ((action === 'silence' || action === 'suspend') && report.targetIsLocal) {
     const target = await getRegistrantByNickname(ctx.db, report.targetName);
     if (!target) throw new NotFoundError('The reported account does not exist any more.');
     if (target.id === actor.id) throw new ForbiddenError('You cannot do that to your own account.');
@@ -86,9 +93,8 @@ export async function closeReport(ctx: DomainContext, actor: UserRecord, rawId: 
   }
   await ctx.db.transaction(async (trx) => {
     if (!(await markReportClosed(trx, report.id, actor.id, action))) throw new HttpError(409, 'This report is already closed.');
-    if (action === 'delete-notice' && (await deleteNoticeById(trx, report.noticeId!)) && report.targetIsLocal) {
-      await ctx.jobs.send(trx, NOTICE_RETRACT_JOB, { noticeId: report.noticeId!, authorId: report.targetId });
-    }
+    const notice = action === 'delete-notice' ? await getNoticeById(trx, report.noticeId!) : undefined;
+    if (notice) await deleteAndRetractNotice(ctx, trx, notice); // retracted as its author's own deletion is
     if (action === 'silence' || action === 'suspend') await applyPersonAction(trx, report.targetId, action);
     await insertLogEntry(trx, {
       actorId: actor.id,

@@ -13,13 +13,19 @@ import { queueSubscriberNotification } from './email-notifications.ts';
 import { normalizeNickname } from './nicknames.ts';
 import { readKeysetPage } from './paging.ts';
 import { checkNotSuspended } from './visibility.ts';
+import { checkMaySubscribe } from './subscription-rules.ts';
 
 // How many of a newly followed person's notices (that we hold) appear on a local follower's home timeline at once.
 const BACKFILL_NOTICES = 40;
 
-/** Records a subscription (local or remote people, either way round): a local subscriber's home timeline gets the backfill, a local user subscribed to may be told by email. */
+/**
+ * Records a subscription (local or remote people, either way round): a local subscriber's home
+ * timeline gets the backfill, a local user subscribed to may be told by email. Throws
+ * SubscriptionRefusedError (403) when a block, a suspension or a blocked server forbids it.
+ */
 export async function addSubscription(ctx: DomainContext, db: Db, subscriberId: number, subscribedId: number): Promise<void> {
   if (subscriberId === subscribedId) throw new ValidationError({ nickname: 'You cannot subscribe to yourself.' });
+  await checkMaySubscribe(db, subscriberId, subscribedId);
   const added = await insertSubscription(db, subscriberId, subscribedId);
   if (!added) return;
   if (await getUserById(db, subscriberId)) await backfillHome(db, subscriberId, subscribedId, BACKFILL_NOTICES);

@@ -17,6 +17,7 @@ import { parseId } from './ids.ts';
 import { checkNotSuspended } from './visibility.ts';
 import { canonicalTag, isTag } from './notice-text.ts';
 import { PAGE_SIZE, readKeysetPage } from './paging.ts';
+import { threadOrder } from './thread-order.ts';
 
 export type { ProfileRecord, ProfileCounts };
 
@@ -91,10 +92,10 @@ export async function tagTimeline(ctx: DomainContext, rawTag: string, before: nu
   return { tag, page };
 }
 
-/** The notices of a conversation, oldest first; NotFoundError when none is left. */
+/** The notices of a conversation, each after the one it answers (oldest first otherwise); NotFoundError when none is left. */
 export async function conversation(ctx: DomainContext, rawId: string): Promise<NoticeRecord[]> {
   const id = parseId(rawId);
   const notices = id === undefined ? [] : await listConversationNotices(ctx.db, id, CONVERSATION_LIMIT);
   if (notices.length === 0) throw new NotFoundError('No such conversation.');
-  return notices;
+  return threadOrder(notices);
 }

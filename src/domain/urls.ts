@@ -15,6 +15,11 @@ export function noticeUrl(publicUrl: string, id: number): string {
   return `${publicUrl}/notice/${id}`;
 }
 
+/** Page of a direct message (seen only by its sender and recipient); also the id of a local one's Note. */
+export function messageUrl(publicUrl: string, id: number): string {
+  return `${publicUrl}/message/${id}`;
+}
+
 /** URL of a conversation page. */
 export function conversationUrl(publicUrl: string, conversationId: number): string {
   return `${publicUrl}/conversation/${conversationId}`;
@@ -34,4 +39,14 @@ export function avatarPath(owner: { id: number; nickname: string; isLocal: boole
 /** Path of the picture shown for someone without an avatar. */
 export function defaultAvatarPath(size: number): string {
   return `/images/default-avatar-${size}.png`;
+}
+
+/** URL of the page that shows one picture of a notice at its full size, with its description. */
+export function attachmentPageUrl(publicUrl: string, id: number): string {
+  return `${publicUrl}/attachment/${id}`;
+}
+
+/** Path of a stored picture file; its name holds the random key, so it never changes content. */
+export function pictureFileUrlPath(fileName: string): string {
+  return `/attachments/${fileName}`;
 }

@@ -35,12 +35,28 @@
 import type { Router } from 'express';
 import type { Config } from '../config.ts';
 import type { JobHandler } from '../domain/context.ts';
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
+import { FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB, MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../domain/jobs.ts';
+import type { MessageReach } from '../domain/message-recipients.ts';
+import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, REPORT_FORWARD_JOB } from '../domain/jobs.ts';
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { FederationContext } from './context.ts';
+import { withDatabase } from './context.ts';
+import type { RemoteFollowFinder } from './remote-follow.ts';
+import { remoteFollowPages } from './remote-follow-pages.ts';
 
 /** The protocol-neutral jobs the domain queues and the core hands to every protocol. */
-export const DISTRIBUTION_JOBS = [NOTICE_DISTRIBUTE_JOB, PROFILE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, SUBSCRIPTION_END_JOB] as const;
+export const DISTRIBUTION_JOBS = [
+  NOTICE_DISTRIBUTE_JOB,
+  PROFILE_DISTRIBUTE_JOB,
+  NOTICE_RETRACT_JOB,
+  SUBSCRIPTION_END_JOB,
+  MESSAGE_DISTRIBUTE_JOB,
+  FAVORITE_DISTRIBUTE_JOB,
+  FAVORITE_RETRACT_JOB,
+  BLOCK_DISTRIBUTE_JOB,
+  ACCOUNT_DELETE_JOB,
+  REPORT_FORWARD_JOB,
+] as const;
 
 /** One of DISTRIBUTION_JOBS. */
 export type DistributionJob = (typeof DISTRIBUTION_JOBS)[number];
@@ -55,6 +71,10 @@ export type FederationProtocol = {
   readonly pages?: (ctx: FederationContext) => Router;
   /** Its part of each distribution job: queue its own per-target delivery jobs. */
   readonly distribute?: Readonly<Partial<Record<DistributionJob, JobHandler<FederationContext>>>>;
+  /** Finding people by handle or profile address for "Subscribe to someone on another server". */
+  readonly remoteFollow?: RemoteFollowFinder;
+  /** Whether it can carry a direct message to this remote profile privately (a protocol without private messages leaves it out). */
+  readonly carriesMessagesTo?: MessageReach;
   /** Its own background jobs (deliveries, clean-ups), by name. */
   readonly jobs?: (config: Config) => Readonly<Record<string, JobDefinition<FederationContext>>>;
 };
@@ -77,7 +97,7 @@ function distributionHandler(job: DistributionJob, protocols: readonly Federatio
   return async (ctx, data, attempt) => {
     if (parts.length === 0) return;
     await ctx.db.transaction(async (trx) => {
-      const inTransaction: FederationContext = Object.freeze({ ...ctx, db: trx });
+      const inTransaction = withDatabase(ctx, trx);
       for (const part of parts) await part(inTransaction, data, attempt);
     });
   };
@@ -100,7 +120,17 @@ export function serverRouters(protocols: readonly FederationProtocol[], ctx: Fed
   return protocols.flatMap((protocol) => (protocol.serverRoutes ? [protocol.serverRoutes(ctx)] : []));
 }
 
-/** The browser-page routers of every protocol, in protocol order. */
+/** The browser-page routers of every protocol, in protocol order, then the "another server" form they share. */
 export function pageRouters(protocols: readonly FederationProtocol[], ctx: FederationContext): Router[] {
-  return protocols.flatMap((protocol) => (protocol.pages ? [protocol.pages(ctx)] : []));
+  const own = protocols.flatMap((protocol) => (protocol.pages ? [protocol.pages(ctx)] : []));
+  return protocols.some((protocol) => protocol.remoteFollow) ? [...own, remoteFollowPages(protocols, ctx)] : own;
+}
+
+/** Whether any protocol can carry a direct message to a remote profile: what the domain asks before accepting one for them. */
+export function messageReachOf(protocols: readonly FederationProtocol[]): MessageReach {
+  const carriers = protocols.flatMap((protocol) => (protocol.carriesMessagesTo ? [protocol.carriesMessagesTo] : []));
+  return async (db, profileId) => {
+    for (const carries of carriers) if (await carries(db, profileId)) return true;
+    return false;
+  };
 }

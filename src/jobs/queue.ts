@@ -39,12 +39,21 @@ export type JobDefinition<C extends DomainContext = DomainContext> = {
    * created: an existing queue cannot become ordered, so an ordered queue needs a new name.
    */
   ordered?: boolean;
+  /**
+   * Worked only between resume(name) and pause(name), by the process that holds what the jobs
+   * need (the chat bot's connection); meanwhile they wait in the queue.
+   */
+  onDemand?: boolean;
 };
 
 export type JobQueue<C extends DomainContext = DomainContext> = {
   sender: JobSender;
-  /** Starts workers for every registered job (ROLE=worker or all). */
+  /** Starts workers for every registered job but the on-demand ones (ROLE=worker or all). */
   startWorkers(ctx: C): Promise<void>;
+  /** Starts working an on-demand queue (after startWorkers); nothing if it is worked already. */
+  resume(name: string): Promise<void>;
+  /** Stops working an on-demand queue; a job running finishes (or fails, and is retried later). */
+  pause(name: string): Promise<void>;
   /** Puts every job that failed for good back on its queue, with one more attempt; returns how many. */
   retryFailed(): Promise<number>;
   /** Stops claiming jobs and waits up to timeoutMs for running ones; those still running then are failed, so they are retried. Sending still works. */
@@ -162,6 +171,60 @@ export async function openJobQueue<C extends DomainContext>(options: {
     },
   };
 
+  // Where the workers of on-demand queues get their context, once startWorkers has run.
+  let workerContext: C | undefined;
+  const working = new Set<string>();
+
+  // Starts pg-boss workers for one queue.
+  async function workOn(ctx: C, name: string, definition: JobDefinition<C>): Promise<void> {
+    const concurrency = {
+      ...(definition.localConcurrency !== undefined ? { localConcurrency: definition.localConcurrency } : {}),
+      ...(definition.localGroupConcurrency !== undefined ? { localGroupConcurrency: definition.localGroupConcurrency } : {}),
+    };
+    // Batches keep throughput up where workers only poll (embedded mode); each job is still
+    // settled on its own, so one failure retries only that job.
+    const handle = async (jobs: JobWithMetadata<Record<string, unknown>>[]): Promise<JobResult[]> => {
+      // A full batch suggests more are waiting: one more worker of this queue looks, and so on.
+      if (jobs.length >= workOptions.batchSize) wakeWorkers(boss, name, 1, true);
+      const results: JobResult[] = [];
+      // A claimed batch comes back in no particular order: handle it in the order it was queued,
+      // so that work queued in order (notices to distribute) is passed on in order.
+      const queued = [...jobs].sort((x, y) => new Date(x.createdOn).getTime() - new Date(y.createdOn).getTime());
+      if (definition.batchHandler && queued.length > 1 && queued.every((job) => job.retryCount === 0)) {
+        try {
+          await definition.batchHandler(ctx, queued.map((job) => job.data ?? {}));
+          return queued.map((job) => ({ id: job.id, status: 'completed' as const }));
+        } catch (error) {
+          options.logger.warn({ err: error, job: name, jobs: queued.length }, 'a batch of jobs failed together; handling each on its own');
+        }
+      }
+      for (const job of queued) {
+        try {
+          await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
+          results.push({ id: job.id, status: 'completed' });
+        } catch (error) {
+          if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+          results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
+        }
+      }
+      return results;
+    };
+    const workOptions = { pollingIntervalSeconds: Math.max(BACKSTOP_POLL_SECONDS, options.pollSeconds), batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, includeMetadata: true, ...concurrency };
+    // pg-boss never bursts at a batch size of one (every fetch counts as "full"): each worker would
+    // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
+    // the workers of this queue that hold one (this one among them) ask for the next at once; a
+    // fetch that finds nothing falls back to the polling interval, and idle workers are left be.
+    const wakeBusyWorkers = () => {
+      for (const worker of boss.getWipData()) if (worker.name === name && worker.count > 0) boss.notifyWorker(worker.id);
+    };
+    await boss.work<Record<string, unknown>>(name, workOptions, async (jobs) => {
+      const results = await handle(jobs as JobWithMetadata<Record<string, unknown>>[]); // includeMetadata: the whole rows
+      if (workOptions.batchSize === 1) wakeBusyWorkers();
+      return results;
+    });
+    if (definition.cron) await boss.schedule(name, definition.cron);
+  }
+
   let pollTimer: NodeJS.Timeout | undefined;
   let stopListening: (() => Promise<void>) | undefined;
   const stopWaking = async () => {
@@ -173,58 +236,13 @@ export async function openJobQueue<C extends DomainContext>(options: {
   return {
     sender,
     async startWorkers(ctx) {
+      workerContext = ctx;
       const names = Object.keys(options.definitions);
-      for (const [name, definition] of Object.entries(options.definitions)) {
-        const concurrency = {
-          ...(definition.localConcurrency !== undefined ? { localConcurrency: definition.localConcurrency } : {}),
-          ...(definition.localGroupConcurrency !== undefined ? { localGroupConcurrency: definition.localGroupConcurrency } : {}),
-        };
-        // Batches keep throughput up where workers only poll (embedded mode); each job is still
-        // settled on its own, so one failure retries only that job.
-        const handle = async (jobs: JobWithMetadata<Record<string, unknown>>[]): Promise<JobResult[]> => {
-          // A full batch suggests more are waiting: one more worker of this queue looks, and so on.
-          if (jobs.length >= workOptions.batchSize) wakeWorkers(boss, name, 1, true);
-          const results: JobResult[] = [];
-          // A claimed batch comes back in no particular order: handle it in the order it was queued,
-          // so that work queued in order (notices to distribute) is passed on in order.
-          const queued = [...jobs].sort((x, y) => new Date(x.createdOn).getTime() - new Date(y.createdOn).getTime());
-          if (definition.batchHandler && queued.length > 1 && queued.every((job) => job.retryCount === 0)) {
-            try {
-              await definition.batchHandler(ctx, queued.map((job) => job.data ?? {}));
-              return queued.map((job) => ({ id: job.id, status: 'completed' as const }));
-            } catch (error) {
-              options.logger.warn({ err: error, job: name, jobs: queued.length }, 'a batch of jobs failed together; handling each on its own');
-            }
-          }
-          for (const job of queued) {
-            try {
-              await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
-              results.push({ id: job.id, status: 'completed' });
-            } catch (error) {
-              if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
-              results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
-            }
-          }
-          return results;
-        };
-        const workOptions = { pollingIntervalSeconds: Math.max(BACKSTOP_POLL_SECONDS, options.pollSeconds), batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, includeMetadata: true, ...concurrency };
-        // pg-boss never bursts at a batch size of one (every fetch counts as "full"): each worker would
-        // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
-        // the workers of this queue that hold one (this one among them) ask for the next at once; a
-        // fetch that finds nothing falls back to the polling interval, and idle workers are left be.
-        const wakeBusyWorkers = () => {
-          for (const worker of boss.getWipData()) if (worker.name === name && worker.count > 0) boss.notifyWorker(worker.id);
-        };
-        await boss.work<Record<string, unknown>>(name, workOptions, async (jobs) => {
-          const results = await handle(jobs as JobWithMetadata<Record<string, unknown>>[]); // includeMetadata: the whole rows
-          if (workOptions.batchSize === 1) wakeBusyWorkers();
-          return results;
-        });
-        if (definition.cron) await boss.schedule(name, definition.cron);
-      }
+      for (const [name, definition] of Object.entries(options.definitions)) if (!definition.onDemand) await workOn(ctx, name, definition);
       workersHere = true;
       // One poll per queue and interval, by waking one idle worker: for delayed retries, and for
-      // everything where no wake-ups come from other processes (the embedded database).
+      // everything where no wake-ups come from other processes (the embedded database). A queue
+      // nobody works (an on-demand one, paused) has no worker to wake.
       const polled = names.filter((name) => options.definitions[name]!.pollForRetries || !listenNotify);
       pollTimer = setInterval(() => {
         for (const name of polled) wakeWorkers(boss, name, 1, true);
@@ -241,17 +259,29 @@ export async function openJobQueue<C extends DomainContext>(options: {
         );
       }
     },
+    async resume(name) {
+      const definition = options.definitions[name];
+      if (!workerContext || !definition || working.has(name)) return;
+      working.add(name);
+      await workOn(workerContext, name, definition);
+    },
+    async pause(name) {
+      if (!working.delete(name)) return;
+      await boss.offWork(name, { wait: false });
+    },
     async retryFailed() {
       let retried = 0;
       for (const name of Object.keys(options.definitions)) retried += await retryFailedJobs(boss, name);
       return retried;
     },
     async stopWorkers(timeoutMs) {
+      workerContext = undefined; // on-demand queues stay stopped too
       await stopWaking();
       // close: false keeps the pool, so requests still being answered can enqueue jobs.
       await boss.stop({ graceful: true, timeout: timeoutMs, close: false });
     },
     async stop(timeoutMs = 10000) {
+      workerContext = undefined;
       await stopWaking();
       await boss.stop({ graceful: true, timeout: timeoutMs, close: false });
       await boss.stop({ close: true });

@@ -2,11 +2,11 @@
 // Failures worth retrying (the mail server unreachable, a 4xx) throw, so pg-boss retries with
 // backoff; a job with nothing left to say (address changed, switch turned off) just ends.
 import type { DomainContext, JobHandler } from '../domain/context.ts';
-import { confirmationEmail, mentionEmail, recoveryEmail, subscriberEmail } from '../domain/email-notifications.ts';
-import { EMAIL_CONFIRM_JOB, EMAIL_NOTIFY_MENTION_JOB, EMAIL_NOTIFY_SUBSCRIBER_JOB, EMAIL_RECOVER_JOB } from '../domain/jobs.ts';
+import { confirmationEmail, favoriteEmail, mentionEmail, messageEmail, recoveryEmail, subscriberEmail } from '../domain/email-notifications.ts';
+import { EMAIL_CONFIRM_JOB, EMAIL_NOTIFY_FAVORITE_JOB, EMAIL_NOTIFY_MENTION_JOB, EMAIL_NOTIFY_MESSAGE_JOB, EMAIL_NOTIFY_SUBSCRIBER_JOB, EMAIL_RECOVER_JOB } from '../domain/jobs.ts';
 import type { JobDefinition } from '../jobs/queue.ts';
 import type { Mailer, MailMessage } from './mailer.ts';
-import { confirmationMessage, mentionMessage, recoveryMessage, subscriberMessage } from './messages.ts';
+import { confirmationMessage, directMessageMessage, favoriteMessage, mentionMessage, recoveryMessage, subscriberMessage } from './messages.ts';
 
 type Compose = (ctx: DomainContext, data: Record<string, unknown>) => Promise<MailMessage | undefined>;
 
@@ -26,6 +26,14 @@ const composers: Readonly<Record<string, Compose>> = {
   [EMAIL_NOTIFY_MENTION_JOB]: async (ctx, data) => {
     const facts = await mentionEmail(ctx, Number(data.userId), Number(data.noticeId));
     return facts && mentionMessage(ctx.config.siteName, facts);
+  },
+  [EMAIL_NOTIFY_MESSAGE_JOB]: async (ctx, data) => {
+    const facts = await messageEmail(ctx, Number(data.userId), Number(data.messageId));
+    return facts && directMessageMessage(ctx.config.siteName, facts);
+  },
+  [EMAIL_NOTIFY_FAVORITE_JOB]: async (ctx, data) => {
+    const facts = await favoriteEmail(ctx, Number(data.userId), Number(data.profileId), Number(data.noticeId));
+    return facts && favoriteMessage(ctx.config.siteName, facts);
   },
 };
 

@@ -1,5 +1,5 @@
 // The words of every email the site sends: plain text, built from the domain's facts.
-import type { LinkEmail, MentionEmail, PersonFacts, SubscriberEmail } from '../domain/email-notifications.ts';
+import type { FavoriteEmail, LinkEmail, MentionEmail, MessageEmail, PersonFacts, SubscriberEmail } from '../domain/email-notifications.ts';
 import type { MailMessage } from './mailer.ts';
 
 function nameOf(person: PersonFacts): string {
@@ -86,6 +86,45 @@ export function mentionMessage(siteName: string, facts: MentionEmail): MailMessa
       '',
       `The notice: ${facts.noticeUrl}`,
       `Their profile: ${facts.author.url}`,
+      footer(siteName, facts.settingsUrl),
+    ].join('\n'),
+  };
+}
+
+/** The email that brings someone a direct message (as Laconica did: its text, and where to read and answer it). */
+export function directMessageMessage(siteName: string, facts: MessageEmail): MailMessage {
+  const who = nameOf(facts.sender);
+  return {
+    to: facts.to,
+    subject: `New direct message from ${who} on ${siteName}`,
+    text: [
+      `Hello ${facts.nickname},`,
+      '',
+      `${who} sent you a direct message:`,
+      '',
+      facts.content,
+      '',
+      `Read and answer it: ${facts.messageUrl}`,
+      footer(siteName, facts.settingsUrl),
+    ].join('\n'),
+  };
+}
+
+/** The email that tells someone their notice was favorited (Laconica's "added your notice as a favorite"). */
+export function favoriteMessage(siteName: string, facts: FavoriteEmail): MailMessage {
+  const who = nameOf(facts.favoriter);
+  return {
+    to: facts.to,
+    subject: `${who} added your notice as a favorite on ${siteName}`,
+    text: [
+      `Hello ${facts.nickname},`,
+      '',
+      `${who} added your notice as a favorite:`,
+      '',
+      facts.content,
+      '',
+      `The notice: ${facts.noticeUrl}`,
+      facts.favoritesUrl ? `Their favorites: ${facts.favoritesUrl}` : `Their profile: ${facts.favoriter.url}`,
       footer(siteName, facts.settingsUrl),
     ].join('\n'),
   };

@@ -47,9 +47,8 @@ async function signedCreates(count: number, phase: string, spoil: boolean): Prom
       to: [PUBLIC],
       object: { id, type: 'Note', attributedTo: actor, to: [PUBLIC], url: id, content: `<p>Inbound note ${i} from the benchmark's peer, about the <a href="${peer.url}/tags/weather">#weather</a> and the river</p>` },
     });
-    const request = new Request(inbox, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body });
     const headers: Record<string, string> = {};
-    (await peer.sign('peer', request)).headers.forEach((value, name) => (headers[name] = value));
+    (await peer.signedHeaders('peer', inbox, body)).forEach((value, name) => (headers[name] = value));
     if (spoil) headers.signature = headers.signature!.replace(/signature="([A-Za-z0-9+/])/, (_m, c: string) => `signature="${c === 'A' ? 'B' : 'A'}`);
     signed.push({ headers, body });
   }

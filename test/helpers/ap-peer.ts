@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, signRequest } from '@fedify/fedify';
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Create, Delete, Endpoints, Follow, Person, Reject, Undo, Update } from '@fedify/fedify/vocab';
+import { Accept, Announce, Block, Create, Delete, Endpoints, Flag, Follow, Like, Person, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Activity, Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 
@@ -23,6 +23,12 @@ export type ApPeer = {
   answers: Map<string, 'accept' | 'reject'>;
   /** Display names the actors serve (default "Peer <name>"). */
   names: Map<string, string>;
+  /** Objects (notes) the peer serves as activity+json, by their full URL; others are 404. */
+  objects: Map<string, Record<string, unknown>>;
+  /** Object URLs answered only once their promise settles (a slow server). */
+  holds: Map<string, Promise<unknown>>;
+  /** Object URLs answered 503 this many times first (a failing server). */
+  failures: Map<string, number>;
   actorUri(name: string): string;
   /** Looks up acct:user@host over WebFinger (http: loopback has no TLS) and fetches the actor. */
   resolve(handle: string): Promise<Actor>;
@@ -30,8 +36,8 @@ export type ApPeer = {
   follow(name: string, target: Actor): Promise<string>;
   /** Sends Undo(Follow) for a Follow sent earlier. */
   unfollow(name: string, target: Actor, followId: string): Promise<void>;
-  /** The request signed (draft-cavage) with `name`'s RSA key. */
-  sign(name: string, request: Request, options?: { date?: Date }): Promise<Request>;
+  /** The headers of a POST of `body` to `url` signed (draft-cavage, with Digest and Date) by `name`'s RSA key, to send as often as a test likes. */
+  signedHeaders(name: string, url: string, body: string): Promise<Headers>;
   /** POSTs a body to a URL signed (draft-cavage) with `name`'s RSA key, with the changes a test asks for. */
   signedPost(name: string, url: string, body: string, options?: { date?: Date; sendBody?: string; tamperSignature?: boolean }): Promise<Response>;
   stop(): Promise<void>;
@@ -51,6 +57,9 @@ export async function startApPeer(): Promise<ApPeer> {
   const received: PeerActivity[] = [];
   const answers = new Map<string, 'accept' | 'reject'>();
   const names = new Map<string, string>();
+  const objects = new Map<string, Record<string, unknown>>();
+  const holds = new Map<string, Promise<unknown>>();
+  const failures = new Map<string, number>();
   const requests: ApPeer['requests'] = [];
 
   const federation = createFederation<void>({ kv: new MemoryKvStore(), origin: url, allowPrivateAddress: true, firstKnock: 'draft-cavage-http-signatures-12' });
@@ -88,12 +97,27 @@ export async function startApPeer(): Promise<ApPeer> {
     const me = ctx.getActorUri(parsed.identifier);
     await ctx.sendActivity({ identifier: parsed.identifier }, follower, new Answer({ id: new URL(`${me.href}#answers/${crypto.randomUUID()}`), actor: me, object: follow }));
   };
-  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, onFollow).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record);
+  federation.setInboxListeners('/actors/{identifier}/inbox', '/inbox').on(Accept, record).on(Reject, record).on(Follow, onFollow).on(Undo, record).on(Create, record).on(Update, record).on(Delete, record).on(Like, record).on(Announce, record).on(Block, record).on(Flag, record);
 
   server.on('request', (req, res) => {
     const signature = req.headers.signature ?? req.headers['signature-input'];
     const keyId = typeof signature === 'string' ? /keyid="([^"]+)"/i.exec(signature)?.[1] : undefined;
     requests.push({ method: req.method ?? '', path: req.url ?? '', keyId });
+    const address = `${url}${req.url}`;
+    const object = req.method === 'GET' ? objects.get(address) : undefined;
+    if (object) {
+      void (async () => {
+        await holds.get(address);
+        const failing = failures.get(address) ?? 0;
+        if (failing > 0) {
+          failures.set(address, failing - 1);
+          return void res.writeHead(503).end('busy');
+        }
+        res.writeHead(200, { 'content-type': 'application/activity+json' });
+        res.end(JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', ...object }));
+      })();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
@@ -107,11 +131,6 @@ export async function startApPeer(): Promise<ApPeer> {
   });
 
   const context = () => federation.createContext(new URL(url), undefined);
-  const sign: ApPeer['sign'] = (name, request, options = {}) =>
-    signRequest(request, keys.get(name)!.privateKey, new URL(`${url}/actors/${name}#main-key`), {
-      spec: 'draft-cavage-http-signatures-12',
-      ...(options.date ? { currentTime: Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) } : {}),
-    });
 
   return {
     url,
@@ -120,6 +139,9 @@ export async function startApPeer(): Promise<ApPeer> {
     received,
     answers,
     names,
+    objects,
+    holds,
+    failures,
     requests,
     actorUri: (name) => `${url}/actors/${name}`,
     async resolve(handle) {
@@ -144,10 +166,18 @@ export async function startApPeer(): Promise<ApPeer> {
       const follow = new Follow({ id: new URL(followId), actor: ctx.getActorUri(name), object: target.id });
       await ctx.sendActivity({ identifier: name }, target, new Undo({ id: new URL(`${followId}/undo`), actor: ctx.getActorUri(name), object: follow }));
     },
-    sign,
-    async signedPost(name, target, body, options = {}) {
+    async signedHeaders(name, target, body) {
+      const pair = keys.get(name)!;
       const request = new Request(target, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body });
-      const signed = await sign(name, request, options);
+      return new Headers((await signRequest(request, pair.privateKey, new URL(`${url}/actors/${name}#main-key`), { spec: 'draft-cavage-http-signatures-12' })).headers);
+    },
+    async signedPost(name, target, body, options = {}) {
+      const pair = keys.get(name)!;
+      const request = new Request(target, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body });
+      const signed = await signRequest(request, pair.privateKey, new URL(`${url}/actors/${name}#main-key`), {
+        spec: 'draft-cavage-http-signatures-12',
+        ...(options.date ? { currentTime: Temporal.Instant.fromEpochMilliseconds(options.date.getTime()) } : {}),
+      });
       const headers = new Headers(signed.headers);
       if (options.tamperSignature) headers.set('signature', headers.get('signature')!.replace(/signature="([A-Za-z0-9+/])/, (_m, c: string) => `signature="${c === 'A' ? 'B' : 'A'}`));
       return fetch(target, { method: 'POST', headers, body: options.sendBody ?? body });

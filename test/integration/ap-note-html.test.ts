@@ -1,7 +1,7 @@
 // HTML of notes from ActivityPub servers, as Mastodon and GoToSocial shape them (fixtures under
 // test/fixtures/activitypub), delivered signed by the independent peer: stored cut down to the
 // allow-list (p, br, http(s) links with rel="nofollow noopener ugc", mention/hashtag spans) with a
-// plain-text copy; content warnings, attachments, quotes and polls are ignored without error.
+// plain-text copy and the content warning as text; attachments, quotes and polls are ignored without error.
 // Update(Note) from the author edits the stored notice; from anyone else it changes nothing.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -66,7 +66,7 @@ after(async () => {
 });
 
 describe('HTML of notes from ActivityPub servers', () => {
-  it('stores a Mastodon note sanitized, with its text, ignoring CW, attachments and quote', async () => {
+  it('stores a Mastodon note sanitized, with its text and content warning, ignoring attachments and quote', async () => {
     const note = await fixture('mastodon-note.json');
     assert.equal(await send('peer', activity('Create', peer.actorUri('peer'), note)), 202);
     const row = await noticeByUri(note.id);
@@ -77,6 +77,7 @@ describe('HTML of notes from ActivityPub servers', () => {
     assert.match(row.rendered, /<br \/>/);
     assert.equal(row.content, '@alice lunch at https://example.org/menu #soup\n\nsee this\nand that');
     assert.equal(row.url, `${String(note.id)}.html`);
+    assert.equal(row.summary, 'food talk');
     await waitFor('her home timeline', async () => textOf((await alice.get('/alice/all')).text).includes('lunch at'));
     const page = (await alice.get('/alice/all')).text;
     assert.ok(page.includes('<a href="https://example.org/menu" rel="nofollow noopener ugc">'), 'the sanitized HTML is what the page shows');

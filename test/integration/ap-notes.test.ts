@@ -79,6 +79,25 @@ describe('notes from people followed on ActivityPub servers', () => {
     assert.equal((await noticesByUri(elsewhere)).length, 0);
   });
 
+  it('stores an unlisted note (Public in cc) but never a followers-only one, which no public page may show', async () => {
+    const followers = `${peer.actorUri('peer')}/followers`;
+    const unlisted = create(peer.actorUri('peer'), `${peer.actorUri('peer')}/notes/unlisted`, 'quietly public');
+    const unlistedNote = unlisted.object as Record<string, unknown>;
+    unlisted.to = unlistedNote.to = [followers];
+    unlisted.cc = unlistedNote.cc = [`${AS}#Public`];
+    assert.ok((await send('peer', unlisted)) < 300);
+    assert.equal((await noticesByUri(`${peer.actorUri('peer')}/notes/unlisted`)).length, 1);
+    const privateOne = create(peer.actorUri('peer'), `${peer.actorUri('peer')}/notes/followers-only`, 'only for my followers');
+    const privateNote = privateOne.object as Record<string, unknown>;
+    privateOne.to = privateNote.to = [followers];
+    privateOne.cc = privateNote.cc = [`${server.url}/users/alice`];
+    assert.equal(await send('peer', privateOne), 202);
+    assert.equal((await noticesByUri(`${peer.actorUri('peer')}/notes/followers-only`)).length, 0);
+    assert.equal(await server.runtime.ctx.db('messages').count({ n: '*' }).first().then((row) => Number(row?.n)), 0, 'nor a direct message');
+    assert.ok(!textOf((await alice.get('/alice/all')).text).includes('only for my followers'));
+    assert.ok(!textOf((await alice.get('/')).text).includes('only for my followers'));
+  });
+
   it('withdraws a note on its author\'s Delete, and only on theirs', async () => {
     const tombstone = (from: string) => ({ '@context': AS, id: `${from}#delete-${Math.random()}`, type: 'Delete', actor: from, object: { id: noteId(), type: 'Tombstone' } });
     assert.ok((await send('mallory', tombstone(peer.actorUri('mallory')))) < 500);

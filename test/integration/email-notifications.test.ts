@@ -41,21 +41,24 @@ async function post(client: WebClient, content: string, inreplyto = ''): Promise
   assert.equal(page.status, 303, textOf(page.text));
 }
 
-async function switches(client: WebClient, on: { subscriber?: boolean; mention?: boolean }): Promise<void> {
+async function switches(client: WebClient, on: { subscriber?: boolean; mention?: boolean; favorite?: boolean }): Promise<void> {
   await client.get('/settings/email');
   const fields: Record<string, string> = {};
   if (on.subscriber) fields.subscriber = 'on';
   if (on.mention) fields.mention = 'on';
+  if (on.favorite ?? true) fields.favorite = 'on'; // favorites have their own test file
   assert.equal((await client.post('/settings/email/notifications', fields)).status, 303);
 }
 
 describe('email notifications', () => {
-  it('lists exactly the two switches, on by default', async () => {
+  it('lists exactly the four switches, on by default', async () => {
     const page = await alice.get('/settings/email');
     assert.equal(page.status, 200);
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, true, true, true]);
+    assert.match(textOf(page.text), /Email me when someone adds one of my notices as a favorite/);
     assert.match(textOf(page.text), /Email me when someone subscribes to my notices/);
     assert.match(textOf(page.text), /Email me when a notice mentions me or answers one of mine/);
+    assert.match(textOf(page.text), /Email me when someone sends me a direct message/);
   });
 
   it('tells alice about a new local subscriber', async () => {
@@ -106,8 +109,23 @@ describe('email notifications', () => {
     await settle();
     assert.equal(smtp.received.filter((m) => /dan/.test(m.subject)).length, 0);
     const page = await alice.get('/settings/email');
-    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false]);
+    assert.deepEqual([...page.text.matchAll(/type="checkbox"([^>]*)>/g)].map((m) => /checked/.test(m[1]!)), [true, false, false, true]);
     await switches(alice, { subscriber: true, mention: true });
+  });
+
+  it('sends nothing about a mention by someone she mutes or blocks', async () => {
+    const gus = await registeredClient(a.url, 'gus');
+    const gusId = String((await a.runtime.ctx.db('profiles').where({ nickname: 'gus', is_local: true }).first('id')).id);
+    await alice.get('/gus');
+    assert.equal((await alice.post('/main/mute', { profile: gusId })).status, 303);
+    await post(gus, '@alice listen to me, muted');
+    assert.equal((await alice.post('/main/block', { profile: gusId })).status, 303);
+    await post(gus, '@alice listen to me, blocked');
+    await settle();
+    assert.equal(smtp.received.filter((m) => /listen to me/.test(m.text)).length, 0);
+    assert.equal((await alice.post('/main/unblock', { profile: gusId })).status, 303);
+    await post(gus, '@alice listen to me, free again');
+    await smtp.next((m) => /free again/.test(m.text));
   });
 
   it('sends nothing to a user without a confirmed address', async () => {

@@ -121,3 +121,40 @@ describe('moderation settings', () => {
     });
   }
 });
+
+describe('instant messaging settings', () => {
+  const xmpp = (env: Record<string, string>) => loadConfig({ DATA_DIR: dataDir, ...env }).xmpp;
+  const bot = { XMPP_SERVICE: 'xmpp://chat.example:5222', XMPP_JID: 'Bot@Chat.Example', XMPP_PASSWORD: 'secret' };
+
+  it('leaves IM off when none of the XMPP settings is given', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+    assert.equal(config.xmpp, undefined);
+    assert.equal(config.xmppReceivePerMinute, 20);
+    assert.equal(config.xmppSendPerMinute, 30);
+  });
+
+  it('requires TLS by default and keeps the bare JID in lower case', () => {
+    assert.deepEqual(xmpp(bot), { service: 'xmpp://chat.example:5222', jid: 'bot@chat.example', password: 'secret', tls: 'require' });
+    assert.equal(xmpp({ ...bot, XMPP_SERVICE: 'xmpps://chat.example' })?.service, 'xmpps://chat.example:5223');
+    assert.equal(xmpp({ ...bot, XMPP_SERVICE: 'xmpp://chat.example' })?.service, 'xmpp://chat.example:5222');
+  });
+
+  it('allows a plain stream only to this machine', () => {
+    assert.equal(xmpp({ ...bot, XMPP_SERVICE: 'xmpp://127.0.0.1:5222', XMPP_TLS: 'plain' })?.tls, 'plain');
+    assert.equal(xmpp({ ...bot, XMPP_SERVICE: 'xmpp://[::1]:5222', XMPP_TLS: 'plain' })?.tls, 'plain');
+    assert.equal(xmpp({ ...bot, XMPP_SERVICE: 'xmpp://localhost:5222', XMPP_TLS: 'plain' })?.tls, 'plain');
+    assert.throws(() => xmpp({ ...bot, XMPP_TLS: 'plain' }), /XMPP_TLS=plain is allowed only for an XMPP server on this machine/);
+    assert.throws(() => xmpp({ ...bot, XMPP_SERVICE: 'xmpp://10.0.0.5:5222', XMPP_TLS: 'plain' }), /XMPP_TLS=plain/);
+    assert.throws(() => xmpp({ ...bot, XMPP_SERVICE: 'xmpps://127.0.0.1:5223', XMPP_TLS: 'plain' }), /contradicts/);
+    assert.throws(() => xmpp({ ...bot, XMPP_TLS: 'maybe' }), /XMPP_TLS must be one of require, plain/);
+  });
+
+  it('refuses a partial or malformed set-up, naming the variable and never the password', () => {
+    assert.throws(() => xmpp({ XMPP_JID: 'bot@chat.example' }), (error: Error) => error instanceof ConfigError && /XMPP_SERVICE and XMPP_PASSWORD must be set too/.test(error.message));
+    assert.throws(() => xmpp({ ...bot, XMPP_SERVICE: 'http://chat.example' }), /XMPP_SERVICE must be an xmpp:\/\/host:port/);
+    assert.throws(() => xmpp({ ...bot, XMPP_SERVICE: 'xmpp://user:pw@chat.example' }), /XMPP_SERVICE/);
+    assert.throws(() => xmpp({ ...bot, XMPP_JID: 'bot@chat.example/resource' }), /XMPP_JID must be the bot's bare Jabber ID/);
+    assert.throws(() => xmpp({ ...bot, XMPP_JID: 'chat.example' }), (error: Error) => /XMPP_JID/.test(error.message) && !/secret/.test(error.message));
+    assert.throws(() => loadConfig({ DATA_DIR: dataDir, XMPP_SEND_PER_MINUTE: '0' }), /XMPP_SEND_PER_MINUTE/);
+  });
+});

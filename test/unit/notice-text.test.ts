@@ -46,6 +46,13 @@ describe('notice text', () => {
     assert.deepEqual(mentionedNicknames(tokenizeNotice('@alice @ALICE @bob')), ['alice', 'bob']);
   });
 
+  it('reads @user@host as one mention of someone elsewhere, host and port included, punctuation left out', () => {
+    assert.deepEqual(mentionedNicknames(tokenizeNotice('hi @Bob@Example.Social. and @dev_1@127.0.0.1:3000, @alice')), ['bob@example.social', 'dev_1@127.0.0.1:3000', 'alice']);
+    const known = { ...links, profileUrl: (name: string) => (name === 'bob@example.social' ? 'https://example.social/@bob' : undefined) };
+    assert.equal(renderNoticeHtml(tokenizeNotice('(@bob@example.social)'), known), '(@<a href="https://example.social/@bob" class="mention">bob@example.social</a>)');
+    assert.equal(render('@carol@example.social'), '@carol@example.social', 'nobody known by that handle: text');
+  });
+
   it('ignores e-mail addresses as mentions', () => {
     assert.deepEqual(mentionedNicknames(tokenizeNotice('mail me at me@alice.org')), []);
   });

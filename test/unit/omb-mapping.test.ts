@@ -74,6 +74,7 @@ describe('outgoing OMB parameters', () => {
       id: 42,
       content: `${'x'.repeat(139)}é and more`,
       rendered: '',
+      summary: null,
       isLocal: true,
       uri: null,
       url: null,
@@ -82,6 +83,9 @@ describe('outgoing OMB parameters', () => {
       source: 'web',
       createdAt: new Date(),
       author: { id: 7, nickname: 'bob', fullname: null, isLocal: true, profileUrl: null, avatarUrl: null, avatarKey: null },
+      repeatOf: null,
+      favoriteCount: 0,
+      attachments: [],
     };
     const params = toNoticeParams(config, notice);
     assert.equal(params.omb_notice, 'https://b.example/notice/42');

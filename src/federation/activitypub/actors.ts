@@ -1,9 +1,10 @@
 // Local actors: each user as a Person, the site itself as an Application (it signs the fetches no
 // user makes), with their key pairs.
 import type { Context, Federation } from '@fedify/fedify';
-import { Application, Endpoints, Image, Person } from '@fedify/fedify/vocab';
+import { Application, Endpoints, Image, Person, Tombstone } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
+import { deletedAccountId } from '../../domain/account-deletion.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { escapeHtml } from '../../domain/notice-text.ts';
 import { avatarPath, profileUrl } from '../../domain/urls.ts';
@@ -48,7 +49,8 @@ export async function localPerson(ctx: Context<FederationContext>, nickname: str
 export async function keyOwnerOf(ctx: FederationContext, identifier: string): Promise<string | undefined> {
   if (identifier === INSTANCE_IDENTIFIER) return INSTANCE_KEY_OWNER;
   const profile = await findLocalProfile(ctx.db, identifier);
-  return profile ? userKeyOwner(profile.id) : undefined;
+  const id = profile?.id ?? (await deletedAccountId(ctx.db, identifier)); // a deleted account still signs its Delete
+  return id === undefined ? undefined : userKeyOwner(id);
 }
 
 /** Registers the actor dispatcher (Person per user, the instance Application) and key pairs. */
@@ -71,7 +73,9 @@ export function registerActors(federation: Federation<FederationContext>): void 
         });
       }
       const profile = await findLocalProfile(ctx.data.db, identifier);
-      return profile ? personOf(ctx, profile, keys) : null;
+      if (profile) return personOf(ctx, profile, keys);
+      // A deleted account answers 410 Gone, so that other servers drop it rather than retry.
+      return (await deletedAccountId(ctx.data.db, identifier)) === undefined ? null : new Tombstone({ id: ctx.getActorUri(identifier) });
     })
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       const owner = await keyOwnerOf(ctx.data, identifier);

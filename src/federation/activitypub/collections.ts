@@ -8,10 +8,28 @@ import { profileTimeline } from '../../domain/timelines.ts';
 import { listActorCollection } from '../../db/ap-actors.ts';
 import { findNotice } from '../../domain/lookups.ts';
 import { Note } from '@fedify/fedify/vocab';
+import type { Announce, Create } from '@fedify/fedify/vocab';
+import type { Context } from '@fedify/fedify';
+import type { NoticeRecord } from '../../domain/lookups.ts';
+import { showNotices } from '../../domain/shown-notices.ts';
+import { toAnnounce } from './announces.ts';
+import { addressingOf, addressingsOf } from './addressing.ts';
 import { noticeId, toCreate, toNote } from './mapping.ts';
 import { FOLLOWERS_PATH, FOLLOWING_PATH, INSTANCE_IDENTIFIER, NOTE_PATH, OUTBOX_PATH } from './paths.ts';
 
 const PAGE_SIZE = 40;
+
+// A page of an actor's notices as activities: Create(Note), each Note as /notice/:id serves it
+// (inReplyTo, Mention tags), or Announce for a repeat (the originals, and the addressing of the
+// Notes, read in one query each).
+async function outboxItems(ctx: Context<FederationContext>, notices: readonly NoticeRecord[]): Promise<(Create | Announce)[]> {
+  const [shown, addressings] = await Promise.all([showNotices(ctx.data, notices, undefined), addressingsOf(ctx, notices.filter((notice) => notice.repeatOf === null))]);
+  return shown.flatMap(({ listed, shown: original }): (Create | Announce)[] => {
+    if (listed.repeatOf === null) return [toCreate(ctx, listed, addressings.get(listed.id))];
+    const object = noticeId(ctx.data.config.publicUrl, original);
+    return object ? [toAnnounce(ctx, listed, object)] : [];
+  });
+}
 
 // '' is the first page; otherwise a positive id to continue before. Anything else is no page.
 function cursorValue(cursor: string): number | undefined | null {
@@ -30,9 +48,8 @@ export function registerCollections(federation: Federation<FederationContext>): 
   federation.setObjectDispatcher(Note, NOTE_PATH, async (ctx, values) => {
     const id = cursorValue(values.id ?? '');
     const notice = typeof id === 'number' ? await findNotice(ctx.data.db, id) : undefined;
-    if (!notice || !notice.isLocal) return null;
-    const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.data.db, notice.inReplyTo);
-    return toNote(ctx, notice, parent ? noticeId(ctx.data.config.publicUrl, parent) : null);
+    if (!notice || !notice.isLocal || notice.repeatOf !== null) return null; // a repeat is an Announce, not a Note
+    return toNote(ctx, notice, await addressingOf(ctx, notice));
   });
 
   federation
@@ -43,7 +60,7 @@ export function registerCollections(federation: Federation<FederationContext>): 
       const timeline = await profileTimeline(ctx.data, identifier, before).catch(() => undefined);
       if (!timeline) return null;
       const next = timeline.page.olderBefore;
-      return { items: timeline.page.notices.map((notice) => toCreate(ctx, notice)), nextCursor: next === undefined ? null : String(next) };
+      return { items: await outboxItems(ctx, timeline.page.notices), nextCursor: next === undefined ? null : String(next) };
     })
     .setCounter(async (ctx, identifier) => (identifier === INSTANCE_IDENTIFIER ? 0 : ((await localProfileCounts(ctx.data, identifier))?.notices ?? null)))
     .setFirstCursor(firstCursor);

@@ -1,12 +1,14 @@
 // ap.deliver: one activity POSTed to one inbox, signed by its sender (draft-cavage rsa-sha256 with a
 // Digest), through the one outbound client. 2xx is done; 408, 429, 5xx and network errors are
 // retried by the queue with backoff; other answers, and the last failed attempt, are kept as dead
-// deliveries that an admin can requeue.
+// deliveries that an admin can requeue. A host failing for days is skipped (host-health.ts).
 import { signRequest } from '@fedify/fedify';
 import type { Federation } from '@fedify/fedify';
 import type { JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
+import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
+import { hostAnswered, hostFailed, hostGate } from '../host-health.ts';
 import { OutboundError } from '../http-client.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
 import type { ApDelivery } from './outbox-queue.ts';
@@ -28,24 +30,33 @@ async function post(ctx: FederationContext, federation: Federation<FederationCon
   try {
     response = await ctx.http.request(delivery.url, { method: 'POST', headers: Object.fromEntries(signed.headers.entries()), body, maxBytes: 64 * 1024 });
   } catch (error) {
-    if (error instanceof OutboundError) return { result: error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient', error: error.message };
-    throw error;
+    if (!(error instanceof OutboundError)) throw error;
+    if (error.kind === 'blocked' || error.kind === 'bad-url') return { result: 'permanent', error: error.message };
+    await hostFailed(ctx, delivery.url, error.message);
+    return { result: 'transient', error: error.message };
   }
   const { status } = response;
-  if (status >= 200 && status < 300) return { result: 'delivered' };
   const summary = `${delivery.url} answered ${status}: ${response.body.slice(0, 200)}`;
-  if (status === 408 || status === 429 || status >= 500) return { result: 'transient', error: summary };
-  return { result: 'permanent', error: summary };
+  if (status === 408 || status === 429 || status >= 500) {
+    await hostFailed(ctx, delivery.url, summary);
+    return { result: 'transient', error: summary };
+  }
+  await hostAnswered(ctx, delivery.url);
+  return status >= 200 && status < 300 ? { result: 'delivered' } : { result: 'permanent', error: summary };
 }
 
-async function keepDead(ctx: FederationContext, delivery: ApDelivery, attempts: number, error: string): Promise<void> {
-  await insertDeadDelivery(ctx.db, { jobName: AP_DELIVER_JOB, data: delivery, target: delivery.url, attempts, lastError: error });
+async function keepDead(ctx: FederationContext, delivery: ApDelivery, attempts: number, error: string, waitingForHost?: string): Promise<void> {
+  await insertDeadDelivery(ctx.db, { jobName: AP_DELIVER_JOB, data: delivery, target: delivery.url, attempts, lastError: error, waitingForHost });
 }
 
 /** The ap.deliver job handler, signing with the keys the given federation knows. */
 export function deliverWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data, attempt) => {
     const delivery = parseDelivery(data);
+    if (await isSuspendedDomain(ctx.db, delivery.url)) return; // the site cut that server off after this was queued
+    // A host down for days is not asked (but hourly): the delivery waits for it, kept.
+    const gate = await hostGate(ctx, delivery.url);
+    if (!gate.attempt) return keepDead(ctx, delivery, attempt.retryCount, gate.reason, gate.host);
     let outcome: Outcome;
     try {
       outcome = await post(ctx, federationOf(ctx), delivery);

@@ -5,27 +5,31 @@ import type { Federation } from '@fedify/fedify';
 import type { JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { findLocalUser, findNotice } from '../../domain/lookups.ts';
-import { getApActorByProfileId, listFollowerInboxes } from '../../db/ap-actors.ts';
+import { getApActorByProfileId, listFollowerInboxes, listInboxesOfProfiles } from '../../db/ap-actors.ts';
 import { deleteFollow } from '../../db/ap-follows.ts';
 import { localPerson } from './actors.ts';
 import { noticeUrl } from '../../domain/urls.ts';
-import { noticeId, toCreate } from './mapping.ts';
+import { addressingOf } from './addressing.ts';
+import { toCreate } from './mapping.ts';
 import { queueDeliveries, queueDelivery } from './outbox-queue.ts';
+import { queueAnnounce, queueUndoAnnounce } from './announces.ts';
 
 async function queueAll(ctx: FederationContext, sender: string, inboxes: string[], activity: Record<string, unknown>): Promise<void> {
   await queueDeliveries(ctx, ctx.db, inboxes.map((url) => ({ sender, url, activity })));
 }
 
-/** notice.distribute: a new local notice goes to its author's followers as Create(Note). */
+/** notice.distribute: a new local notice goes to its author's followers, and the people elsewhere it names or answers, as Create(Note) (a repeat as an Announce). */
 export function distributeNoteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const notice = await findNotice(ctx.db, Number(data.noticeId));
     if (!notice || !notice.isLocal) return; // deleted meanwhile, or arrived from elsewhere: never re-broadcast
-    const inboxes = await listFollowerInboxes(ctx.db, notice.author.id);
-    if (inboxes.length === 0) return;
-    const parent = notice.inReplyTo === null ? undefined : await findNotice(ctx.db, notice.inReplyTo);
+    if (notice.repeatOf !== null) return queueAnnounce(ctx, federationOf(ctx), notice);
     const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
-    const create = toCreate(context, notice, parent ? noticeId(ctx.config.publicUrl, parent) : null);
+    const addressing = await addressingOf(context, notice);
+    // The people it names or answers elsewhere get it even when they do not follow her.
+    const inboxes = [...new Set([...(await listFollowerInboxes(ctx.db, notice.author.id)), ...addressing.inboxes])];
+    if (inboxes.length === 0) return;
+    const create = toCreate(context, notice, addressing);
     const activity = (await create.toJsonLd({ contextLoader: context.contextLoader, format: 'compact' })) as Record<string, unknown>;
     await queueAll(ctx, notice.author.nickname, inboxes, activity);
   };
@@ -48,13 +52,15 @@ export function distributePersonWith(federationOf: (ctx: FederationContext) => F
   };
 }
 
-/** notice.retract: a deleted local notice is withdrawn from her followers' servers as Delete(Tombstone). */
+/** notice.retract: a deleted local notice is withdrawn as Delete(Tombstone) from her followers' servers and those of the people it addressed (a repeat by Undo(Announce)). */
 export function distributeDeleteWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data) => {
     const author = await findLocalUser(ctx.db, Number(data.authorId));
     const id = Number(data.noticeId);
     if (!author || !Number.isSafeInteger(id)) return;
-    const inboxes = await listFollowerInboxes(ctx.db, author.id);
+    if (data.repeatOf !== undefined) return queueUndoAnnounce(ctx, federationOf(ctx), author, id, Number(data.repeatOf));
+    const addressed = Array.isArray(data.addressedIds) ? data.addressedIds.map(Number).filter(Number.isSafeInteger) : [];
+    const inboxes = [...new Set([...(await listFollowerInboxes(ctx.db, author.id)), ...(await listInboxesOfProfiles(ctx.db, addressed))])];
     if (inboxes.length === 0) return;
     const context = federationOf(ctx).createContext(new URL(ctx.config.publicUrl), ctx);
     const noteId = new URL(noticeUrl(ctx.config.publicUrl, id));

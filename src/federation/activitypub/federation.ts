@@ -4,6 +4,7 @@ import { createFederation } from '@fedify/fedify';
 import type { Federation } from '@fedify/fedify';
 import { preloadedContexts } from '@fedify/fedify/runtime';
 import type { FederationContext } from '../context.ts';
+import { rootContext } from '../context.ts';
 import { registerActors } from './actors.ts';
 import { registerCollections } from './collections.ts';
 import { registerInbox } from './inbox.ts';
@@ -45,9 +46,14 @@ function build(ctx: FederationContext): Federation<FederationContext> {
 
 const federations = new WeakMap<FederationContext, Federation<FederationContext>>();
 
-/** The federation for this domain context, built once. */
+/**
+ * The federation of the process `ctx` belongs to, built once: a copy of the context made for a
+ * transaction (a distribution job's) finds the one of the context it was copied from, which the
+ * federation's own store and signer use. Requests and jobs pass their context as Fedify's data.
+ */
 export function apFederationFor(ctx: FederationContext): Federation<FederationContext> {
-  let federation = federations.get(ctx);
-  if (!federation) federations.set(ctx, (federation = build(ctx)));
+  const root = rootContext(ctx);
+  let federation = federations.get(root);
+  if (!federation) federations.set(root, (federation = build(root)));
   return federation;
 }

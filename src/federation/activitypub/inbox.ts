@@ -3,17 +3,24 @@
 // store the minimum and queue any answer. Activities of other types are answered 202 and ignored.
 import { randomUUID } from 'node:crypto';
 import type { Federation, InboxContext } from '@fedify/fedify';
-import { Accept, Create, Delete, Follow, isActor, Reject, Undo, Update } from '@fedify/fedify/vocab';
+import { Accept, Announce, Block, Create, Delete, Flag, Follow, isActor, Like, Reject, Undo, Update } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import type { FederationContext } from '../context.ts';
 import { findLocalProfile } from '../../domain/lookups.ts';
 import type { ProfileRecord } from '../../domain/lookups.ts';
 import { addSubscription, endSubscription } from '../../domain/subscriptions.ts';
 import { RemoteOriginError } from '../../domain/remote-origins.ts';
+import { SubscriptionRefusedError } from '../../domain/subscription-rules.ts';
 import { ValidationError } from '../../errors.ts';
 import { getApActorById } from '../../db/ap-actors.ts';
 import { acceptFollow, deleteFollowById } from '../../db/ap-follows.ts';
+import { fetchObject } from './loaders.ts';
 import { onCreate, onDelete, onUpdate } from './notes.ts';
+import { onDeleteOf } from './actor-delete.ts';
+import { onBlock } from './block.ts';
+import { onFlag } from './flag.ts';
+import { onLike, onUndoLike } from './likes.ts';
+import { onAnnounce, onUndoAnnounce } from './announces.ts';
 import { persistActor } from './persist.ts';
 import { queueDelivery } from './outbox-queue.ts';
 import { INBOX_PATH, INSTANCE_IDENTIFIER, SHARED_INBOX_PATH } from './paths.ts';
@@ -29,11 +36,11 @@ async function localTarget(ctx: Ctx, objectId: URL | null): Promise<ProfileRecor
 
 // The actor as its own server serves it now: never what an activity embeds about it.
 async function fetchActor(ctx: Ctx, id: URL): Promise<Actor | undefined> {
-  const found = await ctx.lookupObject(id, { crossOrigin: 'ignore' }).catch(() => null);
+  const found = await fetchObject(id, ctx).catch(() => null);
   return found && isActor(found) && found.id?.href === id.href && found.inboxId ? found : undefined;
 }
 
-/** Follow: the remote actor becomes a subscriber (her followers list shows @user@host), and an Accept is queued. */
+/** Follow: the remote actor becomes a subscriber (her followers list shows @user@host), and an Accept is queued; a Reject when she may not (a block). */
 export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   if (!follow.id || !follow.actorId) return;
   const local = await localTarget(ctx, follow.objectId);
@@ -41,21 +48,27 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   const actor = await fetchActor(ctx, follow.actorId);
   if (!actor) return;
   const sender = ctx.getActorUri(local.nickname);
-  const accept = new Accept({ id: new URL(`${sender.href}#accepts/${randomUUID()}`), actor: sender, object: follow, to: follow.actorId });
-  const activity = (await accept.toJsonLd({ contextLoader: ctx.contextLoader, format: 'compact' })) as Record<string, unknown>;
+  const answer = async (Type: typeof Accept | typeof Reject, kind: string) =>
+    (await new Type({ id: new URL(`${sender.href}#${kind}/${randomUUID()}`), actor: sender, object: follow, to: follow.actorId }).toJsonLd({ contextLoader: ctx.contextLoader, format: 'compact' })) as Record<string, unknown>;
   const inbox = actor.inboxId!.href;
   await ctx.data.db.transaction(async (trx) => {
     const profileId = await persistActor(ctx.data, trx, actor);
-    await addSubscription(ctx.data, trx, profileId, local.id);
+    const refused = await addSubscription(ctx.data, trx, profileId, local.id).then(
+      () => false,
+      (error: unknown) => (error instanceof SubscriptionRefusedError ? true : Promise.reject(error)),
+    );
+    const activity = refused ? await answer(Reject, 'rejects') : await answer(Accept, 'accepts');
     await queueDelivery(ctx.data, trx, { sender: local.nickname, url: inbox, activity });
   });
 }
 
-/** Undo(Follow): the remote actor stops subscribing. */
+/** Undo: of a Follow, the remote actor stops subscribing; of a Like or an Announce, see likes.ts and announces.ts. */
 export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   if (!undo.actorId) return;
   // An embedded object is only trusted from the Undo's own origin; others are fetched from theirs.
   const object = await undo.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader, crossOrigin: 'ignore' }).catch(() => null);
+  if (object instanceof Like) return onUndoLike(ctx, undo, object);
+  if (object instanceof Announce) return onUndoAnnounce(ctx, undo, object);
   if (!(object instanceof Follow) || object.actorId?.href !== undo.actorId.href) return;
   const local = await localTarget(ctx, object.objectId);
   const remote = await getApActorById(ctx.data.db, undo.actorId.href);
@@ -102,7 +115,7 @@ function refusing<T>(listener: (ctx: Ctx, activity: T) => Promise<void>): (ctx: 
     try {
       await listener(ctx, activity);
     } catch (error) {
-      if (!(error instanceof RemoteOriginError) && !(error instanceof ValidationError)) throw error;
+      if (!(error instanceof RemoteOriginError) && !(error instanceof ValidationError) && !(error instanceof SubscriptionRefusedError)) throw error;
     }
   };
 }
@@ -118,5 +131,9 @@ export function registerInbox(federation: Federation<FederationContext>): void {
     .on(Reject, refusing(onReject))
     .on(Create, refusing(onCreate))
     .on(Update, refusing(onUpdate))
-    .on(Delete, refusing(onDelete));
+    .on(Delete, refusing(onDeleteOf(onDelete)))
+    .on(Like, refusing(onLike))
+    .on(Announce, refusing(onAnnounce))
+    .on(Block, refusing(onBlock))
+    .on(Flag, refusing(onFlag));
 }

@@ -1,6 +1,6 @@
 // Our rows as ActivityStreams objects (toX), and remote actors as profile fields (fromX).
 import type { Context } from '@fedify/fedify';
-import { Create, Hashtag, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
+import { Create, Hashtag, Mention, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
 import type { Actor } from '@fedify/fedify/vocab';
 import { Temporal } from '@js-temporal/polyfill';
 import type { FederationContext } from '../context.ts';
@@ -8,7 +8,9 @@ import type { NoticeRecord } from '../../domain/lookups.ts';
 import type { RemoteProfileFields } from '../../domain/remote-profiles.ts';
 import { sameSite } from '../../domain/remote-origins.ts';
 import { noticeTags, tokenizeNotice } from '../../domain/notice-text.ts';
+import { remoteHtmlText, sanitizeRemoteHtml } from '../../domain/remote-html.ts';
 import { noticeUrl, tagUrl } from '../../domain/urls.ts';
+import { toAttachments } from './attachments.ts';
 
 /** The id of a notice as ActivityPub knows it: a remote one's own URI, a local one's permalink. */
 export function noticeId(publicUrl: string, notice: Pick<NoticeRecord, 'id' | 'isLocal' | 'uri'>): URL | null {
@@ -20,55 +22,64 @@ export function noticeId(publicUrl: string, notice: Pick<NoticeRecord, 'id' | 'i
   }
 }
 
-/** A local notice as a public Note by its author; `replyTo` is the id of the notice it answers. */
-export function toNote(ctx: Context<FederationContext>, notice: NoticeRecord, replyTo: URL | null = null): Note {
+/** A Mention tag's two parts: the actor's id and @user@host. */
+export type NoteMention = { href: URL; name: string };
+
+/** A Note's thread and the people it names: `replyTo` is the id of the notice it answers. */
+export type NoteAudience = { replyTo: URL | null; mentions: readonly NoteMention[] };
+
+/** No thread and no one named: what a notice listed in a collection page carries. */
+export const FOLLOWERS_ONLY: NoteAudience = { replyTo: null, mentions: [] };
+
+/** A local notice as a public Note by its author, cc'd to her followers and to the people it names. */
+export function toNote(ctx: Context<FederationContext>, notice: NoticeRecord, audience: NoteAudience = FOLLOWERS_ONLY): Note {
   const url = new URL(noticeUrl(ctx.data.config.publicUrl, notice.id));
+  const hashtags = noticeTags(tokenizeNotice(notice.content)).map((tag) => new Hashtag({ name: `#${tag}`, href: new URL(tagUrl(ctx.data.config.publicUrl, tag)) }));
   return new Note({
-    replyTarget: replyTo,
-    tags: noticeTags(tokenizeNotice(notice.content)).map((tag) => new Hashtag({ name: `#${tag}`, href: new URL(tagUrl(ctx.data.config.publicUrl, tag)) })),
+    replyTarget: audience.replyTo,
+    tags: [...hashtags, ...audience.mentions.map((mention) => new Mention(mention))],
     id: url,
     attribution: ctx.getActorUri(notice.author.nickname),
     content: notice.rendered,
+    attachments: toAttachments(ctx.data.config.publicUrl, notice),
     url,
     published: Temporal.Instant.fromEpochMilliseconds(notice.createdAt.getTime()),
     to: PUBLIC_COLLECTION,
-    cc: ctx.getFollowersUri(notice.author.nickname),
+    ccs: [ctx.getFollowersUri(notice.author.nickname), ...audience.mentions.map((mention) => mention.href)],
   });
 }
 
-/** The Create activity that published a local notice. */
-export function toCreate(ctx: Context<FederationContext>, notice: NoticeRecord, replyTo: URL | null = null): Create {
-  const note = toNote(ctx, notice, replyTo);
+/** The Create activity that published a local notice, addressed as its Note is. */
+export function toCreate(ctx: Context<FederationContext>, notice: NoticeRecord, audience: NoteAudience = FOLLOWERS_ONLY): Create {
+  const note = toNote(ctx, notice, audience);
   return new Create({
     id: new URL(`${note.id!.href}#create`),
     actor: ctx.getActorUri(notice.author.nickname),
     object: note,
     published: note.published,
     to: PUBLIC_COLLECTION,
-    cc: ctx.getFollowersUri(notice.author.nickname),
+    ccs: note.ccIds,
   });
 }
 
-// Remote text is stored as plain text, bounded: no markup, no control characters.
+// Remote text is stored as plain text, bounded, without control characters.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
-/** Remote HTML as bounded plain text (tags dropped, entities decoded, no control characters), or null when empty. */
+function bounded(text: string, max: number): string | null {
+  const clean = text.replace(CONTROL, '').trim();
+  return clean === '' ? null : [...clean].slice(0, max).join('');
+}
+
+/** A plain-text property (a name, a username) as bounded text, or null when empty. */
 export function plain(value: unknown, max: number): string | null {
-  if (typeof value !== 'string') return value == null ? null : plain(String(value), max);
-  const text = value
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(CONTROL, '')
-    .trim();
-  if (text === '') return null;
-  return [...text].slice(0, max).join('');
+  if (value == null) return null;
+  return bounded(String(value).replace(/\s+/g, ' '), max);
+}
+
+/** An HTML property (an actor's summary) as bounded plain text, through the same sanitizer as notes, or null when empty. */
+export function htmlAsText(value: unknown, max: number): string | null {
+  if (value == null) return null;
+  return bounded(remoteHtmlText(sanitizeRemoteHtml(String(value))), max);
 }
 
 function httpUrl(value: URL | null | undefined): string | null {
@@ -85,7 +96,7 @@ export async function fromActor(actor: Actor): Promise<{ fields: RemoteProfileFi
     fields: {
       nickname: nickname || id.hostname,
       fullname: plain(actor.name?.toString(), 255),
-      bio: plain(actor.summary?.toString(), 1000),
+      bio: htmlAsText(actor.summary?.toString(), 1000),
       location: null,
       homepage: null,
       avatarUrl: httpUrl(icon?.url instanceof URL ? icon.url : null),

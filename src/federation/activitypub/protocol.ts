@@ -1,15 +1,15 @@
 // ActivityPub as one of the federation core's protocols. Fedify and what depends on it (about 40 MB
 // of a process's memory, measured by RSS) are loaded by the first request or job that needs them
-// (loaded.ts): a site nobody reaches over ActivityPub never loads them, and a web process that only
-// serves pages does not carry them.
+// (loaded.ts): a web process that only serves pages does not carry them, nor does a site that
+// knows nobody on ActivityPub (no part of a distribution job has anyone to send to there).
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
+import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB, MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, REPORT_FORWARD_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
 import type { JobHandler } from '../../domain/context.ts';
+import { getApActorByProfileId, knowsApActors } from '../../db/ap-actors.ts';
 import type { FederationContext } from '../context.ts';
 import type { FederationProtocol } from '../core.ts';
 import { apJobDefinitions } from './jobs.ts';
-import { hasApFollowers, isApActor } from '../../db/ap-actors.ts';
 import { isActivityPubRequest } from './requests.ts';
 
 const loaded = () => import('./loaded.ts');
@@ -26,27 +26,43 @@ function lazyRouter(answers: (req: Request) => boolean, build: (parts: Awaited<R
   return router;
 }
 
-// A distribute part loads Fedify only when someone on an ActivityPub server is concerned.
-function lazyPart(job: string, concerned: (ctx: FederationContext, data: Record<string, unknown>) => Promise<boolean>): JobHandler<FederationContext> {
+// Every recipient of an ActivityPub part is a remote actor we know (a follower, someone named,
+// answered, liked, blocked or reported): while the site knows none, there is nothing to load.
+let someActorKnown = false;
+function lazyPart(job: string): JobHandler<FederationContext> {
   return async (ctx, data, attempt) => {
-    if (await concerned(ctx, data)) await (await loaded()).distributeParts[job]!(ctx, data, attempt);
+    someActorKnown ||= await knowsApActors(ctx.db);
+    if (someActorKnown) await (await loaded()).distributeParts[job]!(ctx, data, attempt);
   };
 }
 
-const followersOfNotice = (ctx: FederationContext, data: Record<string, unknown>) => hasApFollowers(ctx.db, { noticeId: Number(data.noticeId) });
-const followersOf = (field: string) => (ctx: FederationContext, data: Record<string, unknown>) => hasApFollowers(ctx.db, { profileId: Number(data[field]) });
+const DISTRIBUTED = [
+  NOTICE_DISTRIBUTE_JOB,
+  PROFILE_DISTRIBUTE_JOB,
+  NOTICE_RETRACT_JOB,
+  SUBSCRIPTION_END_JOB,
+  MESSAGE_DISTRIBUTE_JOB,
+  FAVORITE_DISTRIBUTE_JOB,
+  FAVORITE_RETRACT_JOB,
+  BLOCK_DISTRIBUTE_JOB,
+  ACCOUNT_DELETE_JOB,
+  REPORT_FORWARD_JOB,
+] as const;
 
-/** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its form, its part of each distribution job, and its jobs. */
+/** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its way of finding people, its part of each distribution job (direct messages too), and its jobs. */
 export const activityPubProtocol: FederationProtocol = {
   name: 'activitypub',
   serverRoutes: (ctx) => lazyRouter((req) => isActivityPubRequest(req.method, req.path, req.headers.accept), (parts) => parts.activityPubRouter(ctx)),
-  pages: (ctx) => lazyRouter((req) => req.path === '/main/follow', (parts) => parts.activityPubPages(ctx)),
-  distribute: {
-    [NOTICE_DISTRIBUTE_JOB]: lazyPart(NOTICE_DISTRIBUTE_JOB, followersOfNotice),
-    [PROFILE_DISTRIBUTE_JOB]: lazyPart(PROFILE_DISTRIBUTE_JOB, followersOf('profileId')),
-    // A deleted notice is gone: its author's followers are asked instead.
-    [NOTICE_RETRACT_JOB]: lazyPart(NOTICE_RETRACT_JOB, followersOf('authorId')),
-    [SUBSCRIPTION_END_JOB]: lazyPart(SUBSCRIPTION_END_JOB, (ctx, data) => isApActor(ctx.db, Number(data.subscribedId))),
+  remoteFollow: {
+    preference: 0,
+    find: async (ctx, input, viewer) => (await loaded()).apRemoteFollow.find(ctx, input, viewer),
   },
-  jobs: (config) => apJobDefinitions(config, async (ctx, data, attempt) => (await loaded()).deliverActivity(ctx, data, attempt)),
+  distribute: Object.fromEntries(DISTRIBUTED.map((job) => [job, lazyPart(job)])),
+  // Only to an actor of ActivityPub's (the same test as direct-messages.ts makes, without Fedify).
+  carriesMessagesTo: async (db, profileId) => (await getApActorByProfileId(db, profileId)) !== undefined,
+  jobs: (config) =>
+    apJobDefinitions(config, {
+      deliver: async (ctx, data, attempt) => (await loaded()).deliverActivity(ctx, data, attempt),
+      fetchParent: async (ctx, data, attempt) => (await loaded()).fetchParentNote(ctx, data, attempt),
+    }),
 };

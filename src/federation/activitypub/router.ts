@@ -7,6 +7,7 @@ import { FetchError } from '@fedify/fedify/runtime';
 import type { FederationContext } from '../context.ts';
 import { escapeHtml } from '../../domain/notice-text.ts';
 import { apFederationFor } from './federation.ts';
+import { inboxRefusal } from './inbound-gate.ts';
 import { federationPathOf } from './requests.ts';
 
 /** The largest inbox POST accepted. */
@@ -89,6 +90,8 @@ export function activityPubRouter(ctx: FederationContext): Router {
         res.status(413).set('Connection', 'close').type('text/plain').send(`Request bodies are limited to ${MAX_INBOX_BYTES} bytes.`);
         return;
       }
+      const refusal = await inboxRefusal(ctx, req.headers, body);
+      if (refusal) return void res.status(403).type('text/plain').send(refusal);
     }
     let passed: 'not-found' | 'not-acceptable' | undefined;
     const pass = (why: 'not-found' | 'not-acceptable') => () => {

@@ -4,6 +4,7 @@ import type { DomainContext } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { findProfileByUri, saveRemoteProfile } from '../../domain/remote-profiles.ts';
 import { addSubscription } from '../../domain/subscriptions.ts';
+import { SubscriptionRefusedError } from '../../domain/subscription-rules.ts';
 import { checkRemoteIdentity, RemoteOriginError } from '../../domain/remote-origins.ts';
 import { findLocalProfile, findLocalUser } from '../../domain/lookups.ts';
 import { deletePendingSubscription, deletePendingSubscriptionsOfSession, getPendingSubscription, insertPendingSubscription, upsertRemoteListener } from '../../db/omb-listeners.ts';
@@ -19,6 +20,7 @@ import { toProfileParams } from './mapping.ts';
 import { encodeForm, signRequest } from './oauth.ts';
 import type { Params } from './oauth.ts';
 import { postSigned, tokenPairOf } from './outbound.ts';
+import { subscriptionRefusal } from './server-blocks.ts';
 import { isHttpUrl, profileParams } from './params.ts';
 
 /** Pending remote subscriptions expire after this many seconds. */
@@ -70,6 +72,8 @@ export async function startRemoteSubscription(ctx: FederationContext, sessionId:
   if (!listenee) throw new RemoteSubscribeError(404, 'There is nobody by that nickname here.');
   const profileUrl = rawProfileUrl.trim();
   if (!isHttpUrl(profileUrl)) throw new RemoteSubscribeError(400, 'Invalid profile URL: type the full http:// or https:// address of your profile.');
+  const blocked = await subscriptionRefusal(ctx, listenee.id, { uri: profileUrl, profileUrl }, true); // before fetching anything from a blocked server
+  if (blocked) throw new RemoteSubscribeError(403, blocked);
   const client = ctx.http;
   let services;
   try {
@@ -82,6 +86,8 @@ export async function startRemoteSubscription(ctx: FederationContext, sessionId:
     throw new RemoteSubscribeError(400, 'That is a profile on this site: log in and subscribe here directly.');
   }
   if ((await findProfileByUri(ctx.db, services.localId))?.isLocal) throw new RemoteSubscribeError(400, 'That is a profile on this site.');
+  const refusal = await subscriptionRefusal(ctx, listenee.id, { uri: services.localId, profileUrl }, true);
+  if (refusal) throw new RemoteSubscribeError(403, refusal);
   // The tokens must come from the server that hosts the identifier, or another server could subscribe in its name.
   try {
     checkDiscoveredServices(services);
@@ -158,6 +164,7 @@ export async function finishRemoteSubscription(ctx: FederationContext, sessionId
 
   const accessToken = access;
   await ctx.db.transaction(async (trx) => {
+    // Refused here too (a block made while the visitor was away): the site's rule, told on the page.
     if (!(await deletePendingSubscription(trx, pending.requestToken))) throw new RemoteSubscribeError(400, 'This subscription was already finished.');
     // The identifier is the one discovered and authorised, never a callback parameter; the
     // callback's unsigned fields only fill in a profile we did not know yet.
@@ -169,7 +176,9 @@ export async function finishRemoteSubscription(ctx: FederationContext, sessionId
       homepage: listener.homepage || null,
       avatarUrl: listener.avatar || null,
     });
-    await addSubscription(ctx, trx, listenerId, listenee.id);
+    await addSubscription(ctx, trx, listenerId, listenee.id).catch((error: unknown) => {
+      throw error instanceof SubscriptionRefusedError ? new RemoteSubscribeError(403, error.message) : error;
+    });
     await upsertRemoteListener(trx, {
       subscriberId: listenerId,
       subscribedId: listenee.id,

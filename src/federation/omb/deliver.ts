@@ -2,7 +2,8 @@
 // listener's token behind that URL until one is accepted, and classified (reference §8.1):
 // success and "Duplicate notice" are done; 403 ends that listener's subscription; 408, 429, 5xx,
 // network errors and a 200 that is not an OMB answer (a server's error page) are retried by the
-// queue with backoff; other 4xx are permanent. Every failed attempt is logged once.
+// queue with backoff; other 4xx are permanent. Every failed attempt is logged once. A host failing
+// for days is skipped until it answers again (host-health.ts).
 import type { JobAttempt, JobHandler } from '../../domain/context.ts';
 import { LoggedJobFailure } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
@@ -11,7 +12,9 @@ import { findLocalUser } from '../../domain/lookups.ts';
 import { getDeliverableListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
+import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
 import { answerExcerpt } from '../excerpt.ts';
+import { hostAnswered, hostFailed, hostGate } from '../host-health.ts';
 import { OutboundError } from '../http-client.ts';
 import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
 import { OMB_DELIVER_JOB } from './distribute.ts';
@@ -43,9 +46,12 @@ async function post(ctx: FederationContext, delivery: Delivery, params: Params, 
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;
     const result = error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient';
+    if (result === 'transient') await hostFailed(ctx, delivery.url, error.message);
     return { result, status: undefined, excerpt: error.message, error: error.message };
   }
   const { status, body } = response;
+  if (status === 408 || status === 429 || status >= 500) await hostFailed(ctx, delivery.url, `${delivery.url} answered ${status}`);
+  else await hostAnswered(ctx, delivery.url);
   if (status === 200) {
     // A 200 without omb_version is usually a server's error page (a PHP fatal error): try again later.
     return accepted(body) ? { result: 'delivered' } : failure('transient', delivery.url, status, body, ' (not an OMB answer)');
@@ -56,8 +62,8 @@ async function post(ctx: FederationContext, delivery: Delivery, params: Params, 
   return failure('permanent', delivery.url, status, body);
 }
 
-async function keepDead(ctx: FederationContext, delivery: Delivery, attempts: number, error: string): Promise<void> {
-  await insertDeadDelivery(ctx.db, { jobName: OMB_DELIVER_JOB, data: delivery, target: delivery.url, attempts, lastError: error });
+async function keepDead(ctx: FederationContext, delivery: Delivery, attempts: number, error: string, waitingForHost?: string): Promise<void> {
+  await insertDeadDelivery(ctx.db, { jobName: OMB_DELIVER_JOB, data: delivery, target: delivery.url, attempts, lastError: error, waitingForHost });
 }
 
 function parseDelivery(data: Record<string, unknown>): Delivery {
@@ -102,10 +108,17 @@ export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt)
 };
 
 async function deliverOnce(ctx: FederationContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
+  if (await isSuspendedDomain(ctx.db, delivery.url)) return; // the site cut that server off after this was queued
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
   const listeners = await listenersOf(ctx, delivery);
   const params = listeners.length > 0 ? await paramsOf(ctx, delivery) : undefined;
   if (!params) return;
+  // A host down for days is not asked (but hourly): the delivery waits for it, kept.
+  const gate = await hostGate(ctx, delivery.url);
+  if (!gate.attempt) {
+    attempt.logger.info({ endpoint: delivery.url, kind: delivery.kind }, 'host failing for days: delivery kept until it answers');
+    return keepDead(ctx, delivery, attempt.retryCount, gate.reason, gate.host);
+  }
   for (const listener of listeners) {
     let outcome = await post(ctx, delivery, params, listener);
     // StatusNet also answers 403 for clock skew or a lost nonce: ask once more before giving up on them.

@@ -5,7 +5,7 @@ import type { DomainContext, JobHandler } from '../../domain/context.ts';
 import { findLocalUser, findNotice, isSuspended } from '../../domain/lookups.ts';
 import { listRemoteListeners } from '../../db/omb-listeners.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
-import { toNoticeParams } from './mapping.ts';
+import { toNoticeParams, toRepeatParams } from './mapping.ts';
 import type { Params } from './oauth.ts';
 
 /**
@@ -64,7 +64,10 @@ export const distributeNotice: JobHandler = async (ctx, data) => {
   if (await isSuspended(ctx.db, notice.author.id)) return; // a suspended person's notices stay here
   const listeners = await listRemoteListeners(ctx.db, notice.author.id);
   if (listeners.length === 0) return;
-  await queueDeliveries(ctx, 'notice', notice.author.id, listeners, toNoticeParams(ctx.config, notice));
+  const original = notice.repeatOf === null ? undefined : await findNotice(ctx.db, notice.repeatOf);
+  if (notice.repeatOf !== null && !original) return; // the repeat went with its original
+  const params = original ? toRepeatParams(ctx.config, notice, original) : toNoticeParams(ctx.config, notice);
+  await queueDeliveries(ctx, 'notice', notice.author.id, listeners, params);
 };
 
 /** OMB's part of profile.distribute: a local profile's full field set goes to every server where someone listens. */

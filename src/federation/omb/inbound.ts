@@ -30,6 +30,8 @@ async function verifiedListenee(ctx: DomainContext, req: Request, params: Params
   if (!listenee || required(params, 'omb_listenee') !== listenee.uri) {
     throw new OmbError(403, 'This access token was not issued for that listenee.');
   }
+  // A suspended remote person's notices and changes are not taken (their subscriptions ended with the suspension).
+  if (listenee.suspendedAt) throw new OmbError(403, 'That listenee is suspended on this server.');
   // Only the listenee's own site speaks for them; this also voids any token issued otherwise in the past.
   if (!sameSite(fields.consumerKey, listenee.profileUrl ?? listenee.uri)) {
     throw new OmbError(403, 'This access token belongs to a server that does not host that listenee.');

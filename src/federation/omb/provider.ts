@@ -17,6 +17,7 @@ import type { Params } from './oauth.ts';
 import { isHttpUrl, OmbError, profileParams, required } from './params.ts';
 import type { ProfileParams } from './params.ts';
 import { checkSignature, oauthFields, useNonce } from './verify.ts';
+import { subscriptionRefusal } from './server-blocks.ts';
 
 /** Request tokens not exchanged within this many seconds expire. */
 export const REQUEST_TOKEN_LIFETIME_SECONDS = 3600;
@@ -71,6 +72,8 @@ export async function onAuthorizationRequest(ctx: DomainContext, listener: UserR
   const callback = params.oauth_callback || undefined;
   if (callback !== undefined && (!/^https?:\/\//i.test(callback) || !URL.canParse(callback) || callback.length > 2000)) throw new OmbError(400, 'oauth_callback must be an http(s) URL.');
   const listenee = { ...profile, uri, profileUrl: profile.profileUrl!, nickname: profile.nickname!, license: profile.license! };
+  const refusal = await subscriptionRefusal(ctx, listener.id, listenee, false); // a block or a blocked server: no token is issued
+  if (refusal) throw new OmbError(403, refusal);
   await checkListeneeClaim(ctx.db, listener.id, token.consumerKey, { ...listenee, callback });
   return { token: token.token, callback, listenee };
 }

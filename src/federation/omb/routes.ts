@@ -17,6 +17,7 @@ import type { Params } from './oauth.ts';
 import { requestParams } from './params.ts';
 import { onAccessToken, onRequestToken } from './provider.ts';
 import { toXrds } from './xrds.ts';
+import { blockedServerRefusal } from './server-blocks.ts';
 
 /** Request tokens one address may ask for in 15 minutes. */
 export const REQUEST_TOKENS_PER_ADDRESS = 300;
@@ -27,7 +28,10 @@ type ProtocolHandler = (ctx: DomainContext, req: Request, params: Params) => Pro
 function protocolEndpoint(ctx: DomainContext, handler: ProtocolHandler): RequestHandler {
   return async (req, res) => {
     try {
-      const body = await handler(ctx, req, requestParams(req));
+      const params = requestParams(req);
+      const refusal = await blockedServerRefusal(ctx, params);
+      if (refusal) throw new HttpError(403, refusal);
+      const body = await handler(ctx, req, params);
       res.status(200).type('text/plain').send(body); // exact bytes: no trailing newline
     } catch (error) {
       if (!(error instanceof HttpError) || error.status >= 500) throw error;

@@ -1,4 +1,4 @@
-// Limits on what one person (or one address) may do in a window: notices per hour, sign-ups per
+// Limits on what one person (or one address) may do in a window: notices and messages per hour, sign-ups per
 // day, reports per day. Counted in Postgres like the sign-in throttle; only actions that succeeded
 // count (a form shown again with an error is free), and the 429 page says when to try again.
 import { rateLimit } from 'express-rate-limit';
@@ -34,6 +34,12 @@ function limiter(ctx: DomainContext, options: { prefix: string; windowMs: number
 export function noticeLimit(ctx: DomainContext): RequestHandler {
   const limit = ctx.config.noticesPerHour;
   return limiter(ctx, { prefix: 'notices:', windowMs: HOUR_MS, limit, byPerson: true, what: `You have posted ${limit} notices in the last hour, as many as this site allows.` });
+}
+
+/** Direct messages per person per hour (after requireUser): as many as notices. */
+export function messageLimit(ctx: DomainContext): RequestHandler {
+  const limit = ctx.config.noticesPerHour;
+  return limiter(ctx, { prefix: 'messages:', windowMs: HOUR_MS, limit, byPerson: true, what: `You have sent ${limit} direct messages in the last hour, as many as this site allows.` });
 }
 
 /** Registrations per address per day. */

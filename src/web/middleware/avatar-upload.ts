@@ -39,7 +39,7 @@ function problemOf(error: unknown, maxBytes: number): UploadProblem {
 // busboy has already decoded the text fields, turning bytes that are not UTF-8 into U+FFFD: no field
 // of this form (only its CSRF token) can hold that character legitimately, so such a field is
 // marked as invalid text like a urlencoded one would be. Returns whether any was.
-function markInvalidText(body: unknown): boolean {
+export function markInvalidText(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const fields = body as Record<string, unknown>;
   let found = false;

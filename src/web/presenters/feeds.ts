@@ -1,8 +1,13 @@
-// Feeds as RSS 2.0 and Atom 1.0 documents, every URL absolute and every string escaped.
+// Feeds as RSS 2.0 and Atom 1.0 documents, every URL absolute and every string escaped. A notice
+// behind a content warning keeps it in front wherever a reader may show the entry: the title names
+// the warning instead of the text, the HTML opens with it (RSS description, Atom content), and
+// Atom's summary (what readers show in lists and previews) is the warning alone.
 import type { NoticeRecord } from '../../domain/notices.ts';
+import { escapeHtml } from '../../domain/notice-text.ts';
 import { noticeUrl, profileUrl } from '../../domain/urls.ts';
 import { authorView } from './profiles.ts';
 import { el, xmlDocument } from './xml.ts';
+import { picturesHtml } from './attachments.ts';
 
 export type FeedFormat = 'rss' | 'atom';
 
@@ -20,7 +25,9 @@ export type FeedDocument = {
   publicUrl: string;
 };
 
-type Entry = { id: string; title: string; authorName: string; authorUri: string; date: Date; html: string };
+type Entry = { id: string; title: string; warning: string | undefined; authorName: string; authorUri: string; date: Date; html: string };
+
+const WARNING_LABEL = 'Content warning:';
 
 const isHttp = (url: string | null): url is string => url !== null && /^https?:\/\//i.test(url);
 
@@ -28,13 +35,18 @@ function entryOf(notice: NoticeRecord, publicUrl: string): Entry {
   const author = authorView(notice.author);
   const local = notice.isLocal || !isHttp(notice.url);
   const authorUri = notice.author.isLocal ? profileUrl(publicUrl, notice.author.nickname) : isHttp(notice.author.profileUrl) ? notice.author.profileUrl : `${publicUrl}${author.url}`;
+  const warning = notice.summary ? `${WARNING_LABEL} ${notice.summary}` : undefined;
+  const text = notice.content || (notice.attachments.length === 1 ? 'a picture' : `${notice.attachments.length} pictures`);
+  const body = notice.rendered + picturesHtml(publicUrl, notice.attachments);
   return {
     id: local ? noticeUrl(publicUrl, notice.id) : notice.url!,
-    title: `${author.handle}: ${notice.content}`,
+    title: `${author.handle}: ${warning ?? text}`,
+    warning,
     authorName: author.displayName === author.handle ? author.handle : `${author.displayName} (${author.handle})`,
     authorUri,
     date: notice.createdAt,
-    html: notice.rendered,
+    // Feed readers drop or open <details>: the warning is a paragraph of its own, ruled off from the text.
+    html: notice.summary ? `<p><strong>${WARNING_LABEL}</strong> ${escapeHtml(notice.summary)}</p><hr>${body}` : body,
   };
 }
 
@@ -85,6 +97,7 @@ export function toAtom(feed: FeedDocument): string {
       el('published', {}, entry.date.toISOString()),
       el('author', {}, el('name', {}, entry.authorName), el('uri', {}, entry.authorUri)),
       el('link', { rel: 'alternate', type: 'text/html', href: entry.id }),
+      entry.warning === undefined ? undefined : el('summary', { type: 'text' }, entry.warning),
       el('content', { type: 'html' }, entry.html),
     );
   });

@@ -15,6 +15,7 @@ import { requireAdmin, requireStaff } from '../middleware/require-staff.ts';
 import { cursorFrom } from '../paging.ts';
 import { noticeView } from '../presenters/notices.ts';
 import { inviteView, logEntryView, registrantView, reportView } from '../presenters/admin.ts';
+import { adminFederationRoutes } from './admin-federation.ts';
 
 const PAGE = 50;
 const PERSON_ACTIONS: readonly string[] = ['silence', 'unsilence', 'suspend', 'unsuspend'];
@@ -125,6 +126,8 @@ export function adminRoutes(ctx: DomainContext): Router {
     await createInvite(ctx, viewerOf(res));
     res.redirect(303, '/admin/invites');
   });
+
+  router.use(adminFederationRoutes(ctx)); // other servers: blocked domains, remote people, forwarding reports
 
   router.get('/log', requireAdmin, async (req, res) => {
     const rows = await auditLog(ctx, cursorFrom(req.query), PAGE + 1);

@@ -52,8 +52,8 @@ export function emailSettingsRoutes(ctx: DomainContext): Router {
   });
 
   router.post('/settings/email/notifications', requireUser, async (req, res) => {
-    const fields = formFields(req.body, ['subscriber', 'mention']);
-    await saveNotificationSwitches(ctx, viewerOf(res).id, { subscriber: fields.subscriber === 'on', mention: fields.mention === 'on' });
+    const fields = formFields(req.body, ['subscriber', 'mention', 'message', 'favorite']);
+    await saveNotificationSwitches(ctx, viewerOf(res).id, { subscriber: fields.subscriber === 'on', mention: fields.mention === 'on', message: fields.message === 'on', favorite: fields.favorite === 'on' });
     res.redirect(303, '/settings/email?done=notifications');
   });
 

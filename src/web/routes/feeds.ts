@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
-import { feedEntries, feedValidators, profileFeed, publicFeed, repliesFeed, searchFeed, tagFeed } from '../../domain/feeds.ts';
+import { favoritesFeed, feedEntries, feedValidators, profileFeed, publicFeed, repliesFeed, searchFeed, tagFeed } from '../../domain/feeds.ts';
 import type { FeedSubject } from '../../domain/feeds.ts';
 import { looksLikeNickname } from '../../domain/nicknames.ts';
 import { isNotModified } from '../conditional.ts';
@@ -10,7 +10,7 @@ import { queryParam } from '../forms.ts';
 import { FEED_TYPES, toAtom, toRss } from '../presenters/feeds.ts';
 import type { FeedFormat } from '../presenters/feeds.ts';
 
-/** /rss, /atom and the same under /:nickname, /:nickname/replies, /tag/:tag and /search/notice. */
+/** /rss, /atom and the same under /:nickname, /:nickname/replies, /:nickname/favorites, /tag/:tag and /search/notice. */
 export function feedRoutes(ctx: DomainContext): Router {
   const router = Router();
 
@@ -50,6 +50,7 @@ export function feedRoutes(ctx: DomainContext): Router {
     router.get(`/search/notice/${format}`, async (req, res) => serve(req, res, await searchFeed(ctx, queryParam(req.query, 'q')), format));
     router.get(`/:nickname/${format}`, async (req, res) => serve(req, res, await profileFeed(ctx, req.params.nickname), format));
     router.get(`/:nickname/replies/${format}`, async (req, res) => serve(req, res, await repliesFeed(ctx, req.params.nickname), format));
+    router.get(`/:nickname/favorites/${format}`, async (req, res) => serve(req, res, await favoritesFeed(ctx, req.params.nickname), format));
   }
 
   return router;

@@ -1,20 +1,45 @@
 // Posting, showing and deleting notices.
 import { Router } from 'express';
 import { viewerOf } from '../locals.ts';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { deleteNotice, getNotice, postNotice } from '../../domain/notices.ts';
-import { ValidationError } from '../../errors.ts';
+import { GoneError, ValidationError } from '../../errors.ts';
 import { formFields, localReturnPath, queryParam, readForm } from '../forms.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { noticeLimit } from '../middleware/action-limits.ts';
 import { noticeView } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
+import { ALT_FIELDS, PICTURE_FIELDS, POST_NOTICE_PATH } from '../middleware/picture-upload.ts';
+import { ALT_MAX_LENGTH } from '../../domain/picture-uploads.ts';
+import type { PictureUpload } from '../../domain/picture-uploads.ts';
 
-export type PostFormView = { content: string; inReplyTo: string; returnTo: string; maxLength: number; error?: string };
+export type PostFormView = {
+  content: string;
+  inReplyTo: string;
+  returnTo: string;
+  maxLength: number;
+  error?: string;
+  /** What was typed as each picture's description (files cannot be given back to a browser). */
+  alts: string[];
+  /** Whether the refused post had pictures, which must be chosen again. */
+  chooseAgain?: boolean;
+  pictures: { maxKb: number; altMaxLength: number };
+};
 
 /** The post form with nothing typed yet. */
 export function emptyPostForm(ctx: DomainContext, returnTo: string): PostFormView {
-  return { content: '', inReplyTo: '', returnTo, maxLength: ctx.config.noticeMaxLength };
+  return { content: '', inReplyTo: '', returnTo, maxLength: ctx.config.noticeMaxLength, alts: ALT_FIELDS.map(() => ''), pictures: pictureLimits(ctx) };
+}
+
+function pictureLimits(ctx: DomainContext): PostFormView['pictures'] {
+  return { maxKb: Math.floor(ctx.config.pictureMaxBytes / 1024), altMaxLength: ALT_MAX_LENGTH };
+}
+
+// Each picture slot of a multipart post: its file, if one was chosen, and its description.
+function pictureSlots(req: Request, alts: readonly string[]): PictureUpload[] {
+  const files = (req.files ?? {}) as Record<string, Express.Multer.File[] | undefined>;
+  return PICTURE_FIELDS.map((name, i) => ({ bytes: files[name]?.[0]?.buffer, alt: alts[i] ?? '' }));
 }
 
 function renderPostForm(res: Response, status: number, form: PostFormView, replyingTo?: ReturnType<typeof noticeView>) {
@@ -37,15 +62,19 @@ export function noticeRoutes(ctx: DomainContext): Router {
     renderPostForm(res, 200, form, noticeView(replied, res.locals.viewer));
   });
 
-  router.post('/notice/new', requireUser, noticeLimit(ctx), async (req, res) => {
-    const { fields, invalid } = readForm(req.body, ['content', 'inreplyto', 'returnto']);
+  router.post(POST_NOTICE_PATH, requireUser, noticeLimit(ctx), async (req, res) => {
+    const { fields, invalid } = readForm(req.body, ['content', 'inreplyto', 'returnto', ...ALT_FIELDS]);
     const returnTo = localReturnPath(fields.returnto, `/${viewerOf(res).nickname}/all`);
+    const alts = ALT_FIELDS.map((name) => fields[name]);
+    const pictures = pictureSlots(req, alts);
     try {
+      if (res.locals.uploadProblem) throw new ValidationError({ pictures: res.locals.uploadProblem.message }, res.locals.uploadProblem.status);
       if (invalid) throw invalid;
-      await postNotice(ctx, viewerOf(res).id, { content: fields.content, inReplyTo: fields.inreplyto });
+      await postNotice(ctx, viewerOf(res).id, { content: fields.content, inReplyTo: fields.inreplyto, pictures });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const form = { content: fields.content, inReplyTo: fields.inreplyto, returnTo, maxLength: ctx.config.noticeMaxLength, error: error.message };
+      const chooseAgain = res.locals.uploadProblem !== undefined || pictures.some((slot) => slot.bytes !== undefined);
+      const form = { content: fields.content, inReplyTo: fields.inreplyto, returnTo, maxLength: ctx.config.noticeMaxLength, error: error.message, alts, pictures: pictureLimits(ctx), chooseAgain };
       return renderPostForm(res, error.status, form);
     }
     res.redirect(303, returnTo);
@@ -53,7 +82,8 @@ export function noticeRoutes(ctx: DomainContext): Router {
 
   router.get('/notice/:id', async (req, res) => {
     const notice = await getNotice(ctx, String(req.params.id));
-    const view = noticeView(notice, res.locals.viewer);
+    const [view] = await presentNotices(ctx, req, res, [notice]); // a repeat's page shows the original
+    if (!view) throw new GoneError('This notice has been removed.');
     res.render('notice/show', { title: `Notice by ${view.author.handle}`, notice: view });
   });
 

@@ -3,14 +3,17 @@ import { Router } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { remoteProfileTimeline, unsubscribeFromRemote } from '../../domain/remote-profiles.ts';
 import { viewerSubscribes } from '../../domain/subscriptions.ts';
+import { viewerBlockKind } from '../../domain/blocks.ts';
+import { canMessage, recipientAddress } from '../../domain/messages.ts';
+import type { MessageReach } from '../../domain/messages.ts';
 import { viewerOf } from '../locals.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
-import { noticeViews } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
 import { profileHeaderView } from '../presenters/profiles.ts';
 
-/** GET /remote/:id and POST /remote/:id/unsubscribe. */
-export function remoteProfileRoutes(ctx: DomainContext): Router {
+/** GET /remote/:id and POST /remote/:id/unsubscribe; `reach` says whether a direct message can get to them. */
+export function remoteProfileRoutes(ctx: DomainContext, reach: MessageReach): Router {
   const router = Router();
 
   router.get('/remote/:id', async (req, res) => {
@@ -22,7 +25,9 @@ export function remoteProfileRoutes(ctx: DomainContext): Router {
       profile,
       id: timeline.profile.id,
       subscribed: await viewerSubscribes(ctx, viewer?.id, timeline.profile.id),
-      notices: noticeViews(timeline.page.notices, viewer),
+      block: viewer ? { id: timeline.profile.id, kind: await viewerBlockKind(ctx, viewer.id, timeline.profile.id) } : undefined,
+      messageUrl: (await canMessage(ctx, viewer?.id, timeline.profile, reach)) ? `/message/new?to=${encodeURIComponent(recipientAddress(timeline.profile))}` : undefined,
+      notices: await presentNotices(ctx, req, res, timeline.page.notices),
       olderUrl: olderUrl(`/remote/${timeline.profile.id}`, timeline.page.olderBefore),
     });
   });

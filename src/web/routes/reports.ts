@@ -12,12 +12,14 @@ import { requireUser } from '../middleware/require-user.ts';
 import { authorView } from '../presenters/profiles.ts';
 import { noticeView } from '../presenters/notices.ts';
 
-type ReportValues = { reason: string; comment: string };
+type ReportValues = { reason: string; comment: string; forward?: boolean };
 
 function renderForm(res: Response, status: number, subject: ReportSubject, values: ReportValues, errors: Record<string, string> = {}) {
   res.status(status).render('report/new', {
     title: `Report ${authorView(subject.profile).handle}`,
     target: { ...authorView(subject.profile), id: subject.profile.id },
+    // A report about someone on another server may be sent on to it.
+    forwardHost: subject.profile.isLocal ? undefined : authorView(subject.profile).handle.split('@')[1],
     notice: subject.notice ? noticeView(subject.notice, undefined) : undefined,
     reasons: Object.entries(REPORT_REASONS),
     maxLength: REPORT_COMMENT_MAX_LENGTH,
@@ -36,8 +38,8 @@ export function reportRoutes(ctx: DomainContext): Router {
   });
 
   router.post('/main/report', requireUser, reportLimit(ctx), async (req, res) => {
-    const { fields, invalid } = readForm(req.body, ['profile', 'notice', 'reason', 'comment']);
-    const values = { reason: fields.reason, comment: fields.comment };
+    const { fields, invalid } = readForm(req.body, ['profile', 'notice', 'reason', 'comment', 'forward']);
+    const values = { reason: fields.reason, comment: fields.comment, forward: fields.forward === 'yes' };
     const subject = await reportSubject(ctx, fields.profile, fields.notice);
     try {
       if (invalid) throw invalid;

@@ -7,7 +7,7 @@ import { ValidationError } from '../../errors.ts';
 import { InvalidTextError, queryParam } from '../forms.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
 import { feedLinks } from '../presenters/feed-links.ts';
-import { noticeViews } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
 import { openSearchDescription } from '../presenters/opensearch.ts';
 import type { SearchKind } from '../presenters/opensearch.ts';
 import { personView } from '../presenters/profiles.ts';
@@ -19,9 +19,13 @@ const FORMS = {
 
 type Results = { searched: boolean; notices?: unknown[]; people?: unknown[]; olderUrl?: string; feeds?: unknown[]; error?: string };
 
+// A search for @user@host or an address is likely someone on another server: the results offer to look them up there.
+const REMOTE_ADDRESS = /^(?:@?[\w.~+-]+@[^@\s/?#]+|https?:\/\/\S+)$/i;
+
 function render(res: Response, kind: SearchKind, text: string, results: Results, status = 200) {
   const title = results.searched && !results.error ? `${FORMS[kind].kindLabel}: ${text}` : FORMS[kind].kindLabel;
-  res.status(status).render('search/results', { title, kind, text, ...FORMS[kind], error: undefined, notices: [], people: [], olderUrl: undefined, ...results });
+  const remoteAddress = REMOTE_ADDRESS.test(text) ? text : '';
+  res.status(status).render('search/results', { title, kind, text, remoteAddress, ...FORMS[kind], error: undefined, notices: [], people: [], olderUrl: undefined, ...results });
 }
 
 // A refused search shows the form again with what was typed, and nothing else.
@@ -47,7 +51,7 @@ export function searchRoutes(ctx: DomainContext): Router {
       if (!page) return render(res, 'notice', text, { searched: false });
       render(res, 'notice', text, {
         searched: true,
-        notices: noticeViews(page.notices, res.locals.viewer),
+        notices: await presentNotices(ctx, req, res, page.notices),
         olderUrl: olderUrl('/search/notice', page.olderBefore, { q: text }),
         feeds: feedLinks('/search/notice', `notices matching “${text}”`, { q: text }),
       });

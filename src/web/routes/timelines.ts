@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { DomainContext } from '../../domain/context.ts';
 import { conversation, publicTimeline, tagTimeline } from '../../domain/timelines.ts';
-import { noticeViews } from '../presenters/notices.ts';
+import { presentNotices } from '../notice-lists.ts';
 import { cursorFrom, olderUrl } from '../paging.ts';
 import { feedLinks } from '../presenters/feed-links.ts';
 import { emptyPostForm } from './notices.ts';
@@ -15,7 +15,7 @@ export function timelineRoutes(ctx: DomainContext): Router {
     const page = await publicTimeline(ctx, cursorFrom(req.query));
     res.render('timeline/public', {
       title: 'Public timeline',
-      notices: noticeViews(page.notices, res.locals.viewer),
+      notices: await presentNotices(ctx, req, res, page.notices),
       olderUrl: olderUrl('/', page.olderBefore),
       postForm: res.locals.viewer ? emptyPostForm(ctx, '/') : undefined,
       feeds: feedLinks('', 'the public timeline'),
@@ -27,7 +27,7 @@ export function timelineRoutes(ctx: DomainContext): Router {
     res.render('timeline/tag', {
       title: `Notices tagged #${tag}`,
       tag,
-      notices: noticeViews(page.notices, res.locals.viewer),
+      notices: await presentNotices(ctx, req, res, page.notices),
       olderUrl: olderUrl(`/tag/${encodeURIComponent(tag)}`, page.olderBefore),
       feeds: feedLinks(`/tag/${encodeURIComponent(tag)}`, `notices tagged #${tag}`),
     });
@@ -35,7 +35,7 @@ export function timelineRoutes(ctx: DomainContext): Router {
 
   router.get('/conversation/:id', async (req, res) => {
     const notices = await conversation(ctx, req.params.id);
-    res.render('timeline/conversation', { title: 'Conversation', notices: noticeViews(notices, res.locals.viewer) });
+    res.render('timeline/conversation', { title: 'Conversation', notices: await presentNotices(ctx, req, res, notices) });
   });
 
   return router;
