@@ -68,6 +68,11 @@ export function domainBlockOf(db: Db, uri: string | null | undefined): Promise<D
   return uri ? findDomainBlock(db, blockKeysOf(uri)) : Promise.resolve(undefined);
 }
 
+/** The strictest block covering the server of any of these URIs, in one lookup. */
+export function domainBlockOfAny(db: Db, uris: readonly (string | null | undefined)[]): Promise<DomainBlock | undefined> {
+  return findDomainBlock(db, [...new Set(uris.flatMap((uri) => (uri ? blockKeysOf(uri) : [])))]);
+}
+
 /** Whether the server of this URI is suspended here: nothing is accepted from it or sent to it. */
 export async function isSuspendedDomain(db: Db, uri: string | null | undefined): Promise<boolean> {
   return (await domainBlockOf(db, uri))?.severity === 'suspend';
