@@ -4,10 +4,10 @@
 // knows nobody on ActivityPub (no part of a distribution job has anyone to send to there).
 import express from 'express';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { ACCOUNT_DELETE_JOB, BLOCK_DISTRIBUTE_JOB, FAVORITE_DISTRIBUTE_JOB, FAVORITE_RETRACT_JOB, MESSAGE_DISTRIBUTE_JOB, NOTICE_DISTRIBUTE_JOB, NOTICE_RETRACT_JOB, PROFILE_DISTRIBUTE_JOB, REPORT_FORWARD_JOB, SUBSCRIPTION_END_JOB } from '../../domain/jobs.ts';
 import type { JobHandler } from '../../domain/context.ts';
 import { getApActorByProfileId, knowsApActors } from '../../db/ap-actors.ts';
 import type { FederationContext } from '../context.ts';
+import { DISTRIBUTION_JOBS } from '../core.ts';
 import type { FederationProtocol } from '../core.ts';
 import { apJobDefinitions } from './jobs.ts';
 import { isActivityPubRequest } from './requests.ts';
@@ -36,19 +36,6 @@ function lazyPart(job: string): JobHandler<FederationContext> {
   };
 }
 
-const DISTRIBUTED = [
-  NOTICE_DISTRIBUTE_JOB,
-  PROFILE_DISTRIBUTE_JOB,
-  NOTICE_RETRACT_JOB,
-  SUBSCRIPTION_END_JOB,
-  MESSAGE_DISTRIBUTE_JOB,
-  FAVORITE_DISTRIBUTE_JOB,
-  FAVORITE_RETRACT_JOB,
-  BLOCK_DISTRIBUTE_JOB,
-  ACCOUNT_DELETE_JOB,
-  REPORT_FORWARD_JOB,
-] as const;
-
 /** ActivityPub's routes (WebFinger, NodeInfo, actors, inboxes), its way of finding people, its part of each distribution job (direct messages too), and its jobs. */
 export const activityPubProtocol: FederationProtocol = {
   name: 'activitypub',
@@ -57,7 +44,7 @@ export const activityPubProtocol: FederationProtocol = {
     preference: 0,
     find: async (ctx, input, viewer) => (await loaded()).apRemoteFollow.find(ctx, input, viewer),
   },
-  distribute: Object.fromEntries(DISTRIBUTED.map((job) => [job, lazyPart(job)])),
+  distribute: Object.fromEntries(DISTRIBUTION_JOBS.map((job) => [job, lazyPart(job)])),
   // Only to an actor of ActivityPub's (the same test as direct-messages.ts makes, without Fedify).
   carriesMessagesTo: async (db, profileId) => (await getApActorByProfileId(db, profileId)) !== undefined,
   jobs: (config) =>
