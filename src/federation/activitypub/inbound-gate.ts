@@ -3,7 +3,7 @@
 // The claims are not verified yet; a forged claim can only get its own request refused.
 import type { Request } from 'express';
 import type { FederationContext } from '../context.ts';
-import { domainBlockOf } from '../../domain/domain-blocks.ts';
+import { domainBlockOfAny } from '../../domain/domain-blocks.ts';
 import { findProfileByUri } from '../../domain/remote-profiles.ts';
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -30,10 +30,9 @@ export async function inboxRefusal(ctx: FederationContext, headers: Request['hea
   const signature = first(headers.signature) ?? first(headers['signature-input']);
   const keyId = signature ? /keyid="([^"]+)"/i.exec(signature)?.[1] : undefined;
   const actor = actorOf(body);
-  for (const url of [keyId, actor]) {
-    const block = await domainBlockOf(ctx.db, url);
-    if (block?.severity === 'suspend') return `${block.host} is blocked by this server: nothing from it is accepted.`;
-  }
+  // One lookup for both hosts: every inbox POST asks this.
+  const block = await domainBlockOfAny(ctx.db, [keyId, actor]);
+  if (block?.severity === 'suspend') return `${block.host} is blocked by this server: nothing from it is accepted.`;
   if (actor && (await findProfileByUri(ctx.db, actor))?.suspendedAt) return 'That account is suspended on this server: nothing from it is accepted.';
   return undefined;
 }
