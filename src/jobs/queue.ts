@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { LoggedJobFailure } from '../domain/context.ts';
 import type { BatchJobHandler, DomainContext, JobHandler, JobOptions, JobSender } from '../domain/context.ts';
+import { earlySettler } from './early-settlement.ts';
 import { afterCommit, listenForWakeUps, wakeUpNotifier, wakeWorkers } from './wake-ups.ts';
 
 const BATCH_SIZE = 10;
@@ -27,8 +28,13 @@ export type JobDefinition<C extends DomainContext = DomainContext> = {
   /** Jobs of this queue run at once in one process, and at most this many of one group. */
   localConcurrency?: number;
   localGroupConcurrency?: number;
-  /** Jobs one worker claims at a time (default 10); 1 where jobs may be slow, so none waits behind another. */
+  /** Jobs one worker claims at a time (default 10); 1 where jobs may be slow, so none waits behind another (or see `concurrent`). */
   batchSize?: number;
+  /**
+   * The jobs of a claimed batch run at once, and each one that finishes before the others is marked
+   * done at once: a batch costs one fetch, and a slow job holds up no other (early-settlement.ts).
+   */
+  concurrent?: boolean;
   /** Poll every JOB_POLL_SECONDS even where wake-ups arrive, so that delayed retries start on time. */
   pollForRetries?: boolean;
   /** Cron expression for jobs that run on a schedule. */
@@ -138,8 +144,10 @@ export async function openJobQueue<C extends DomainContext>(options: {
   // here (a web process, the command line), those of other processes through a NOTIFY.
   let workersHere = false;
   const notifyElsewhere = listenNotify ? wakeUpNotifier(boss, options.logger) : undefined;
+  // Each woken worker claims up to a batch: waking one per job would send the rest to find nothing.
+  const wakeFor = (name: string, count: number) => wakeWorkers(boss, name, Math.ceil(count / (options.definitions[name]?.batchSize ?? BATCH_SIZE)));
   const announce = (name: string, count: number) => {
-    if (workersHere) wakeWorkers(boss, name, count);
+    if (workersHere) wakeFor(name, count);
     else notifyElsewhere?.(name, count);
   };
   const connectionFor = async (db: Knex) => ((db as Knex & { isTransaction?: boolean }).isTransaction === true ? { db: await transactionAdapter(db) } : {});
@@ -183,6 +191,16 @@ export async function openJobQueue<C extends DomainContext>(options: {
     };
     // Batches keep throughput up where workers only poll (embedded mode); each job is still
     // settled on its own, so one failure retries only that job.
+    const runOne = async (job: JobWithMetadata<Record<string, unknown>>): Promise<JobResult> => {
+      try {
+        await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
+        return { id: job.id, status: 'completed' };
+      } catch (error) {
+        if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
+        return { id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } };
+      }
+    };
+    const settler = definition.concurrent ? earlySettler(boss, name, options.logger) : undefined;
     const handle = async (jobs: JobWithMetadata<Record<string, unknown>>[]): Promise<JobResult[]> => {
       // A full batch suggests more are waiting: one more worker of this queue looks, and so on.
       if (jobs.length >= workOptions.batchSize) wakeWorkers(boss, name, 1, true);
@@ -198,15 +216,20 @@ export async function openJobQueue<C extends DomainContext>(options: {
           options.logger.warn({ err: error, job: name, jobs: queued.length }, 'a batch of jobs failed together; handling each on its own');
         }
       }
-      for (const job of queued) {
-        try {
-          await definition.handler(ctx, job.data ?? {}, { retryCount: job.retryCount, retryLimit: definition.retryLimit, logger: options.logger });
-          results.push({ id: job.id, status: 'completed' });
-        } catch (error) {
-          if (!(error instanceof LoggedJobFailure)) options.logger.warn({ err: error, job: job.name, id: job.id, retry: job.retryCount }, 'job failed');
-          results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
-        }
+      if (settler && queued.length > 1) {
+        let running = queued.length;
+        return Promise.all(
+          queued.map(async (job) => {
+            const result = await runOne(job);
+            running--;
+            // Done before the rest of its batch: marked done now, so that its endpoint's next job
+            // need not wait for the slowest of the batch. The last one is left to pg-boss's settlement.
+            if (result.status === 'completed' && running > 0) await settler.complete({ id: job.id, retryCount: job.retryCount });
+            return result;
+          }),
+        );
       }
+      for (const job of queued) results.push(await runOne(job));
       return results;
     };
     const workOptions = { pollingIntervalSeconds: Math.max(BACKSTOP_POLL_SECONDS, options.pollSeconds), batchSize: definition.batchSize ?? BATCH_SIZE, burstWhenBatchFull: true, perJobResults: true, includeMetadata: true, ...concurrency };
@@ -214,12 +237,14 @@ export async function openJobQueue<C extends DomainContext>(options: {
     // take one job per polling interval, and 100 deliveries would take 100 / 8 x 2 s. After a job,
     // the workers of this queue that hold one (this one among them) ask for the next at once; a
     // fetch that finds nothing falls back to the polling interval, and idle workers are left be.
+    // The same after a concurrent batch that was not full: in an ordered queue the next job of an
+    // endpoint only becomes fetchable once the one before it is done.
     const wakeBusyWorkers = () => {
       for (const worker of boss.getWipData()) if (worker.name === name && worker.count > 0) boss.notifyWorker(worker.id);
     };
     await boss.work<Record<string, unknown>>(name, workOptions, async (jobs) => {
       const results = await handle(jobs as JobWithMetadata<Record<string, unknown>>[]); // includeMetadata: the whole rows
-      if (workOptions.batchSize === 1) wakeBusyWorkers();
+      if (workOptions.batchSize === 1 || definition.concurrent) wakeBusyWorkers();
       return results;
     });
     if (definition.cron) await boss.schedule(name, definition.cron);
@@ -252,7 +277,7 @@ export async function openJobQueue<C extends DomainContext>(options: {
         stopListening = await listenForWakeUps(
           { connectionString: options.url, connectionTimeoutMillis: 5000, keepAlive: true },
           {
-            onWake: (name, count) => wakeWorkers(boss, name, count),
+            onWake: (name, count) => wakeFor(name, count),
             onGap: () => names.forEach((name) => wakeWorkers(boss, name, 1, true)),
           },
           options.logger,
