@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 
 export type HostStreak = { host: string; failingSince: Date; failures: number; lastAttemptAt: Date; lastError: string };
 
-function toStreak(row: Record<string, unknown>): HostStreak {
+/** A host row as a record. */
+export function toStreak(row: Record<string, unknown>): HostStreak {
   return {
     host: row.host as string,
     failingSince: new Date(row.failing_since as string | Date),
@@ -11,12 +12,6 @@ function toStreak(row: Record<string, unknown>): HostStreak {
     lastAttemptAt: new Date(row.last_attempt_at as string | Date),
     lastError: row.last_error as string,
   };
-}
-
-/** The streak of failures a host is in, or undefined when it answered last. */
-export async function getHostStreak(db: Knex, host: string): Promise<HostStreak | undefined> {
-  const row = await db('delivery_hosts').where({ host }).first();
-  return row ? toStreak(row) : undefined;
 }
 
 /** Notes an attempt on a failing host unless one was made within `seconds`; whether this caller may make it. */

@@ -81,7 +81,8 @@ export async function upsertRemoteListener(db: Knex, listener: RemoteListener): 
     .merge();
 }
 
-function toListener(row: Record<string, unknown>): RemoteListener {
+/** A listener row as a record. */
+export function toListener(row: Record<string, unknown>): RemoteListener {
   return {
     subscriberId: row.subscriber_id as number,
     subscribedId: row.subscribed_id as number,
@@ -96,22 +97,6 @@ function toListener(row: Record<string, unknown>): RemoteListener {
 export async function listRemoteListeners(db: Knex, subscribedId: number): Promise<RemoteListener[]> {
   const rows = await db('omb_remote_listeners').where({ subscribed_id: subscribedId }).orderBy('subscriber_id');
   return rows.map(toListener);
-}
-
-/**
- * What a delivery sends to, read in one query: the remote listeners of a local user, among these
- * subscriber ids (all of them when undefined), none while moderators have the user suspended.
- */
-export async function getDeliverableListeners(db: Knex, subscribedId: number, subscriberIds: readonly number[] | undefined): Promise<RemoteListener[]> {
-  if (subscriberIds?.length === 0) return [];
-  const query = db('omb_remote_listeners as l')
-    .join('profiles as p', 'p.id', 'l.subscribed_id')
-    .whereNull('p.suspended_at')
-    .where('l.subscribed_id', subscribedId)
-    .select('l.*')
-    .orderBy('l.subscriber_id');
-  if (subscriberIds) query.whereIn('l.subscriber_id', subscriberIds);
-  return (await query).map(toListener);
 }
 
 /** Forgets every pending subscription of a browser session. */

@@ -3,7 +3,11 @@
 // deliveries waiting for it, so a host that is gone costs no worker time. One attempt an hour
 // still goes through; the host's first answer ends its streak, and what waited goes out, in order.
 import type { DomainContext } from '../domain/context.ts';
-import { claimHostAttempt, clearHostStreak, getHostStreak, recordHostFailure } from '../db/delivery-hosts.ts';
+import { blockKeysOf } from '../domain/domain-blocks.ts';
+import { claimHostAttempt, clearHostStreak, recordHostFailure } from '../db/delivery-hosts.ts';
+import type { HostStreak } from '../db/delivery-hosts.ts';
+import { readDeliveryGate } from '../db/delivery-gates.ts';
+import type { GateTarget } from '../db/delivery-gates.ts';
 import { requeueWaitingFor } from './dead-letters.ts';
 import { DELIVERY_MAX_DELAY_SECONDS, DELIVERY_RETRY_WINDOW_SECONDS } from './delivery-retries.ts';
 
@@ -23,14 +27,48 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-/** Whether a delivery to this URL is attempted now: no while its host has failed for days, but for one attempt an hour. */
-export async function hostGate(ctx: DomainContext, url: string): Promise<HostGate> {
+/** Where a delivery to this URL goes, as its gate reads it: the host and the keys a block of its server would have. */
+export function gateTarget(url: string): GateTarget {
+  return { host: hostOf(url), blockKeys: blockKeysOf(url) };
+}
+
+/** Whether a delivery to this URL is attempted now, given the streak its host was read with: no while the host has failed for days, but for one attempt an hour. */
+export async function hostGateFor(ctx: DomainContext, url: string, streak: HostStreak | undefined): Promise<HostGate> {
   const host = hostOf(url);
-  const streak = host === undefined ? undefined : await getHostStreak(ctx.db, host);
   if (!host || !streak || Date.now() - streak.failingSince.getTime() < HOST_DOWN_AFTER_SECONDS * 1000) return { attempt: true };
   if (await claimHostAttempt(ctx.db, host, HOST_PROBE_SECONDS)) return { attempt: true };
   const reason = `not attempted: ${host} has failed since ${streak.failingSince.toISOString()} (${streak.failures} failures, the last: ${streak.lastError}); it is tried hourly, and this goes out when it answers`;
   return { attempt: false, host, reason };
+}
+
+/** What one delivery reports about its host: answers and failures. */
+export type HostHealth = { answered(): Promise<number>; failed(error: string): Promise<void> };
+
+/**
+ * The reporter of one delivery, from whether its gate saw the host in a streak of failures. An
+ * answer ends a streak only where there is one: most hosts answer, and a DELETE that finds no
+ * row still costs a round trip. A failure recorded meanwhile by another delivery to the host is
+ * cleared by the next delivery that reads it (a streak only counts after days of failures).
+ */
+export function hostHealth(ctx: DomainContext, url: string, failing: boolean): HostHealth {
+  return {
+    async answered() {
+      if (!failing) return 0;
+      failing = false;
+      return hostAnswered(ctx, url);
+    },
+    async failed(error) {
+      failing = true;
+      await hostFailed(ctx, url, error);
+    },
+  };
+}
+
+/** What a delivery that reads nothing else first checks, in one query: whether its server is suspended here, whether to attempt it now, and its host's reporter. */
+export async function deliveryGate(ctx: DomainContext, url: string): Promise<{ suspended: boolean; gate: HostGate; health: HostHealth }> {
+  const read = await readDeliveryGate(ctx.db, gateTarget(url));
+  const gate: HostGate = read.suspended ? { attempt: true } : await hostGateFor(ctx, url, read.streak); // nothing goes to a suspended server anyway
+  return { suspended: read.suspended, gate, health: hostHealth(ctx, url, read.streak !== undefined) };
 }
 
 /** The host answered (anything but 5xx, 408 or 429): its streak ends and the deliveries that waited for it are queued again; returns how many. */

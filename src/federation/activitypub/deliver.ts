@@ -7,8 +7,8 @@ import type { Federation } from '@fedify/fedify';
 import type { JobHandler } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
-import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
-import { hostAnswered, hostFailed, hostGate } from '../host-health.ts';
+import { deliveryGate } from '../host-health.ts';
+import type { HostHealth } from '../host-health.ts';
 import { OutboundError } from '../http-client.ts';
 import { AP_DELIVER_JOB } from './outbox-queue.ts';
 import type { ApDelivery } from './outbox-queue.ts';
@@ -19,7 +19,7 @@ function parseDelivery(data: Record<string, unknown>): ApDelivery {
   return { sender: String(data.sender), url: String(data.url), activity: (data.activity ?? {}) as Record<string, unknown> };
 }
 
-async function post(ctx: FederationContext, federation: Federation<FederationContext>, delivery: ApDelivery): Promise<Outcome> {
+async function post(ctx: FederationContext, federation: Federation<FederationContext>, delivery: ApDelivery, health: HostHealth): Promise<Outcome> {
   const context = federation.createContext(new URL(ctx.config.publicUrl), ctx);
   const key = (await context.getActorKeyPairs(delivery.sender)).find((pair) => pair.privateKey.algorithm.name === 'RSASSA-PKCS1-v1_5');
   if (!key) return { result: 'permanent', error: `no key to sign with for ${delivery.sender}` };
@@ -32,16 +32,16 @@ async function post(ctx: FederationContext, federation: Federation<FederationCon
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;
     if (error.kind === 'blocked' || error.kind === 'bad-url') return { result: 'permanent', error: error.message };
-    await hostFailed(ctx, delivery.url, error.message);
+    await health.failed(error.message);
     return { result: 'transient', error: error.message };
   }
   const { status } = response;
   const summary = `${delivery.url} answered ${status}: ${response.body.slice(0, 200)}`;
   if (status === 408 || status === 429 || status >= 500) {
-    await hostFailed(ctx, delivery.url, summary);
+    await health.failed(summary);
     return { result: 'transient', error: summary };
   }
-  await hostAnswered(ctx, delivery.url);
+  await health.answered();
   return status >= 200 && status < 300 ? { result: 'delivered' } : { result: 'permanent', error: summary };
 }
 
@@ -53,13 +53,13 @@ async function keepDead(ctx: FederationContext, delivery: ApDelivery, attempts: 
 export function deliverWith(federationOf: (ctx: FederationContext) => Federation<FederationContext>): JobHandler<FederationContext> {
   return async (ctx, data, attempt) => {
     const delivery = parseDelivery(data);
-    if (await isSuspendedDomain(ctx.db, delivery.url)) return; // the site cut that server off after this was queued
+    const { suspended, gate, health } = await deliveryGate(ctx, delivery.url);
+    if (suspended) return; // the site cut that server off after this was queued
     // A host down for days is not asked (but hourly): the delivery waits for it, kept.
-    const gate = await hostGate(ctx, delivery.url);
     if (!gate.attempt) return keepDead(ctx, delivery, attempt.retryCount, gate.reason, gate.host);
     let outcome: Outcome;
     try {
-      outcome = await post(ctx, federationOf(ctx), delivery);
+      outcome = await post(ctx, federationOf(ctx), delivery, health);
     } catch (error) {
       outcome = { result: 'transient', error: error instanceof Error ? error.message : String(error) };
     }

@@ -9,12 +9,12 @@ import { LoggedJobFailure } from '../../domain/context.ts';
 import type { FederationContext } from '../context.ts';
 import { endSubscription } from '../../domain/subscriptions.ts';
 import { findLocalUser } from '../../domain/lookups.ts';
-import { getDeliverableListeners } from '../../db/omb-listeners.ts';
+import { readOmbDeliveryGate } from '../../db/delivery-gates.ts';
 import type { RemoteListener } from '../../db/omb-listeners.ts';
 import { insertDeadDelivery } from '../../db/dead-deliveries.ts';
-import { isSuspendedDomain } from '../../domain/domain-blocks.ts';
 import { answerExcerpt } from '../excerpt.ts';
-import { hostAnswered, hostFailed, hostGate } from '../host-health.ts';
+import { gateTarget, hostGateFor, hostHealth } from '../host-health.ts';
+import type { HostHealth } from '../host-health.ts';
 import { OutboundError } from '../http-client.ts';
 import { OMB_SUCCESS_BODY, OMB_VERSION } from './constants.ts';
 import { OMB_DELIVER_JOB } from './distribute.ts';
@@ -39,19 +39,19 @@ function failure(result: 'permanent' | 'transient', url: string, status: number,
   return { result, status, excerpt, error: `${url} answered ${status}: ${excerpt}${note}` };
 }
 
-async function post(ctx: FederationContext, delivery: Delivery, params: Params, listener: RemoteListener): Promise<Outcome> {
+async function post(ctx: FederationContext, delivery: Delivery, params: Params, listener: RemoteListener, health: HostHealth): Promise<Outcome> {
   let response;
   try {
     response = await postSigned(ctx.http, delivery.url, consumerKeyOf(ctx.config), { key: listener.token, secret: listener.secret }, params);
   } catch (error) {
     if (!(error instanceof OutboundError)) throw error;
     const result = error.kind === 'blocked' || error.kind === 'bad-url' ? 'permanent' : 'transient';
-    if (result === 'transient') await hostFailed(ctx, delivery.url, error.message);
+    if (result === 'transient') await health.failed(error.message);
     return { result, status: undefined, excerpt: error.message, error: error.message };
   }
   const { status, body } = response;
-  if (status === 408 || status === 429 || status >= 500) await hostFailed(ctx, delivery.url, `${delivery.url} answered ${status}`);
-  else await hostAnswered(ctx, delivery.url);
+  if (status === 408 || status === 429 || status >= 500) await health.failed(`${delivery.url} answered ${status}`);
+  else await health.answered();
   if (status === 200) {
     // A 200 without omb_version is usually a server's error page (a PHP fatal error): try again later.
     return accepted(body) ? { result: 'delivered' } : failure('transient', delivery.url, status, body, ' (not an OMB answer)');
@@ -87,10 +87,10 @@ async function paramsOf(ctx: FederationContext, delivery: Delivery): Promise<Par
 
 // Who is behind the endpoint now: those the notice was queued for, still subscribed; for a
 // profile update, everyone listening there now (it may stand for several changes). Nobody, when
-// the author was suspended after the job was queued.
-async function listenersOf(ctx: FederationContext, delivery: Delivery): Promise<RemoteListener[]> {
-  const listeners = await getDeliverableListeners(ctx.db, delivery.subscribedId, delivery.kind === 'profile' ? undefined : delivery.subscriberIds);
-  return listeners.filter((l) => (delivery.kind === 'notice' ? l.postNoticeUrl : l.updateProfileUrl) === delivery.url);
+// the author was suspended after the job was queued. Read with the delivery's gate, in one query.
+function gateOf(ctx: FederationContext, delivery: Delivery) {
+  const subscriberIds = delivery.kind === 'profile' ? undefined : delivery.subscriberIds;
+  return readOmbDeliveryGate(ctx.db, gateTarget(delivery.url), { subscribedId: delivery.subscribedId, url: delivery.url, kind: delivery.kind, subscriberIds });
 }
 
 /** The delivery job (omb.push, and omb.deliver for what was queued before deliveries were ordered). */
@@ -108,21 +108,22 @@ export const deliver: JobHandler<FederationContext> = async (ctx, data, attempt)
 };
 
 async function deliverOnce(ctx: FederationContext, delivery: Delivery, attempt: JobAttempt): Promise<void> {
-  if (await isSuspendedDomain(ctx.db, delivery.url)) return; // the site cut that server off after this was queued
+  const { suspended, streak, listeners } = await gateOf(ctx, delivery);
+  if (suspended) return; // the site cut that server off after this was queued
   // Listeners who unsubscribed (or were dropped after a 403) since the job was queued are skipped.
-  const listeners = await listenersOf(ctx, delivery);
   const params = listeners.length > 0 ? await paramsOf(ctx, delivery) : undefined;
   if (!params) return;
   // A host down for days is not asked (but hourly): the delivery waits for it, kept.
-  const gate = await hostGate(ctx, delivery.url);
+  const gate = await hostGateFor(ctx, delivery.url, streak);
   if (!gate.attempt) {
     attempt.logger.info({ endpoint: delivery.url, kind: delivery.kind }, 'host failing for days: delivery kept until it answers');
     return keepDead(ctx, delivery, attempt.retryCount, gate.reason, gate.host);
   }
+  const health = hostHealth(ctx, delivery.url, streak !== undefined);
   for (const listener of listeners) {
-    let outcome = await post(ctx, delivery, params, listener);
+    let outcome = await post(ctx, delivery, params, listener, health);
     // StatusNet also answers 403 for clock skew or a lost nonce: ask once more before giving up on them.
-    if (outcome.result === 'gone') outcome = await post(ctx, delivery, params, listener);
+    if (outcome.result === 'gone') outcome = await post(ctx, delivery, params, listener, health);
     if (outcome.result === 'delivered') return;
     if (outcome.result === 'gone') {
       attempt.logger.info({ endpoint: delivery.url, kind: delivery.kind, status: 403, subscriberId: listener.subscriberId }, 'remote listener refused the push twice: subscription ended');
