@@ -127,4 +127,14 @@ describe('OMB deliveries to a host failing for days', () => {
     assert.equal((await waiting(db, aHost)).length, 0);
     assert.equal((await db('delivery_hosts').where({ host: aHost })).length, 0);
   });
+
+  it('ends a streak of a few minutes when the host answers a push', async () => {
+    // The push reads the streak with its gate, and only then clears it.
+    const db = b.runtime.ctx.db;
+    const aHost = new URL(a.url).host;
+    await db('delivery_hosts').insert({ host: aHost, failing_since: db.raw(`now() - interval '5 minutes'`), failures: 3, last_error: 'connection refused' });
+    await bob.post('/notice/new', { content: 'Pushed after a short outage', returnto: '/' });
+    await waitFor('at A', async () => textOf((await alice.get('/alice/all')).text).includes('Pushed after a short outage'), 20_000);
+    await waitFor('the streak over', async () => (await db('delivery_hosts').where({ host: aHost })).length === 0);
+  });
 });
