@@ -31,9 +31,10 @@ export function ombJobDefinitions(config: Config): Record<string, JobDefinition<
     expireInSeconds: 120, // a delivery takes at most a few 15-second POSTs; a dead worker's job comes back
     localConcurrency: 32, // a slow host holds at most 2 of these, so a few hung hosts leave most free
     localGroupConcurrency: 2,
-    // Four deliveries per fetch (the fetch of an ordered queue is pg-boss's most expensive
-    // statement), run at once, each marked done when it is: a hung host holds up only its own.
-    batchSize: 4,
+    // Eight deliveries per fetch (the fetch of an ordered queue is pg-boss's most expensive
+    // statement), run at once, each marked done when it is: a hung host holds up only its own
+    // delivery and the worker it is on. Up to 256 at once; eight read their gates in one query.
+    batchSize: 8,
     concurrent: true,
     pollForRetries: true, // retries wait in the queue with a start time: notifications never announce them
   };
