@@ -1,6 +1,5 @@
 // Builds the Express application from its dependencies; never listens (server.ts and tests do).
 import path from 'node:path';
-import ejs from 'ejs';
 import express from 'express';
 import type { Express } from 'express';
 import type { Store } from 'express-session';
@@ -10,6 +9,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { FederationContext } from './federation/context.ts';
 import './web/locals.ts';
+import { templateEngine } from './web/templates.ts';
 import { parseFormStrict } from './form-encoding.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
 import { formBody } from './form-body.ts';
@@ -88,10 +88,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set('view engine', 'ejs');
   // Query strings are read as strictly as form bodies: a value that is not UTF-8 is no string.
   app.set('query parser', (query: string | null) => parseFormStrict(query ?? ''));
-  // Templates include partials by their path from views/ ('/partials/notice'), which EJS resolves
-  // against `root` without asking the disk whether the file exists, as it does for relative
-  // includes: a stat() per include per render was a fifth of a timeline page's CPU time.
-  app.engine('ejs', (file, data, done) => ejs.renderFile(file, data as ejs.Data, { root: VIEWS, cache: true }, done));
+  app.engine('ejs', templateEngine(VIEWS)); // compiled once, without `with` (src/web/templates.ts)
   app.set('view cache', true);
   // Defaults for pages rendered before the per-request locals are set (early errors).
   Object.assign(app.locals, { siteName: config.siteName, me: undefined, currentPath: '/', registrationOpen: config.registration === 'open' || config.registration === 'approval', registrationMode: config.registration, csrfToken: () => '' });
