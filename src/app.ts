@@ -3,15 +3,14 @@ import path from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
 import type { Store } from 'express-session';
-import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { FederationContext } from './federation/context.ts';
 import './web/locals.ts';
 import { templateEngine } from './web/templates.ts';
 import { parseFormStrict } from './form-encoding.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
+import { accessLog } from './web/middleware/access-log.ts';
+import { securityHeaders } from './web/middleware/security-headers.ts';
 import { formBody } from './form-body.ts';
 import { errorHandler, notFound, plainTextErrorHandler } from './web/middleware/errors.ts';
 import { staticFiles } from './web/middleware/static-files.ts';
@@ -52,17 +51,7 @@ import { messageRoutes } from './web/routes/messages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-// What another server answered, when a page failed because of it (set in res.locals.upstreamFailure).
-function upstreamFailureOf(res: unknown): Record<string, unknown> | undefined {
-  const value = (res as { locals?: { upstreamFailure?: unknown } }).locals?.upstreamFailure;
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-}
 const VIEWS = path.join(ROOT, 'views');
-
-// The tokens of emailed (or chatted) links open an account (recovery) or bind an address: kept out of the access log.
-function withoutLinkTokens(url: string): string {
-  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress|confirmim)\/)[^/?#]+/, '$1[token]');
-}
 
 export type AppDependencies = {
   ctx: FederationContext;
@@ -94,32 +83,9 @@ export function createApp(deps: AppDependencies): Express {
   Object.assign(app.locals, { siteName: config.siteName, me: undefined, currentPath: '/', registrationOpen: config.registration === 'open' || config.registration === 'approval', registrationMode: config.registration, csrfToken: () => '' });
 
   app.use(healthRoutes(ctx)); // before logging and sessions: probes every few seconds need neither
+  app.use(accessLog(logger));
   app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Another server refusing a step of a remote subscription is not our failure: a warning
-      // saying what it answered, without a stack trace of our own.
-      customLogLevel: (_req, res, error) => (upstreamFailureOf(res) ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
-      customErrorObject: (_req, res, _error, fields) => {
-        const remote = upstreamFailureOf(res);
-        if (!remote) return fields;
-        const { err: _dropped, ...rest } = fields as Record<string, unknown>;
-        return { ...rest, remote };
-      },
-      customErrorMessage: (_req, res, error) => (upstreamFailureOf(res) ? 'another server refused a remote subscription step' : `request errored: ${error.message}`),
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: withoutLinkTokens(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         useDefaults: true,
         directives: {
