@@ -10,12 +10,12 @@ import type pg from 'pg';
 
 const writer = knex({ client: 'pg' }); // writes SQL only; never connects
 
-/** The values a prepared statement takes. */
-export type StatementValues = { owner?: number | string; before?: number; limit: number };
+/** The values a prepared statement takes (`ids`: a list of ids, for `= ANY($n::bigint[])`). */
+export type StatementValues = { owner?: number | string; before?: number; limit?: number; ids?: readonly number[] };
+type SlotName = keyof StatementValues;
 
 // Stand-ins passed to the builder, recognised in its bindings afterwards (limit() wants a number).
 const STAND_INS = { owner: 987_654_301, before: 987_654_302, limit: 987_654_303 } as const;
-type SlotName = keyof typeof STAND_INS;
 
 /** SQL with $n placeholders, the value each placeholder takes, and the statement's name on the server. */
 export type Statement = { name: string; sql: string; slots: SlotName[] };
@@ -29,12 +29,17 @@ let statementCount = 0;
  */
 export function prepare(build: (db: Knex, values: typeof STAND_INS) => Knex.QueryBuilder): Statement {
   const { sql, bindings } = build(writer, STAND_INS).toSQL().toNative();
-  const names = Object.keys(STAND_INS) as SlotName[];
+  const names = Object.keys(STAND_INS) as (keyof typeof STAND_INS)[];
   const slots = bindings.map((binding): SlotName => {
     const name = names.find((n) => STAND_INS[n] === binding);
     if (!name) throw new Error(`A prepared statement binds the constant ${String(binding)}: write it into its SQL (${sql})`);
     return name;
   });
+  return prepareSql(sql, slots);
+}
+
+/** A statement written out in SQL, with $1, $2... standing for the values named in `slots`, in order. */
+export function prepareSql(sql: string, slots: SlotName[]): Statement {
   statementCount += 1;
   return { name: `ostrakon_prepared_${statementCount}`, sql, slots };
 }
