@@ -67,6 +67,15 @@ function withLimit(statement: Statement, limit: number): Statement {
   return variant;
 }
 
+// Connections that share one server session (the embedded database serves every connection from
+// one session): a name prepared on one would already exist for the next, so they get unnamed statements.
+const sharedSessions = new WeakSet<object>();
+
+/** Sends this database's statements unnamed: its connections share one server session (embedded mode). */
+export function useUnnamedStatements(db: Knex): void {
+  sharedSessions.add(db.client.config as object);
+}
+
 // Postgres refuses to run a prepared statement whose result columns a migration has changed since
 // it was prepared on this connection (a server still running while a newer one migrates).
 function isStalePlan(error: unknown): boolean {
@@ -86,6 +95,8 @@ export async function runPrepared(db: Knex, prepared: Statement, values: Stateme
   // Announced as knex announces its own queries, for whoever listens (query logging, tests counting queries).
   db.client.emit('query', { method: 'raw', sql: statement.sql, bindings, __knexUid: connection.__knexUid });
   try {
+    // A transaction's client shares its knex's configuration object (it inherits from the client).
+    if (sharedSessions.has(db.client.config as object)) return (await connection.query(statement.sql, bindings)).rows as Record<string, unknown>[];
     return (await connection.query({ name: statement.name, text: statement.sql, values: bindings })).rows as Record<string, unknown>[];
   } catch (error) {
     if (!isStalePlan(error)) throw error;
