@@ -1,6 +1,6 @@
 // Builds the Express application from its dependencies; never listens (server.ts and tests do).
 import path from 'node:path';
-import express from 'express';
+import express, { Router } from 'express';
 import type { Express } from 'express';
 import type { Store } from 'express-session';
 import type { Logger } from 'pino';
@@ -129,29 +129,37 @@ export function createApp(deps: AppDependencies): Express {
 
   // Before the web routes: protocols' pages (OMB: the XRDS advertisement on profile pages, its forms).
   for (const router of pageRouters(deps.protocols, ctx)) app.use(router);
-  app.use(timelineRoutes(ctx));
+  // The page routes share a few routers rather than one each: Express passes a request through every
+  // router mounted before the one that answers it, and a router none of whose routes matches hands
+  // the request on through setImmediate; a profile page (answered last) went through two dozen.
+  // Routers that check route parameters (router.param) keep their own, so their checks stay theirs.
+  const pages = Router();
+  timelineRoutes(ctx, pages);
   const loginLimits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
-  app.use(authRoutes(ctx, loginLimits));
-  app.use(passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS));
-  app.use(settingsRoutes(ctx, loginLimits));
-  app.use(emailSettingsRoutes(ctx));
-  app.use(imSettingsRoutes(ctx)); // /settings/im and the chat bot's confirmation links
-  app.use(profileSettingsRoutes(ctx));
-  app.use(avatarSettingsRoutes(ctx));
-  app.use(avatarRoutes(ctx));
-  app.use(attachmentRoutes(ctx)); // /attachment/:id pages and /attachments/<file> pictures
-  app.use(noticeRoutes(ctx));
-  app.use(noticeActionRoutes(ctx)); // favorite and repeat buttons, /favorited
-  app.use(subscriptionRoutes(ctx));
-  app.use(reportRoutes(ctx));
-  app.use(blockRoutes(ctx));
-  app.use(accountDeletionRoutes(ctx, loginLimits));
-  app.use(inviteRoutes(ctx));
+  authRoutes(ctx, loginLimits, pages);
+  passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS, pages);
+  settingsRoutes(ctx, loginLimits, pages);
+  emailSettingsRoutes(ctx, pages);
+  imSettingsRoutes(ctx, pages); // /settings/im and the chat bot's confirmation links
+  profileSettingsRoutes(ctx, pages);
+  avatarSettingsRoutes(ctx, pages);
+  avatarRoutes(ctx, pages);
+  attachmentRoutes(ctx, pages); // /attachment/:id pages and /attachments/<file> pictures
+  noticeRoutes(ctx, pages);
+  noticeActionRoutes(ctx, pages); // favorite and repeat buttons, /favorited
+  subscriptionRoutes(ctx, pages);
+  reportRoutes(ctx, pages);
+  blockRoutes(ctx, pages);
+  accountDeletionRoutes(ctx, loginLimits, pages);
+  inviteRoutes(ctx, pages);
+  app.use(pages);
   app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
   const messageReach = messageReachOf(deps.protocols); // which remote people a direct message can reach
-  app.use(remoteProfileRoutes(ctx, messageReach));
-  app.use(searchRoutes(ctx));
-  app.use(tagRoutes(ctx));
+  const morePages = Router();
+  remoteProfileRoutes(ctx, messageReach, morePages);
+  searchRoutes(ctx, morePages);
+  tagRoutes(ctx, morePages);
+  app.use(morePages);
   app.use(messageRoutes(ctx, messageReach)); // before the profiles: /:nickname/inbox and /outbox
   app.use(feedRoutes(ctx)); // before the profiles: /rss, /atom and /:nickname/rss would look like nicknames' pages
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment
