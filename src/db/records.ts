@@ -121,7 +121,9 @@ export const NOTICE_COLUMNS = [
   'n.in_reply_to',
   'n.conversation_id',
   'n.source',
-  'n.created_at',
+  // As milliseconds since 1970 (whole milliseconds, as the driver's own date parsing gives): a number parses
+  // in a fraction of the time a timestamp's text does, for every notice of every page.
+  knex({ client: 'pg' }).raw('floor(extract(epoch FROM n.created_at) * 1000)::int8 AS created_at'),
   'n.repeat_of',
   'n.favorite_count',
   'p.id as author_id',
@@ -171,7 +173,7 @@ export function toNoticeRecord(row: Row): NoticeRecord {
     inReplyTo: row.in_reply_to as number | null,
     conversationId: row.conversation_id as number,
     source: row.source as string,
-    createdAt: row.created_at as Date,
+    createdAt: new Date(row.created_at as number | Date),
     author: {
       id: row.author_id as number,
       nickname: row.author_nickname as string,

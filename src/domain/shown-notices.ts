@@ -22,6 +22,9 @@ const UNMARKED: ViewerMarks = { favorited: false, repeated: false };
  * none for a visitor's page without repeats. A repeat of a notice nobody may see any more is left out.
  */
 export async function showNotices(ctx: DomainContext, notices: readonly NoticeRecord[], viewerId: number | undefined): Promise<ShownNotice[]> {
+  if (viewerId === undefined && notices.every((notice) => notice.repeatOf === null)) {
+    return notices.map((notice) => ({ listed: notice, shown: notice, ...UNMARKED })); // a visitor's page without repeats: nothing to read
+  }
   const repeated = [...new Set(notices.flatMap((notice) => (notice.repeatOf !== null ? [notice.repeatOf] : [])))];
   const shownIds = [...new Set(notices.map((notice) => notice.repeatOf ?? notice.id))];
   const [originals, marks] = await Promise.all([

@@ -27,11 +27,14 @@ function logLine(logger: Logger, req: Request, res: Response, id: string, starte
 
 /** Logs each request when its answer has been sent (or the client went away first). */
 export function accessLog(logger: Logger): RequestHandler {
+  // Its lines hold only the fields above, none of the paths the process's logger censors: checking
+  // them for those paths on every line was half the cost of writing it.
+  const lines = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const id = randomUUID();
     const started = performance.now();
     res.setHeader('X-Request-Id', id);
-    res.once('close', () => logLine(logger, req, res, id, started, res.writableFinished));
+    res.once('close', () => logLine(lines, req, res, id, started, res.writableFinished));
     next();
   };
 }
