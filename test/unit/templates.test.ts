@@ -1,11 +1,12 @@
 // The views compile under the options the server renders them with (no `with`: each template reads
-// its data into variables named by a scan of views/), and a view reads what its data holds.
+// the names its code uses from its data, found by a scan of its code), and render what they are given.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ejs from 'ejs';
-import { templateLocals, templateOptions } from '../../src/web/templates.ts';
+import { templateEngine, templateLocals, templateOptions, viewSource } from '../../src/web/templates.ts';
 
 const VIEWS = path.resolve(import.meta.dirname, '../../views');
 
@@ -16,26 +17,33 @@ function allViews(dir: string): string[] {
   });
 }
 
+function render(engine: ReturnType<typeof templateEngine>, file: string, data: object): Promise<string> {
+  return new Promise((resolve, reject) => engine(file, data, (error, html) => (error ? reject(error) : resolve(html!))));
+}
+
 describe('templates', () => {
-  it('compiles every view with the server’s options (no template declares a name the data may hold)', () => {
-    const options = templateOptions(VIEWS);
+  it('compiles every view with the server’s options (no view declares a name it also reads from its data)', () => {
     const views = allViews(VIEWS);
     assert.ok(views.length > 50, `found ${views.length} views`);
     for (const file of views) {
-      assert.doesNotThrow(() => ejs.compile(readFileSync(file, 'utf8'), { ...options, cache: false, filename: file }), `compiling ${path.relative(VIEWS, file)}`);
+      assert.doesNotThrow(() => ejs.compile(viewSource(file), { ...templateOptions(VIEWS), cache: false, filename: file }), `compiling ${path.relative(VIEWS, file)}`);
     }
   });
 
-  it('names what the views read from their data, but not globals, keywords or property names', () => {
-    const names = new Set(templateLocals(VIEWS));
-    for (const name of ['notices', 'olderUrl', 'csrfToken', 'me', 'siteName', 'title', 'form', 'emptyText']) assert.ok(names.has(name), `${name} is read by some view`);
-    for (const name of ['Object', 'JSON', 'encodeURIComponent', 'if', 'typeof', 'locals', 'include', '__append']) assert.ok(!names.has(name), `${name} is not a local`);
-    for (const name of ['createdAtText', 'permalink', 'favoriteCount']) assert.ok(!names.has(name), `${name} is only read as a property (notice.${name})`);
+  it('names what a view reads from its data, but not globals, keywords, property names or object keys', () => {
+    const names = templateLocals(`<% if (notices.length > 0 && typeof emptyText === 'string') { %><%= JSON.stringify({ count: total }) %><%- include('/x', { notice }) %><%= me.nickname %><% } %><%# ignored %>`);
+    assert.deepEqual(names, ['emptyText', 'me', 'notice', 'notices', 'total']);
+    assert.deepEqual(templateLocals('<p>no code, only <%= `${a} and ${b.c}` %></p>'), ['a', 'b']);
+    assert.deepEqual(templateLocals('<%= toString %> <%= constructor %>'), [], 'Object.prototype’s names are never read from the data');
   });
 
-  it('renders a template’s data as `with` did: names it was given, and undefined for those it was not', () => {
-    const render = ejs.compile('<%= title %>|<%= typeof emptyText === "string" ? emptyText : "none" %>|<%= locals.title %>', { ...templateOptions(VIEWS), cache: false });
-    assert.equal(render({ title: 'A & B' }), 'A &amp; B|none|A &amp; B');
-    assert.equal(render({ title: 'x', emptyText: 'nothing' }), 'x|nothing|x');
+  it('renders a view’s data as `with` did: names it was given, undefined for those it was not, and its includes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-views-'));
+    writeFileSync(path.join(dir, 'page.ejs'), '<%= title %>|<%= typeof emptyText === "string" ? emptyText : "none" %>|<%= locals.title %>|<%- include("/part", { item: 2 }) %>');
+    writeFileSync(path.join(dir, 'part.ejs'), '<%= item %>+<%= title %>');
+    const engine = templateEngine(dir);
+    assert.equal(await render(engine, path.join(dir, 'page.ejs'), { title: 'A & B' }), 'A &amp; B|none|A &amp; B|2+A &amp; B');
+    assert.equal(await render(engine, path.join(dir, 'page.ejs'), { title: 'x', emptyText: 'nothing' }), 'x|nothing|x|2+x');
+    await assert.rejects(render(engine, path.join(dir, 'missing.ejs'), {}), /ENOENT/);
   });
 });
