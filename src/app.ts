@@ -1,17 +1,16 @@
 // Builds the Express application from its dependencies; never listens (server.ts and tests do).
 import path from 'node:path';
-import ejs from 'ejs';
-import express from 'express';
+import express, { Router } from 'express';
 import type { Express } from 'express';
 import type { Store } from 'express-session';
-import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { FederationContext } from './federation/context.ts';
 import './web/locals.ts';
+import { templateEngine } from './web/templates.ts';
 import { parseFormStrict } from './form-encoding.ts';
 import { csrfProtection } from './web/middleware/csrf.ts';
+import { accessLog } from './web/middleware/access-log.ts';
+import { securityHeaders } from './web/middleware/security-headers.ts';
 import { formBody } from './form-body.ts';
 import { errorHandler, notFound, plainTextErrorHandler } from './web/middleware/errors.ts';
 import { staticFiles } from './web/middleware/static-files.ts';
@@ -52,17 +51,7 @@ import { messageRoutes } from './web/routes/messages.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-// What another server answered, when a page failed because of it (set in res.locals.upstreamFailure).
-function upstreamFailureOf(res: unknown): Record<string, unknown> | undefined {
-  const value = (res as { locals?: { upstreamFailure?: unknown } }).locals?.upstreamFailure;
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-}
 const VIEWS = path.join(ROOT, 'views');
-
-// The tokens of emailed (or chatted) links open an account (recovery) or bind an address: kept out of the access log.
-function withoutLinkTokens(url: string): string {
-  return url.replace(/^(\/main\/(?:recoverpassword|confirmaddress|confirmim)\/)[^/?#]+/, '$1[token]');
-}
 
 export type AppDependencies = {
   ctx: FederationContext;
@@ -88,41 +77,15 @@ export function createApp(deps: AppDependencies): Express {
   app.set('view engine', 'ejs');
   // Query strings are read as strictly as form bodies: a value that is not UTF-8 is no string.
   app.set('query parser', (query: string | null) => parseFormStrict(query ?? ''));
-  // Templates include partials by their path from views/ ('/partials/notice'), which EJS resolves
-  // against `root` without asking the disk whether the file exists, as it does for relative
-  // includes: a stat() per include per render was a fifth of a timeline page's CPU time.
-  app.engine('ejs', (file, data, done) => ejs.renderFile(file, data as ejs.Data, { root: VIEWS, cache: true }, done));
+  app.engine('ejs', templateEngine(VIEWS)); // compiled once, without `with` (src/web/templates.ts)
   app.set('view cache', true);
   // Defaults for pages rendered before the per-request locals are set (early errors).
   Object.assign(app.locals, { siteName: config.siteName, me: undefined, currentPath: '/', registrationOpen: config.registration === 'open' || config.registration === 'approval', registrationMode: config.registration, csrfToken: () => '' });
 
   app.use(healthRoutes(ctx)); // before logging and sessions: probes every few seconds need neither
+  app.use(accessLog(logger));
   app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Another server refusing a step of a remote subscription is not our failure: a warning
-      // saying what it answered, without a stack trace of our own.
-      customLogLevel: (_req, res, error) => (upstreamFailureOf(res) ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info'),
-      customErrorObject: (_req, res, _error, fields) => {
-        const remote = upstreamFailureOf(res);
-        if (!remote) return fields;
-        const { err: _dropped, ...rest } = fields as Record<string, unknown>;
-        return { ...rest, remote };
-      },
-      customErrorMessage: (_req, res, error) => (upstreamFailureOf(res) ? 'another server refused a remote subscription step' : `request errored: ${error.message}`),
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: withoutLinkTokens(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         useDefaults: true,
         directives: {
@@ -166,29 +129,37 @@ export function createApp(deps: AppDependencies): Express {
 
   // Before the web routes: protocols' pages (OMB: the XRDS advertisement on profile pages, its forms).
   for (const router of pageRouters(deps.protocols, ctx)) app.use(router);
-  app.use(timelineRoutes(ctx));
+  // The page routes share a few routers rather than one each: Express passes a request through every
+  // router mounted before the one that answers it, and a router none of whose routes matches hands
+  // the request on through setImmediate; a profile page (answered last) went through two dozen.
+  // Routers that check route parameters (router.param) keep their own, so their checks stay theirs.
+  const pages = Router();
+  timelineRoutes(ctx, pages);
   const loginLimits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
-  app.use(authRoutes(ctx, loginLimits));
-  app.use(passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS));
-  app.use(settingsRoutes(ctx, loginLimits));
-  app.use(emailSettingsRoutes(ctx));
-  app.use(imSettingsRoutes(ctx)); // /settings/im and the chat bot's confirmation links
-  app.use(profileSettingsRoutes(ctx));
-  app.use(avatarSettingsRoutes(ctx));
-  app.use(avatarRoutes(ctx));
-  app.use(attachmentRoutes(ctx)); // /attachment/:id pages and /attachments/<file> pictures
-  app.use(noticeRoutes(ctx));
-  app.use(noticeActionRoutes(ctx)); // favorite and repeat buttons, /favorited
-  app.use(subscriptionRoutes(ctx));
-  app.use(reportRoutes(ctx));
-  app.use(blockRoutes(ctx));
-  app.use(accountDeletionRoutes(ctx, loginLimits));
-  app.use(inviteRoutes(ctx));
+  authRoutes(ctx, loginLimits, pages);
+  passwordRecoveryRoutes(ctx, deps.recoveryLimits ?? DEFAULT_RECOVERY_LIMITS, pages);
+  settingsRoutes(ctx, loginLimits, pages);
+  emailSettingsRoutes(ctx, pages);
+  imSettingsRoutes(ctx, pages); // /settings/im and the chat bot's confirmation links
+  profileSettingsRoutes(ctx, pages);
+  avatarSettingsRoutes(ctx, pages);
+  avatarRoutes(ctx, pages);
+  attachmentRoutes(ctx, pages); // /attachment/:id pages and /attachments/<file> pictures
+  noticeRoutes(ctx, pages);
+  noticeActionRoutes(ctx, pages); // favorite and repeat buttons, /favorited
+  subscriptionRoutes(ctx, pages);
+  reportRoutes(ctx, pages);
+  blockRoutes(ctx, pages);
+  accountDeletionRoutes(ctx, loginLimits, pages);
+  inviteRoutes(ctx, pages);
+  app.use(pages);
   app.use('/admin', adminRoutes(ctx)); // admins and moderators only: every route checks the role first
   const messageReach = messageReachOf(deps.protocols); // which remote people a direct message can reach
-  app.use(remoteProfileRoutes(ctx, messageReach));
-  app.use(searchRoutes(ctx));
-  app.use(tagRoutes(ctx));
+  const morePages = Router();
+  remoteProfileRoutes(ctx, messageReach, morePages);
+  searchRoutes(ctx, morePages);
+  tagRoutes(ctx, morePages);
+  app.use(morePages);
   app.use(messageRoutes(ctx, messageReach)); // before the profiles: /:nickname/inbox and /outbox
   app.use(feedRoutes(ctx)); // before the profiles: /rss, /atom and /:nickname/rss would look like nicknames' pages
   app.use(profileRoutes(ctx)); // last: /:nickname matches any first path segment

@@ -90,7 +90,7 @@ export async function startRuntime(
   if (config.role !== 'worker') {
     sessionPool = new pg.Pool({ ...poolConnectionSettings(database.url, config.databaseUrl === undefined), max: 5 });
     sessionPool.on('error', (error) => logger.warn({ err: error }, 'session pool connection lost'));
-    const store = createSessionStore(sessionPool);
+    const store = createSessionStore(sessionPool, config.databaseUrl === undefined);
     sessionStore = store;
     app = createApp({ ctx, protocols, sessionStore: store, logger, loginLimits: options.loginLimits, recoveryLimits: options.recoveryLimits });
   }

@@ -3,6 +3,7 @@ import knexFactory from 'knex';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
+import { useUnnamedStatements } from './prepared.ts';
 
 export type Db = Knex;
 
@@ -55,6 +56,7 @@ export async function openDatabase(options: { databaseUrl: string | undefined; d
     connection: poolConnectionSettings(url, embedded !== undefined),
     pool: { min: 0, max: 10, acquireTimeoutMillis: DATABASE_TIMEOUTS.acquireMs },
   });
+  if (embedded) useUnnamedStatements(knex); // its connections are one session: named statements would collide
   return {
     knex,
     url,

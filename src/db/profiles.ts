@@ -1,6 +1,6 @@
 // Profiles, local and remote, and their counters.
 import type { Knex } from 'knex';
-import { toProfileRecord } from './records.ts';
+import { PROFILE_COLUMNS, toProfileRecord } from './records.ts';
 import type { ProfileRecord } from './records.ts';
 import { prepare, runPrepared } from './prepared.ts';
 
@@ -21,10 +21,11 @@ const PENDING_COUNTS = `LEFT JOIN LATERAL (
 // Read on every profile and home timeline page: its SQL written once (see prepared.ts).
 const LOCAL_PROFILE_BY_NICKNAME = prepare((db, v) =>
   db('profiles')
-    .select('profiles.*', 'pending.*')
+    .select(...PROFILE_COLUMNS.map((column) => `profiles.${column}`), 'profiles.notice_count', 'profiles.subscription_count', 'profiles.subscriber_count', 'profiles.favorite_count', 'pending.*')
     .joinRaw(PENDING_COUNTS)
-    .where({ nickname: v.owner, is_local: true })
-    .limit(1),
+    .where('nickname', v.owner)
+    .whereRaw('is_local')
+    .limit(v.limit),
 );
 
 /** The local profile with this nickname and its header counts (kept in columns), or undefined. */

@@ -74,6 +74,9 @@ export type NoticeRecord = {
 
 type Row = Record<string, unknown>;
 
+/** The profiles columns toProfileRecord reads, named: statements prepared on the server list their columns (see prepared.ts). */
+export const PROFILE_COLUMNS = ['id', 'nickname', 'fullname', 'bio', 'location', 'homepage', 'is_local', 'uri', 'profile_url', 'avatar_url', 'avatar_key', 'silenced_at', 'suspended_at', 'created_at'] as const;
+
 /** Maps a profiles row to a ProfileRecord. */
 export function toProfileRecord(row: Row): ProfileRecord {
   return {
@@ -118,7 +121,9 @@ export const NOTICE_COLUMNS = [
   'n.in_reply_to',
   'n.conversation_id',
   'n.source',
-  'n.created_at',
+  // As milliseconds since 1970 (whole milliseconds, as the driver's own date parsing gives): a number parses
+  // in a fraction of the time a timestamp's text does, for every notice of every page.
+  knex({ client: 'pg' }).raw('floor(extract(epoch FROM n.created_at) * 1000)::int8 AS created_at'),
   'n.repeat_of',
   'n.favorite_count',
   'p.id as author_id',
@@ -129,10 +134,11 @@ export const NOTICE_COLUMNS = [
   'p.avatar_url as author_avatar_url',
   'p.avatar_key as author_avatar_key',
   // The notice's pictures as one JSON array, read in the same query as the page: an index probe per
-  // notice, evaluated after the LIMIT, and null (nothing to parse) for the many without any.
-  knex({ client: 'pg' }).raw(`(SELECT jsonb_agg(jsonb_build_object('id', na.id, 'state', na.state, 'key', na.file_key, 'type', na.media_type,
+  // notice that has any (has_attachments, kept by a trigger), evaluated after the LIMIT, and null
+  // (nothing to parse) for the many without any.
+  knex({ client: 'pg' }).raw(`CASE WHEN n.has_attachments THEN (SELECT jsonb_agg(jsonb_build_object('id', na.id, 'state', na.state, 'key', na.file_key, 'type', na.media_type,
       'w', na.width, 'h', na.height, 'tw', na.thumb_width, 'th', na.thumb_height, 'alt', na.alt, 'remote', na.remote_url) ORDER BY na.position)
-    FROM notice_attachments na WHERE na.notice_id = n.id) AS attachments`),
+    FROM notice_attachments na WHERE na.notice_id = n.id) END AS attachments`),
 ];
 
 /** NOTICE_COLUMNS as SQL, for statements written out in full (the notice as n, its author as p). */
@@ -167,7 +173,7 @@ export function toNoticeRecord(row: Row): NoticeRecord {
     inReplyTo: row.in_reply_to as number | null,
     conversationId: row.conversation_id as number,
     source: row.source as string,
-    createdAt: row.created_at as Date,
+    createdAt: new Date(row.created_at as number | Date),
     author: {
       id: row.author_id as number,
       nickname: row.author_nickname as string,

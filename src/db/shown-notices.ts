@@ -1,30 +1,37 @@
-// What a list of notices shows: each notice itself, or for a repeat the notice it repeats, with
-// whether the viewer favorited or repeated it. One query for a whole page, by primary keys.
+// What a list of notices shows: each notice itself, or for a repeat the notice it repeats, and
+// whether the viewer favorited or repeated each. The listed notices are already read: a page needs
+// the originals of its repeats (only when it has any) and the viewer's marks (only when signed
+// in), each one prepared statement for the whole page, by primary keys.
 import type { Knex } from 'knex';
 import { NOTICE_COLUMNS_SQL, toNoticeRecord } from './records.ts';
 import type { NoticeRecord } from './records.ts';
+import { prepareSql, runPrepared } from './prepared.ts';
 
-export type ShownRow = { listedId: number; notice: NoticeRecord; favorited: boolean; repeated: boolean };
+// A repeat of a suspended person's notice shows nothing: their notices are left out here.
+const ORIGINALS = prepareSql(
+  `SELECT ${NOTICE_COLUMNS_SQL} FROM notices n JOIN profiles p ON p.id = n.profile_id WHERE n.id = ANY($1::bigint[]) AND p.suspended_at IS NULL`,
+  ['ids'],
+);
 
-// l is the listed notice, n the one shown; a repeat of a suspended person's notice shows nothing.
-const SHOWN = `
-  SELECT l.id AS listed_id, ${NOTICE_COLUMNS_SQL},
-    EXISTS (SELECT 1 FROM favorites f WHERE f.profile_id = :viewer AND f.notice_id = n.id) AS viewer_favorited,
-    EXISTS (SELECT 1 FROM notices r WHERE r.repeat_of = n.id AND r.profile_id = :viewer) AS viewer_repeated
-  FROM notices l
-  JOIN notices n ON n.id = coalesce(l.repeat_of, l.id)
-  JOIN profiles p ON p.id = n.profile_id
-  WHERE l.id = ANY(:ids::bigint[]) AND p.suspended_at IS NULL`;
+const MARKS = prepareSql(
+  `SELECT s.id,
+     EXISTS (SELECT 1 FROM favorites f WHERE f.profile_id = $1 AND f.notice_id = s.id) AS favorited,
+     EXISTS (SELECT 1 FROM notices r WHERE r.repeat_of = s.id AND r.profile_id = $1) AS repeated
+   FROM unnest($2::bigint[]) AS s (id)`,
+  ['owner', 'ids'],
+);
 
-/** For these listed notice ids: the notice each shows and the viewer's marks on it (viewer 0: nobody). */
-export async function listShownNotices(db: Knex, viewerId: number, ids: readonly number[]): Promise<ShownRow[]> {
+/** The notices with these ids, but those of suspended people. */
+export async function listOriginalNotices(db: Knex, ids: readonly number[]): Promise<NoticeRecord[]> {
   if (ids.length === 0) return [];
-  // An array literal: ids are integers, and one text parameter keeps the statement's shape fixed.
-  const result = await db.raw(SHOWN, { viewer: viewerId, ids: `{${ids.map((id) => Math.trunc(id)).join(',')}}` });
-  return (result.rows as Record<string, unknown>[]).map((row) => ({
-    listedId: Number(row.listed_id),
-    notice: toNoticeRecord(row),
-    favorited: row.viewer_favorited === true,
-    repeated: row.viewer_repeated === true,
-  }));
+  return (await runPrepared(db, ORIGINALS, { ids })).map(toNoticeRecord);
+}
+
+export type ViewerMarks = { favorited: boolean; repeated: boolean };
+
+/** Whether the viewer favorited and repeated each of these notices. */
+export async function listViewerMarks(db: Knex, viewerId: number, ids: readonly number[]): Promise<Map<number, ViewerMarks>> {
+  if (ids.length === 0) return new Map();
+  const rows = await runPrepared(db, MARKS, { owner: viewerId, ids });
+  return new Map(rows.map((row) => [Number(row.id), { favorited: row.favorited === true, repeated: row.repeated === true }]));
 }

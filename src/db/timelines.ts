@@ -32,7 +32,7 @@ function ownList(where: (query: Knex.QueryBuilder, owner: number) => Knex.QueryB
   });
 }
 
-const PUBLIC = ownList((query) => publicAuthorsOnly(query.where('n.is_local', true).whereNull('n.repeat_of'))); // a repeat shows a notice already here
+const PUBLIC = ownList((query) => publicAuthorsOnly(query.whereRaw('n.is_local').whereNull('n.repeat_of'))); // a repeat shows a notice already here
 const PROFILE = ownList((query, owner) => query.where('n.profile_id', owner));
 
 /** Every local notice, but repeats and those of silenced and suspended people. */

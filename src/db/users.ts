@@ -1,6 +1,6 @@
 // Local user accounts (a users row always has a local profiles row with the same id).
 import type { Knex } from 'knex';
-import { toProfileRecord, toUserRecord } from './records.ts';
+import { PROFILE_COLUMNS, toProfileRecord, toUserRecord } from './records.ts';
 import type { ProfileRecord, UserRecord } from './records.ts';
 import { prepare, runPrepared } from './prepared.ts';
 
@@ -24,7 +24,7 @@ export async function insertUser(
 }
 
 function selectUsers(db: Knex) {
-  return db('users as u').join('profiles as p', 'p.id', 'u.id').select('p.*', 'u.password_hash', 'u.email', 'u.is_admin', 'u.is_moderator', 'u.approved_at');
+  return db('users as u').join('profiles as p', 'p.id', 'u.id').select(...PROFILE_COLUMNS.map((column) => `p.${column}`), 'u.password_hash', 'u.email', 'u.is_admin', 'u.is_moderator', 'u.approved_at');
 }
 
 /** The local user with this nickname, or undefined. */
@@ -34,7 +34,7 @@ export async function getUserByNickname(db: Knex, nickname: string): Promise<Use
 }
 
 // Read for every request of a signed-in person: its SQL written once (see prepared.ts).
-const USER_BY_ID = prepare((db, v) => selectUsers(db).where('u.id', v.owner).limit(1));
+const USER_BY_ID = prepare((db, v) => selectUsers(db).where('u.id', v.owner).limit(v.limit));
 
 /** The local user with this id, or undefined. */
 export async function getUserById(db: Knex, id: number): Promise<UserRecord | undefined> {

@@ -1,7 +1,8 @@
 // What a list of notices shows its reader: a repeat shows the notice it repeats (with who repeated
 // it), and each notice whether the reader favorited or repeated it already, for the buttons.
 import type { NoticeRecord } from '../db/records.ts';
-import { listShownNotices } from '../db/shown-notices.ts';
+import { listOriginalNotices, listViewerMarks } from '../db/shown-notices.ts';
+import type { ViewerMarks } from '../db/shown-notices.ts';
 import type { DomainContext } from './context.ts';
 
 export type ShownNotice = {
@@ -13,18 +14,28 @@ export type ShownNotice = {
   repeated: boolean;
 };
 
+const UNMARKED: ViewerMarks = { favorited: false, repeated: false };
+
 /**
- * The notices of one page as this viewer (or a visitor) sees them: one query for the whole page,
- * and none for a visitor's page without repeats. A repeat of a notice nobody may see any more is left out.
+ * The notices of one page as this viewer (or a visitor) sees them: a query for the originals of
+ * its repeats when it has any, one for the viewer's marks when signed in (the two at once), and
+ * none for a visitor's page without repeats. A repeat of a notice nobody may see any more is left out.
  */
 export async function showNotices(ctx: DomainContext, notices: readonly NoticeRecord[], viewerId: number | undefined): Promise<ShownNotice[]> {
   if (viewerId === undefined && notices.every((notice) => notice.repeatOf === null)) {
-    return notices.map((notice) => ({ listed: notice, shown: notice, favorited: false, repeated: false }));
+    return notices.map((notice) => ({ listed: notice, shown: notice, ...UNMARKED })); // a visitor's page without repeats: nothing to read
   }
-  const rows = await listShownNotices(ctx.db, viewerId ?? 0, notices.map((notice) => notice.id));
-  const byListedId = new Map(rows.map((row) => [row.listedId, row]));
+  const repeated = [...new Set(notices.flatMap((notice) => (notice.repeatOf !== null ? [notice.repeatOf] : [])))];
+  const shownIds = [...new Set(notices.map((notice) => notice.repeatOf ?? notice.id))];
+  const [originals, marks] = await Promise.all([
+    listOriginalNotices(ctx.db, repeated),
+    viewerId !== undefined ? listViewerMarks(ctx.db, viewerId, shownIds) : new Map<number, ViewerMarks>(),
+  ]);
+  const originalsById = new Map(originals.map((notice) => [notice.id, notice]));
   return notices.flatMap((listed) => {
-    const row = byListedId.get(listed.id);
-    return row ? [{ listed, shown: row.notice, favorited: row.favorited, repeated: row.repeated }] : [];
+    const shown = listed.repeatOf === null ? listed : originalsById.get(listed.repeatOf);
+    if (!shown) return [];
+    const { favorited, repeated: viewerRepeated } = marks.get(shown.id) ?? UNMARKED;
+    return [{ listed, shown, favorited, repeated: viewerRepeated }];
   });
 }

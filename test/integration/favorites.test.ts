@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Knex } from 'knex';
 import { listFavoriteNotices, listPopularNotices } from '../../src/db/favorites.ts';
-import { listShownNotices } from '../../src/db/shown-notices.ts';
+import { listOriginalNotices, listViewerMarks } from '../../src/db/shown-notices.ts';
 import { latestNoticeId, profileId } from '../helpers/moderation.ts';
 import { planOf } from '../helpers/query-plan.ts';
 import { startTestServer } from '../helpers/server.ts';
@@ -234,7 +234,8 @@ describe('query plans and queries per page', () => {
     ['a person’s favorites', (d) => listFavoriteNotices(d, 1, page)],
     ['/favorited (first page)', (d) => listPopularNotices(d, { before: undefined, limit: 21 })],
     ['/favorited (later page)', (d) => listPopularNotices(d, { before: 5, limit: 21 })],
-    ['what a page shows and the viewer’s marks', (d) => listShownNotices(d, 1, [1, 2, 3, 4, 5])],
+    ['the originals a page’s repeats show', (d) => listOriginalNotices(d, [1, 2, 3, 4, 5])],
+    ['the viewer’s marks on a page’s notices', (d) => listViewerMarks(d, 1, [1, 2, 3, 4, 5])],
   ];
   for (const [name, run] of plans) {
     it(`reads ${name} with index scans and no sort`, async () => {

@@ -16,8 +16,7 @@ function renderForm(res: Response, status: number, errors: Record<string, string
 }
 
 /** GET and POST /settings/delete. */
-export function accountDeletionRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router {
-  const router = Router();
+export function accountDeletionRoutes(ctx: DomainContext, loginLimits: LoginLimits, router: Router = Router()): Router {
 
   router.get('/settings/delete', requireUser, (_req, res) => renderForm(res, 200));
 

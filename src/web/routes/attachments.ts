@@ -20,8 +20,7 @@ function send(res: Response, file: string, mediaType: string): Promise<void> {
 }
 
 /** GET /attachment/:id and GET /attachments/:file. */
-export function attachmentRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function attachmentRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/attachment/:id', async (req, res) => {
     const { attachment, notice, number } = await getAttachment(ctx, req.params.id);

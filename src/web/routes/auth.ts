@@ -36,8 +36,7 @@ function renderLogin(res: Response, status: number, values: { nickname: string; 
 }
 
 /** /main/register, /main/login and /main/logout. */
-export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router {
-  const router = Router();
+export function authRoutes(ctx: DomainContext, loginLimits: LoginLimits, router: Router = Router()): Router {
   const mode = ctx.config.registration;
   const empty = { nickname: '', email: '', reason: '' };
 

@@ -21,8 +21,7 @@ function render(res: Response, status: number, maxBytes: number, error?: string,
 }
 
 /** GET and POST /settings/avatar, and POST /settings/avatar/delete. */
-export function avatarSettingsRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function avatarSettingsRoutes(ctx: DomainContext, router: Router = Router()): Router {
   const maxBytes = ctx.config.avatarMaxBytes;
 
   router.get(AVATAR_UPLOAD_PATH, requireUser, (req, res) => {

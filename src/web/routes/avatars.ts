@@ -46,8 +46,7 @@ function sizeFrom(raw: string): AvatarSize {
 }
 
 /** Avatar images and identifier redirects. */
-export function avatarRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function avatarRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/user/:id', async (req, res) => {
     const id = parseId(req.params.id);

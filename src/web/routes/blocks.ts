@@ -14,8 +14,7 @@ import { authorView } from '../presenters/profiles.ts';
 type Action = (ctx: DomainContext, userId: number, rawProfileId: string) => Promise<ProfileRecord>;
 
 /** GET /main/block (the confirmation), POST /main/block, /main/unblock, /main/mute, /main/unmute, GET /settings/blocks. */
-export function blockRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function blockRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   // Without JavaScript a button cannot ask "are you sure?": the profile's Block button opens this page.
   router.get('/main/block', requireUser, async (req, res) => {

@@ -25,8 +25,7 @@ function render(res: Response, status: number, settings: EmailSettingsRecord, ad
 }
 
 /** GET and POST /settings/email and its parts, and the confirmation link. */
-export function emailSettingsRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function emailSettingsRoutes(ctx: DomainContext, router: Router = Router()): Router {
   const throttle = confirmationThrottle(ctx);
 
   router.get('/settings/email', requireUser, async (req, res) => {

@@ -11,8 +11,7 @@ import { FEED_TYPES, toAtom, toRss } from '../presenters/feeds.ts';
 import type { FeedFormat } from '../presenters/feeds.ts';
 
 /** /rss, /atom and the same under /:nickname, /:nickname/replies, /:nickname/favorites, /tag/:tag and /search/notice. */
-export function feedRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function feedRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   // Only a possible nickname reaches the per-person feeds; anything else is someone else's 404.
   router.param('nickname', (_req: Request, _res: Response, next: NextFunction, nickname: string) => {

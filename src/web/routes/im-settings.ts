@@ -29,8 +29,7 @@ function render(res: Response, ctx: DomainContext, status: number, settings: ImS
 const on = (value: string) => value === 'on';
 
 /** GET and POST /settings/im and its parts, and the confirmation link. */
-export function imSettingsRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function imSettingsRoutes(ctx: DomainContext, router: Router = Router()): Router {
   const throttle = confirmationThrottle(ctx);
 
   router.get('/settings/im', requireUser, async (req, res) => {

@@ -13,8 +13,7 @@ import { inviteView } from '../presenters/admin.ts';
 const PAGE = 50;
 
 /** GET and POST /settings/invites. */
-export function inviteRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function inviteRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/settings/invites', requireUser, async (req, res) => {
     const viewer = viewerOf(res);

@@ -23,8 +23,7 @@ function renderForm(res: Response, status: number, form: MessageFormView): void 
 const DONE: Readonly<Record<string, string>> = { sent: 'Your direct message was sent.', deleted: 'The message was deleted from your box.' };
 
 /** GET and POST /message/new, /:nickname/inbox and /outbox, /message/:id and /message/delete/:id; `reach` says who elsewhere can be sent one. */
-export function messageRoutes(ctx: DomainContext, reach: MessageReach): Router {
-  const router = Router();
+export function messageRoutes(ctx: DomainContext, reach: MessageReach, router: Router = Router()): Router {
 
   // Only possible nicknames and ids reach the handlers; anything else is someone else's page or a 404.
   router.param('nickname', (_req: Request, _res: Response, next: NextFunction, nickname: string) => (looksLikeNickname(nickname) ? next() : next('route')));

@@ -26,8 +26,7 @@ function act(ctx: DomainContext, action: Action) {
 }
 
 /** POST /main/favor, /main/disfavor, /main/repeat and /main/unrepeat; GET /favorited. */
-export function noticeActionRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function noticeActionRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.post('/main/favor', requireUser, act(ctx, favoriteNotice));
   router.post('/main/disfavor', requireUser, act(ctx, unfavoriteNotice));

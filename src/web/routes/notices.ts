@@ -47,8 +47,7 @@ function renderPostForm(res: Response, status: number, form: PostFormView, reply
 }
 
 /** /notice/new, /notice/:id and /notice/delete/:id. */
-export function noticeRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function noticeRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   // The reply link of every notice leads here: the form, prefilled, with the notice answered.
   router.get('/notice/new', requireUser, async (req, res) => {

@@ -19,8 +19,7 @@ function renderReset(res: Response, status: number, token: string, errors: Recor
 }
 
 /** GET and POST /main/recoverpassword, and /main/recoverpassword/:token. */
-export function passwordRecoveryRoutes(ctx: DomainContext, limits: RecoveryLimits): Router {
-  const router = Router();
+export function passwordRecoveryRoutes(ctx: DomainContext, limits: RecoveryLimits, router: Router = Router()): Router {
 
   router.get('/main/recoverpassword', (_req, res) => renderRequest(res, 200, ''));
 

@@ -16,8 +16,7 @@ function render(res: Response, status: number, values: ProfileInput, errors: Rec
 }
 
 /** GET and POST /settings/profile. */
-export function profileSettingsRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function profileSettingsRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/settings/profile', requireUser, (req, res) => {
     const user = viewerOf(res);

@@ -13,8 +13,7 @@ import { presentNotices } from '../notice-lists.ts';
 import { profileHeaderView } from '../presenters/profiles.ts';
 
 /** GET /remote/:id and POST /remote/:id/unsubscribe; `reach` says whether a direct message can get to them. */
-export function remoteProfileRoutes(ctx: DomainContext, reach: MessageReach): Router {
-  const router = Router();
+export function remoteProfileRoutes(ctx: DomainContext, reach: MessageReach, router: Router = Router()): Router {
 
   router.get('/remote/:id', async (req, res) => {
     const timeline = await remoteProfileTimeline(ctx, req.params.id, cursorFrom(req.query));

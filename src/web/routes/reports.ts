@@ -29,8 +29,7 @@ function renderForm(res: Response, status: number, subject: ReportSubject, value
 }
 
 /** GET and POST /main/report. */
-export function reportRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function reportRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/main/report', requireUser, async (req, res) => {
     const subject = await reportSubject(ctx, queryParam(req.query, 'profile') ?? '', queryParam(req.query, 'notice') ?? '');

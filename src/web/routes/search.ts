@@ -42,8 +42,7 @@ async function orRefuse(res: Response, kind: SearchKind, query: unknown, run: (r
 }
 
 /** GET /search/notice, /search/people, /opensearch/notice and /opensearch/people. */
-export function searchRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function searchRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/search/notice', async (req, res) => {
     await orRefuse(res, 'notice', req.query, async (raw) => {

@@ -15,8 +15,7 @@ function renderPassword(res: Response, status: number, errors: Record<string, st
 }
 
 /** /settings/password. */
-export function settingsRoutes(ctx: DomainContext, loginLimits: LoginLimits): Router {
-  const router = Router();
+export function settingsRoutes(ctx: DomainContext, loginLimits: LoginLimits, router: Router = Router()): Router {
 
   router.get('/settings/password', requireUser, (_req, res) => renderPassword(res, 200));
 

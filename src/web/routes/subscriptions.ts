@@ -7,8 +7,7 @@ import { formFields, localReturnPath } from '../forms.ts';
 import { requireUser } from '../middleware/require-user.ts';
 
 /** POST /main/subscribe and /main/unsubscribe. */
-export function subscriptionRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function subscriptionRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.post('/main/subscribe', requireUser, async (req, res) => {
     const fields = formFields(req.body, ['subscribeto', 'returnto']);

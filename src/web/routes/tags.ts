@@ -4,8 +4,7 @@ import type { DomainContext } from '../../domain/context.ts';
 import { CLOUD_WINDOW, tagCloud } from '../../domain/tag-cloud.ts';
 
 /** GET /tags. */
-export function tagRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function tagRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/tags', async (_req, res) => {
     const tags = await tagCloud(ctx);

@@ -8,8 +8,7 @@ import { feedLinks } from '../presenters/feed-links.ts';
 import { emptyPostForm } from './notices.ts';
 
 /** GET /, /tag/:tag and /conversation/:id. */
-export function timelineRoutes(ctx: DomainContext): Router {
-  const router = Router();
+export function timelineRoutes(ctx: DomainContext, router: Router = Router()): Router {
 
   router.get('/', async (req, res) => {
     const page = await publicTimeline(ctx, cursorFrom(req.query));
