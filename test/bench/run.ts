@@ -59,40 +59,46 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-async function startOstrakon(url: string): Promise<Server & { startMs: number }> {
+// Ostrakon as docker-compose.yml runs it: a web process (ROLE=web: pages and federation endpoints,
+// the one measured for pages and memory) and a worker process (ROLE=worker: fan-out, deliveries),
+// sharing the database and DATA_DIR.
+async function startOstrakon(url: string): Promise<Server & { startMs: number; worker: ChildProcess }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-bench-'));
-  const logFile = openSync(path.join(ARTIFACTS, 'bench-server.log'), 'w');
   const profiling = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ARTIFACTS, 'profiles')}`] : [];
   // The Node flags `npm start` gives the server (package.json), so that the figures are those of a real start.
   const startScript = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const nodeFlags = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
+  const env = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: url,
+    DATA_DIR: dataDir,
+    SESSION_SECRET: BENCH_SESSION_SECRET,
+    ALLOW_PRIVATE_ADDRESSES: 'true', // the remote stubs are on loopback
+    REGISTRATION: 'open',
+  };
+  const start = (role: 'web' | 'worker', logName: string, flags: string[]) => {
+    const output = openSync(path.join(ARTIFACTS, logName), 'w');
+    return spawn(NODE, [...nodeFlags, ...flags, 'src/server.ts'], { cwd: ROOT, env: { ...env, ROLE: role }, stdio: ['ignore', output, output] });
+  };
   const started = Date.now();
-  const child = spawn(NODE, [...nodeFlags, ...profiling, 'src/server.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: url,
-      DATA_DIR: dataDir,
-      SESSION_SECRET: BENCH_SESSION_SECRET,
-      ALLOW_PRIVATE_ADDRESSES: 'true', // the remote stubs are on loopback
-      REGISTRATION: 'open',
-    },
-    stdio: ['ignore', logFile, logFile],
-  });
+  const child = start('web', 'bench-server.log', profiling);
   await waitForAnswer(`http://127.0.0.1:${port}/`, child, 60_000);
   const startMs = Date.now() - started;
-  const stop = stopper(child);
+  const worker = start('worker', 'bench-worker.log', []);
+  const stopWeb = stopper(child);
+  const stopWorker = stopper(worker);
   return {
     url: `http://127.0.0.1:${port}`,
     child,
+    worker,
     startMs,
     async stop() {
-      await stop();
+      await Promise.all([stopWeb(), stopWorker()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -192,6 +198,7 @@ const pid = ostrakon.child.pid!;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     ostrakon.child.kill('SIGTERM');
+    ostrakon.worker.kill('SIGTERM');
     ceiling.child.kill('SIGTERM');
     process.exit(130);
   });
@@ -265,12 +272,13 @@ try {
     figures['inbound signed ActivityPub Create stored per second'] = `${fmt(inboundAp.validPerSecond)} (${inboundAp.valid.stored} stored of ${inboundAp.valid.statuses['202'] ?? 0} accepted)`;
     figures['bad ActivityPub signatures refused / database writes'] = `${inboundAp.bad.statuses['401'] ?? 0} of ${inboundAp.bad.sent} / ${inboundAp.bad.writes}`;
   }
-  report.memory = { idleRssMb: idleRss, peakRssMb: memoryMb(pid, 'VmHWM') };
+  report.memory = { idleRssMb: idleRss, peakRssMb: memoryMb(pid, 'VmHWM'), workerPeakRssMb: memoryMb(ostrakon.worker.pid!, 'VmHWM') };
   report.startMs = ostrakon.startMs;
   report.storage = await storageFigures(url);
   figures['time from start to first response (ms)'] = String(ostrakon.startMs);
-  figures['idle RSS 10 s after start (MB)'] = fmt(idleRss);
-  figures['peak RSS over the run, VmHWM (MB)'] = fmt(report.memory.peakRssMb);
+  figures['web process: idle RSS 10 s after start (MB)'] = fmt(idleRss);
+  figures['web process: peak RSS over the run, VmHWM (MB)'] = fmt(report.memory.peakRssMb);
+  figures['worker process: peak RSS over the run, VmHWM (MB)'] = fmt(report.memory.workerPeakRssMb);
   figures['bytes per notice / per home-timeline row'] = `${report.storage.bytesPerNotice} / ${report.storage.bytesPerHomeRow}`;
   report.figures = figures;
   const stamp = report.date.replace(/[:.]/g, '-');
