@@ -2,6 +2,7 @@
 // read in one small indexed query before the entries themselves are loaded.
 import type { Knex } from 'knex';
 import { noticeSearchQuery } from './search.ts';
+import { prepare, runPrepared } from './prepared.ts';
 
 /** The notices a feed lists. */
 export type NoticeSet =
@@ -27,7 +28,7 @@ export type FeedStamp = {
 function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColumn: string; changedAt?: Knex.Raw } {
   switch (set.kind) {
     case 'public':
-      return { query: db('notices as n').where('n.is_local', true).whereNull('n.repeat_of'), idColumn: 'n.id' };
+      return { query: db('notices as n').whereRaw('n.is_local').whereNull('n.repeat_of'), idColumn: 'n.id' };
     case 'favorites':
       return {
         query: db('favorites as f').join('notices as n', 'n.id', 'f.notice_id').join('profiles as fp', 'fp.id', 'f.profile_id').where('f.profile_id', set.profileId),
@@ -45,8 +46,8 @@ function setQuery(db: Knex, set: NoticeSet): { query: Knex.QueryBuilder; idColum
   }
 }
 
-/** The ids and latest change of the newest `size` notices of a set. */
-export async function readFeedStamp(db: Knex, set: NoticeSet, size: number): Promise<FeedStamp> {
+// The stamp query of a set: the window of its newest notices, then their ids and latest change.
+function stampQuery(db: Knex, set: NoticeSet, size: number): Knex.QueryBuilder {
   const { query, idColumn, changedAt } = setQuery(db, set);
   const window = query
     .join('profiles as p', 'p.id', 'n.profile_id')
@@ -57,17 +58,40 @@ export async function readFeedStamp(db: Knex, set: NoticeSet, size: number): Pro
   // was, if it belonged to the set); deletions below it cannot change what the feed shows. The same
   // holds for edits that took a notice out of the set (a mention or tag dropped); an edited notice
   // still in the window carries its own edited_at.
-  const row = (await db
+  return db
     .with('w', window)
     .from('w')
-    .first(
+    .select(
       db.raw(`coalesce(string_agg(w.id::text, ',' ORDER BY w.id DESC), '') AS ids`),
       db.raw(`greatest(max(w.created_at), max(w.edited_at), max(w.author_updated_at),
         (SELECT max(d.deleted_at) FROM notice_deletions d WHERE d.notice_id >= coalesce((SELECT min(id) FROM w), 0)),
         (SELECT max(e.edited_at) FROM notice_edits e WHERE e.notice_id >= coalesce((SELECT min(id) FROM w), 0))) AS last_modified`),
       db.raw('now() AS db_now'),
-    )) as { ids: string; last_modified: Date | null; db_now: Date };
-  return { ids: row.ids === '' ? [] : row.ids.split(',').map(Number), lastModified: row.last_modified ?? undefined, now: row.db_now };
+    );
+}
+
+// Every kind of set but searches (whose SQL depends on the words) as a statement prepared once:
+// read before every feed request, it was built by knex and planned by Postgres each time.
+const STAMPS = {
+  public: prepare((db, v) => stampQuery(db, { kind: 'public' }, v.limit)),
+  profile: prepare((db, v) => stampQuery(db, { kind: 'profile', profileId: v.owner }, v.limit)),
+  mentions: prepare((db, v) => stampQuery(db, { kind: 'mentions', profileId: v.owner }, v.limit)),
+  tag: prepare((db, v) => stampQuery(db, { kind: 'tag', tag: v.owner as unknown as string }, v.limit)),
+  favorites: prepare((db, v) => stampQuery(db, { kind: 'favorites', profileId: v.owner }, v.limit)),
+};
+
+function ownerOf(set: Exclude<NoticeSet, { kind: 'search' }>): number | string | undefined {
+  return set.kind === 'public' ? undefined : set.kind === 'tag' ? set.tag : set.profileId;
+}
+
+/** The ids and latest change of the newest `size` notices of a set. */
+export async function readFeedStamp(db: Knex, set: NoticeSet, size: number): Promise<FeedStamp> {
+  const [row] =
+    set.kind === 'search'
+      ? ((await stampQuery(db, set, size)) as Record<string, unknown>[])
+      : await runPrepared(db, STAMPS[set.kind], { owner: ownerOf(set), limit: size });
+  const { ids, last_modified: lastModified, db_now: now } = row as { ids: string; last_modified: Date | null; db_now: Date };
+  return { ids: ids === '' ? [] : ids.split(',').map(Number), lastModified: lastModified ?? undefined, now };
 }
 
 /** Notes that a notice was just edited (its latest edit is what counts). */
