@@ -9,18 +9,29 @@ export type Xml = { readonly xml: string };
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
+// Cheap first looks (no /g state, no lookaround): most text has nothing to replace, and the full
+// pattern above, with its surrogate-pair lookarounds, was most of a feed's escaping time.
+const MAYBE_NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
+
 /** Text made safe for XML element content and double-quoted attribute values. */
 export function escapeXml(text: string): string {
-  return text.replace(NOT_XML, '\ufffd').replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  const valid = MAYBE_NOT_XML.test(text) ? text.replace(NOT_XML, '\ufffd') : text;
+  return SPECIAL.test(valid) ? valid.replace(SPECIALS, (c) => ENTITIES[c]!) : valid;
 }
 
 /** An element with attributes (undefined ones left out) and children: strings are escaped text. */
 export function el(name: string, attributes: Record<string, string | undefined> = {}, ...children: (Xml | string | undefined)[]): Xml {
-  const attrs = Object.entries(attributes)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => ` ${key}="${escapeXml(value!)}"`)
-    .join('');
-  const content = children.map((child) => (child === undefined ? '' : typeof child === 'string' ? escapeXml(child) : child.xml)).join('');
+  let attrs = '';
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) attrs += ` ${key}="${escapeXml(value)}"`;
+  }
+  let content = '';
+  for (const child of children) {
+    if (child !== undefined) content += typeof child === 'string' ? escapeXml(child) : child.xml;
+  }
   return { xml: content === '' ? `<${name}${attrs}/>` : `<${name}${attrs}>${content}</${name}>` };
 }
 
