@@ -33,7 +33,20 @@ function ownList(where: (query: Knex.QueryBuilder, owner: number) => Knex.QueryB
 }
 
 const PUBLIC = ownList((query) => publicAuthorsOnly(query.whereRaw('n.is_local').whereNull('n.repeat_of'))); // a repeat shows a notice already here
-const PROFILE = ownList((query, owner) => query.where('n.profile_id', owner));
+// A person's notices: their ids first, from notices_by_profile alone (an index-only scan), then the
+// notices and author for just those. Asked for the whole rows at once, Postgres walked the primary
+// key backwards and filtered by author for a prolific writer (1,700 rows read for a page of 21 of
+// the popular user's) and planned the query afresh for each of them.
+const PROFILE = pair((db, v, older) => {
+  const ids = db('notices').select('id').where('profile_id', v.owner).orderBy('id', 'desc').limit(v.limit);
+  if (older) ids.where('id', '<', v.before);
+  return db
+    .from(ids.as('l'))
+    .join('notices as n', 'n.id', 'l.id')
+    .join('profiles as p', 'p.id', 'n.profile_id')
+    .select(NOTICE_COLUMNS)
+    .orderBy('l.id', 'desc');
+});
 
 /** Every local notice, but repeats and those of silenced and suspended people. */
 export function listPublicNotices(db: Knex, page: PageRequest): Promise<NoticeRecord[]> {
