@@ -1,5 +1,6 @@
 // People a local user blocks or mutes.
 import type { Knex } from 'knex';
+import { prepareSql, runPrepared } from './prepared.ts';
 import { toProfileRecord } from './records.ts';
 import type { ProfileRecord } from './records.ts';
 
@@ -29,9 +30,12 @@ export async function deleteBlock(db: Knex, blockerId: number, blockedId: number
 }
 
 /** Whether `blockerId` blocks or mutes `blockedId`, and which. */
+// Asked by every profile page a signed-in person views.
+const BLOCK_KIND = prepareSql('SELECT kind FROM blocks WHERE blocker_id = $1 AND blocked_id = $2', ['owner', 'other']);
+
 export async function getBlockKind(db: Knex, blockerId: number, blockedId: number): Promise<BlockKind | undefined> {
-  const row = (await db('blocks').where({ blocker_id: blockerId, blocked_id: blockedId }).first('kind')) as { kind: BlockKind } | undefined;
-  return row?.kind;
+  const [row] = await runPrepared(db, BLOCK_KIND, { owner: blockerId, other: blockedId });
+  return (row as { kind: BlockKind } | undefined)?.kind;
 }
 
 /** Who of the two blocks the other (not mutes), if either does: the blocker's id. */

@@ -10,8 +10,8 @@ import type pg from 'pg';
 
 const writer = knex({ client: 'pg' }); // writes SQL only; never connects
 
-/** The values a prepared statement takes (`ids`: a list of ids, for `= ANY($n::bigint[])`). */
-export type StatementValues = { owner?: number | string; before?: number; limit?: number; ids?: readonly number[] };
+/** The values a prepared statement takes (`other`: a second id; `ids`: a list of ids, for `= ANY($n::bigint[])`). */
+export type StatementValues = { owner?: number | string; other?: number; before?: number; limit?: number; ids?: readonly number[] };
 type SlotName = keyof StatementValues;
 
 // Stand-ins passed to the builder, recognised in its bindings afterwards (limit() wants a number).

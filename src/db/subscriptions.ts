@@ -1,5 +1,6 @@
 // Who subscribes to whom.
 import type { Knex } from 'knex';
+import { prepareSql, runPrepared } from './prepared.ts';
 import { toProfileRecord } from './records.ts';
 import type { ProfileRecord } from './records.ts';
 
@@ -19,9 +20,11 @@ export async function deleteSubscription(db: Knex, subscriberId: number, subscri
 }
 
 /** Whether subscriberId subscribes to subscribedId. */
+// Asked twice by every profile page a signed-in person views (do they subscribe, and to them?).
+const SUBSCRIBED = prepareSql('SELECT 1 FROM subscriptions WHERE subscriber_id = $1 AND subscribed_id = $2', ['owner', 'other']);
+
 export async function isSubscribed(db: Knex, subscriberId: number, subscribedId: number): Promise<boolean> {
-  const row = await db('subscriptions').where({ subscriber_id: subscriberId, subscribed_id: subscribedId }).first('subscriber_id');
-  return row !== undefined;
+  return (await runPrepared(db, SUBSCRIBED, { owner: subscriberId, other: subscribedId })).length > 0;
 }
 
 type PeoplePage = { before: number | undefined; limit: number };
