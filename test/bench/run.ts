@@ -5,7 +5,8 @@
 // Options: --quick (smaller dataset, shorter runs), --only=<name,...> (some pages), --cpu-prof
 // (Ostrakon writes a CPU profile to test-artifacts/profiles/ when it stops), --skip-writes,
 // --database=<name> (another database than ostrakon_bench[_quick], e.g. for a branch whose
-// migrations the usual one should not get).
+// migrations the usual one should not get), --one-process (ROLE=all, as `npm start` runs it, instead
+// of a web and a worker process as docker-compose.yml runs them).
 // Needs wrk and a Postgres server: BENCH_DATABASE_URL or DATABASE_URL (its database is only used to
 // create ostrakon_bench[_quick]); loopback only.
 import { spawn } from 'node:child_process';
@@ -30,6 +31,7 @@ const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const cpuProf = args.includes('--cpu-prof');
 const skipWrites = args.includes('--skip-writes');
+const oneProcess = args.includes('--one-process'); // ROLE=all, as `npm start` runs it, instead of web + worker
 const SIZE: Size = quick ? { users: 2000, notices: 100_000, heavyFollows: 1000 } : { users: 10_000, notices: 1_000_000, heavyFollows: 1000 };
 const SECONDS = quick ? 3 : 6;
 const RATE = 200;
@@ -62,7 +64,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 // Ostrakon as docker-compose.yml runs it: a web process (ROLE=web: pages and federation endpoints,
 // the one measured for pages and memory) and a worker process (ROLE=worker: fan-out, deliveries),
 // sharing the database and DATA_DIR.
-async function startOstrakon(url: string): Promise<Server & { startMs: number; worker: ChildProcess }> {
+async function startOstrakon(url: string): Promise<Server & { startMs: number; worker: ChildProcess | undefined }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ostrakon-bench-'));
   const profiling = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ARTIFACTS, 'profiles')}`] : [];
@@ -82,17 +84,17 @@ async function startOstrakon(url: string): Promise<Server & { startMs: number; w
     REGISTRATION: 'open',
     NOTICES_PER_HOUR: '100000', // the popular user posts twice a run: runs on one database must not meet the hourly allowance
   };
-  const start = (role: 'web' | 'worker', logName: string, flags: string[]) => {
+  const start = (role: 'all' | 'web' | 'worker', logName: string, flags: string[]) => {
     const output = openSync(path.join(ARTIFACTS, logName), 'w');
     return spawn(NODE, [...nodeFlags, ...flags, 'src/server.ts'], { cwd: ROOT, env: { ...env, ROLE: role }, stdio: ['ignore', output, output] });
   };
   const started = Date.now();
-  const child = start('web', 'bench-server.log', profiling);
+  const child = start(oneProcess ? 'all' : 'web', 'bench-server.log', profiling);
   await waitForAnswer(`http://127.0.0.1:${port}/`, child, 60_000);
   const startMs = Date.now() - started;
-  const worker = start('worker', 'bench-worker.log', []);
+  const worker = oneProcess ? undefined : start('worker', 'bench-worker.log', []);
   const stopWeb = stopper(child);
-  const stopWorker = stopper(worker);
+  const stopWorker = worker ? stopper(worker) : async () => {};
   return {
     url: `http://127.0.0.1:${port}`,
     child,
@@ -199,7 +201,7 @@ const pid = ostrakon.child.pid!;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     ostrakon.child.kill('SIGTERM');
-    ostrakon.worker.kill('SIGTERM');
+    ostrakon.worker?.kill('SIGTERM');
     ceiling.child.kill('SIGTERM');
     process.exit(130);
   });
@@ -273,13 +275,14 @@ try {
     figures['inbound signed ActivityPub Create stored per second'] = `${fmt(inboundAp.validPerSecond)} (${inboundAp.valid.stored} stored of ${inboundAp.valid.statuses['202'] ?? 0} accepted)`;
     figures['bad ActivityPub signatures refused / database writes'] = `${inboundAp.bad.statuses['401'] ?? 0} of ${inboundAp.bad.sent} / ${inboundAp.bad.writes}`;
   }
-  report.memory = { idleRssMb: idleRss, peakRssMb: memoryMb(pid, 'VmHWM'), workerPeakRssMb: memoryMb(ostrakon.worker.pid!, 'VmHWM') };
+  report.memory = { idleRssMb: idleRss, peakRssMb: memoryMb(pid, 'VmHWM'), workerPeakRssMb: ostrakon.worker ? memoryMb(ostrakon.worker.pid!, 'VmHWM') : undefined };
   report.startMs = ostrakon.startMs;
   report.storage = await storageFigures(url);
   figures['time from start to first response (ms)'] = String(ostrakon.startMs);
   figures['web process: idle RSS 10 s after start (MB)'] = fmt(idleRss);
   figures['web process: peak RSS over the run, VmHWM (MB)'] = fmt(report.memory.peakRssMb);
-  figures['worker process: peak RSS over the run, VmHWM (MB)'] = fmt(report.memory.workerPeakRssMb);
+  if (ostrakon.worker) figures['worker process: peak RSS over the run, VmHWM (MB)'] = fmt(report.memory.workerPeakRssMb);
+  else figures['one process (ROLE=all, --one-process)'] = 'yes';
   figures['bytes per notice / per home-timeline row'] = `${report.storage.bytesPerNotice} / ${report.storage.bytesPerHomeRow}`;
   report.figures = figures;
   const stamp = report.date.replace(/[:.]/g, '-');
