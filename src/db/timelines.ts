@@ -33,6 +33,11 @@ function ownList(where: (query: Knex.QueryBuilder, owner: number) => Knex.QueryB
 }
 
 const PUBLIC = ownList((query) => publicAuthorsOnly(query.whereRaw('n.is_local').whereNull('n.repeat_of'))); // a repeat shows a notice already here
+// The notices and authors of a page whose ids a subquery read first (newest first, with its own LIMIT).
+function noticesOfIds(db: Knex, ids: Knex.QueryBuilder, idColumn: string): Knex.QueryBuilder {
+  return db.from(ids.as('l')).join('notices as n', 'n.id', `l.${idColumn}`).join('profiles as p', 'p.id', 'n.profile_id').select(NOTICE_COLUMNS).orderBy(`l.${idColumn}`, 'desc');
+}
+
 // A person's notices: their ids first, from notices_by_profile alone (an index-only scan), then the
 // notices and author for just those. Asked for the whole rows at once, Postgres walked the primary
 // key backwards and filtered by author for a prolific writer (1,700 rows read for a page of 21 of
@@ -40,12 +45,7 @@ const PUBLIC = ownList((query) => publicAuthorsOnly(query.whereRaw('n.is_local')
 const PROFILE = pair((db, v, older) => {
   const ids = db('notices').select('id').where('profile_id', v.owner).orderBy('id', 'desc').limit(v.limit);
   if (older) ids.where('id', '<', v.before);
-  return db
-    .from(ids.as('l'))
-    .join('notices as n', 'n.id', 'l.id')
-    .join('profiles as p', 'p.id', 'n.profile_id')
-    .select(NOTICE_COLUMNS)
-    .orderBy('l.id', 'desc');
+  return noticesOfIds(db, ids, 'id');
 });
 
 /** Every local notice, but repeats and those of silenced and suspended people. */
@@ -84,12 +84,7 @@ function sideTable(table: string, ownerColumn: string, hide: 'suspended' | 'sile
         })
         .select(db.raw('1')),
     );
-    return db
-      .from(ids.as('l'))
-      .join('notices as n', 'n.id', 'l.notice_id')
-      .join('profiles as p', 'p.id', 'n.profile_id')
-      .select(NOTICE_COLUMNS)
-      .orderBy('l.notice_id', 'desc');
+    return noticesOfIds(db, ids, 'notice_id');
   });
 }
 
