@@ -66,7 +66,19 @@ export async function freePort(): Promise<number> {
  * listens (or, for ROLE=worker, has started its workers).
  */
 export async function startServerProcess(env: Record<string, string>, options: { port?: number; startTimeoutMs?: number } = {}): Promise<ServerProcess> {
-  const port = options.port ?? (await freePort());
+  if (options.port !== undefined) return startServerProcessOn(options.port, env, options);
+  // A free port can be taken by another test file's process between choosing it and the server
+  // binding it: then the start is tried again on another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerProcessOn(await freePort(), env, options);
+    } catch (error) {
+      if (attempt >= 3 || !/the port is already in use/.test(String((error as Error).message))) throw error;
+    }
+  }
+}
+
+async function startServerProcessOn(port: number, env: Record<string, string>, options: { startTimeoutMs?: number }): Promise<ServerProcess> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'ostrakon-proc-'));
   const child = spawn(NODE, ['src/server.ts'], {
     cwd: ROOT,
